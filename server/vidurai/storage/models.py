@@ -1,0 +1,88 @@
+"""The vocabulary of the data model: salience levels, event kinds, built-in audiences, times.
+
+These are values stored in the database, so they live with the storage layer; the layers
+above import them from here.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta, timezone
+
+
+class SalienceLevel(enum.Enum):
+    """How much a memory matters. Stored by name, always ordered by ``rank`` (higher first)."""
+
+    CRITICAL = 5
+    HIGH = 4
+    MEDIUM = 3
+    LOW = 2
+    NOISE = 1
+
+    @property
+    def rank(self) -> int:
+        return self.value
+
+    @property
+    def retention_days(self) -> int | None:
+        """Default life counted from the last use; ``None`` means never forgotten."""
+        return _RETENTION_DAYS[self]
+
+    @classmethod
+    def parse(cls, value: "SalienceLevel | str") -> "SalienceLevel":
+        """Accept a level or its name in any case; raise ValueError naming the valid names."""
+        if isinstance(value, SalienceLevel):
+            return value
+        try:
+            return cls[str(value).strip().upper()]
+        except KeyError:
+            valid = ", ".join(level.name for level in cls)
+            raise ValueError(f"unknown salience {value!r}; valid: {valid}") from None
+
+
+_RETENTION_DAYS = {
+    SalienceLevel.CRITICAL: None,
+    SalienceLevel.HIGH: 90,
+    SalienceLevel.MEDIUM: 30,
+    SalienceLevel.LOW: 7,
+    SalienceLevel.NOISE: 1,
+}
+
+
+class EventType(str, enum.Enum):
+    """Where a memory came from; stored as the value in ``memories.event_type``."""
+
+    NOTE = "note"
+    ERROR_FIXED = "error_fixed"
+    COMMAND_FAILED = "command_failed"
+    COMMAND_FIXED = "command_fixed"
+    DECISION = "decision"
+    REFACTOR = "refactor"
+    CONFIG = "config"
+
+
+BUILTIN_AUDIENCES: tuple[str, ...] = ("developer", "ai", "manager", "personal")
+
+# SQLite's CURRENT_TIMESTAMP form. Every stored time is UTC in this form so that plain
+# string comparison in SQL orders times correctly.
+DB_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def to_db_time(moment: datetime) -> str:
+    """A datetime as a stored UTC string; a naive datetime is taken to be UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime(DB_TIME_FORMAT)
+
+
+def from_db_time(text: str) -> datetime:
+    """A stored UTC string as an aware datetime."""
+    return datetime.strptime(text[:19], DB_TIME_FORMAT).replace(tzinfo=timezone.utc)
+
+
+def add_days(text: str, days: float) -> str:
+    return to_db_time(from_db_time(text) + timedelta(days=days))
