@@ -1,0 +1,777 @@
+"""The memory and audience-gist store: one SQLite file shared by the server, the CLI and MCP.
+
+Rules kept here: every connection has foreign keys on, WAL and a busy timeout; every write is
+one short ``BEGIN IMMEDIATE`` transaction; times are UTC ``YYYY-MM-DD HH:MM:SS``; salience is
+stored by name and ordered by rank. This module knows nothing of LSP or VS Code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from vidurai.storage.migrations import (
+    DEFAULT_RETENTION_SQL,
+    SchemaError,
+    migrate,
+    read_schema_version,
+)
+from vidurai.storage.models import (
+    BUILTIN_AUDIENCES,
+    SalienceLevel,
+    to_db_time,
+    utc_now,
+)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseOpenError(SchemaError):
+    """The file cannot be opened as a Vidurai database (unreadable, corrupt, too new)."""
+
+
+class MemoryNotFoundError(LookupError):
+    def __init__(self, memory_id: int):
+        super().__init__(f"no memory with id {memory_id}")
+        self.memory_id = memory_id
+
+
+def default_db_path() -> Path:
+    """`$VIDURAI_HOME/memory.db` when set, else the platform's user data dir."""
+    home = os.environ.get("VIDURAI_HOME")
+    if home:
+        return Path(home).expanduser() / "memory.db"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("vidurai", appauthor=False)) / "memory.db"
+
+
+def normalize_project_path(project_path: str | os.PathLike[str]) -> str:
+    return str(Path(project_path).expanduser().resolve())
+
+
+_MEMORY_COLUMNS = (
+    "m.id, m.project_id, p.path AS project_path, m.verbatim, m.gist, m.event_type, m.file_path, "
+    "m.line_number, m.end_line, m.anchor_text, m.detached, m.salience, m.tags, m.created_at, "
+    "m.last_accessed, m.access_count, m.expires_at, m.retention_days, m.pinned, m.pinned_at, "
+    "m.fingerprint, m.occurrence_count"
+)
+_FROM_MEMORIES = "FROM memories m JOIN projects p ON p.id = m.project_id"
+
+# Newest-first within the same salience, most salient first: the order of hovers and recall.
+_SALIENT_FIRST = "m.salience_rank DESC, m.created_at DESC, m.id DESC"
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str, match_any: bool = False) -> str | None:
+    """User text as a safe FTS5 query: every word quoted, the last one as a prefix.
+
+    Quoting makes FTS5 syntax (`-`, `*`, `"`, `NEAR`, `AND`, `:`) plain words, so any user
+    text is safe; the prefix on the last word lets search-as-you-type find "validation"
+    from "valid". Returns None when the text has no words.
+    """
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    quoted = [f'"{word}"' for word in words]
+    if not text.rstrip().endswith(tuple('"\'')) and not text.endswith(" "):
+        quoted[-1] += "*"
+    return (" OR " if match_any else " ").join(quoted)
+
+
+class MemoryDatabase:
+    """The store. Thread-safe: one connection guarded by a lock (pygls handlers run in threads)."""
+
+    def __init__(
+        self,
+        db_path: str | os.PathLike[str] | None = None,
+        audiences: Iterable[str] | None = None,
+    ):
+        self.db_path = Path(db_path).expanduser() if db_path else default_db_path()
+        self.audiences: tuple[str, ...] = tuple(audiences) if audiences else BUILTIN_AUDIENCES
+        self._lock = threading.RLock()
+        self._project_ids: dict[str, int] = {}
+        self.conn = self._open()
+
+    # ------------------------------------------------------------------ connection
+
+    def _open(self) -> sqlite3.Connection:
+        if str(self.db_path) != ":memory:":
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(
+                str(self.db_path), isolation_level=None, check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        except sqlite3.Error as error:
+            raise DatabaseOpenError(f"cannot open {self.db_path}: {error}") from error
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Migrate before WAL: a rolled-back migration in rollback-journal mode leaves
+            # the file byte-for-byte as it was, and a too-new file is never written.
+            migrate(conn, None if str(self.db_path) == ":memory:" else self.db_path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except SchemaError as error:
+            conn.close()
+            raise DatabaseOpenError(str(error)) from error
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise DatabaseOpenError(
+                f"{self.db_path} is not a usable Vidurai database ({error}); it was not changed"
+            ) from error
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> "MemoryDatabase":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction; rolled back whole on any error."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return read_schema_version(self.conn)
+
+    # ------------------------------------------------------------------ audiences
+
+    def validate_audience(self, audience: str) -> str:
+        if audience not in self.audiences:
+            raise ValueError(
+                f"unknown audience {audience!r}; valid audiences: {', '.join(self.audiences)}"
+            )
+        return audience
+
+    def set_audiences(self, audiences: Iterable[str]) -> None:
+        """Replace the set of valid audience names (built-ins plus configured ones)."""
+        self.audiences = tuple(dict.fromkeys([*BUILTIN_AUDIENCES, *audiences]))
+
+    # ------------------------------------------------------------------ projects
+
+    def get_or_create_project(self, project_path: str | os.PathLike[str]) -> int:
+        path = normalize_project_path(project_path)
+        cached = self._project_ids.get(path)
+        if cached is not None:
+            return cached
+        with self._write() as conn:
+            row = conn.execute("SELECT id FROM projects WHERE path = ?", (path,)).fetchone()
+            if row is None:
+                project_id = conn.execute(
+                    "INSERT INTO projects (path, name, created_at, last_active) VALUES (?, ?, ?, ?)",
+                    (path, Path(path).name or path, to_db_time(utc_now()), to_db_time(utc_now())),
+                ).lastrowid
+            else:
+                project_id = row["id"]
+        self._project_ids[path] = project_id
+        return project_id
+
+    def _find_project(self, project_path: str | os.PathLike[str]) -> int | None:
+        """The project's id, or None when nothing was ever stored for it (reads create nothing)."""
+        path = normalize_project_path(project_path)
+        cached = self._project_ids.get(path)
+        if cached is not None:
+            return cached
+        rows = self._read("SELECT id FROM projects WHERE path = ?", (path,))
+        if not rows:
+            return None
+        self._project_ids[path] = rows[0]["id"]
+        return rows[0]["id"]
+
+    def list_projects(self) -> list[dict[str, Any]]:
+        rows = self._read(
+            "SELECT p.id, p.path, p.name, COUNT(m.id) AS memories FROM projects p "
+            "LEFT JOIN memories m ON m.project_id = p.id GROUP BY p.id ORDER BY p.path"
+        )
+        return [dict(row) for row in rows]
+
+    # ------------------------------------------------------------------ memories
+
+    def store_memory(
+        self,
+        project_path: str | os.PathLike[str],
+        verbatim: str,
+        gist: str,
+        salience: SalienceLevel | str,
+        event_type: str,
+        file_path: str | None = None,
+        line_number: int | None = None,
+        tags: Sequence[str] | None = None,
+        retention_days: int | None = None,
+        created_at: datetime | str | None = None,
+        audience_gists: Mapping[str, str] | None = None,
+        *,
+        end_line: int | None = None,
+        anchor_text: str | None = None,
+        fingerprint: str | None = None,
+        pinned: bool = False,
+    ) -> int:
+        """Store a memory, its full-text row and its audience gists in one transaction.
+
+        The caller is responsible for redaction (capture does it); this layer stores what
+        it is given. Lines are 1-based; ``end_line`` marks a multi-line memory.
+        """
+        level = SalienceLevel.parse(salience)
+        if not gist or not gist.strip():
+            raise ValueError("a memory needs a non-empty gist")
+        if audience_gists:
+            for audience in audience_gists:
+                self.validate_audience(audience)
+        created = created_at if isinstance(created_at, str) else to_db_time(created_at or utc_now())
+        days = retention_days if retention_days is not None else level.retention_days
+        expires = None if days is None else _plus_days(created, days)
+        project_id = self.get_or_create_project(project_path)
+        with self._write() as conn:
+            memory_id = conn.execute(
+                "INSERT INTO memories (project_id, verbatim, event_type, file_path, line_number, "
+                "end_line, anchor_text, salience, gist, tags, created_at, expires_at, "
+                "retention_days, fingerprint, pinned, pinned_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    project_id, verbatim, str(getattr(event_type, "value", event_type)),
+                    _clean_file_path(file_path), line_number,
+                    end_line if end_line is not None and line_number is not None else line_number,
+                    anchor_text, level.name, gist, json.dumps(list(tags or [])), created,
+                    expires, retention_days, fingerprint, int(pinned),
+                    created if pinned else None,
+                ),
+            ).lastrowid
+            if audience_gists:
+                self._upsert_gists(conn, memory_id, audience_gists)
+            conn.execute(
+                "UPDATE projects SET last_active = ? WHERE id = ?", (created, project_id)
+            )
+        return memory_id
+
+    def get_memory_by_id(self, memory_id: int, audience: str | None = None) -> dict[str, Any] | None:
+        rows = self._read(f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE m.id = ?", (memory_id,))
+        if not rows:
+            return None
+        memories = self._rows_to_dicts(rows, audience)
+        return memories[0]
+
+    def delete_memory(self, memory_id: int, reason: str = "forgotten by the user") -> bool:
+        """Delete a memory (its gists and history cascade); leave a ledger line. False if absent."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id, project_id, gist, salience FROM memories WHERE id = ?", (memory_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            now = to_db_time(utc_now())
+            self._write_ledger(conn, [row], reason, now)
+            conn.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
+        return True
+
+    def set_memory_pinned(self, memory_id: int, pinned: bool) -> None:
+        with self._write() as conn:
+            updated = conn.execute(
+                "UPDATE memories SET pinned = ?, pinned_at = CASE WHEN ? THEN ? END WHERE id = ?",
+                (int(pinned), int(pinned), to_db_time(utc_now()), memory_id),
+            ).rowcount
+        if not updated:
+            raise MemoryNotFoundError(memory_id)
+
+    def touch_memory(self, memory_id: int, now: datetime | None = None) -> None:
+        """A use: counts it and restarts its life from now."""
+        self.touch_memories([memory_id], now)
+
+    def touch_memories(self, memory_ids: Iterable[int], now: datetime | None = None) -> None:
+        ids = list(memory_ids)
+        if not ids:
+            return
+        moment = to_db_time(now or utc_now())
+        retention = f"COALESCE(retention_days, {DEFAULT_RETENTION_SQL})"
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE memories SET access_count = COALESCE(access_count, 0) + 1, "
+                f"last_accessed = ?1, expires_at = CASE WHEN {retention} IS NULL THEN NULL "
+                f"ELSE datetime(?1, '+' || {retention} || ' days') END WHERE id = ?2",
+                [(moment, memory_id) for memory_id in ids],
+            )
+
+    def find_by_fingerprint(
+        self, project_path: str | os.PathLike[str], fingerprint: str, since: datetime
+    ) -> dict[str, Any] | None:
+        """The newest memory with this fingerprint last seen at or after ``since``."""
+        project_id = self._find_project(project_path)
+        if project_id is None:
+            return None
+        rows = self._read(
+            f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE m.project_id = ? AND "
+            "m.fingerprint = ? AND COALESCE(m.last_accessed, m.created_at) >= ? "
+            "ORDER BY m.created_at DESC LIMIT 1",
+            (project_id, fingerprint, to_db_time(since)),
+        )
+        return self._rows_to_dicts(rows)[0] if rows else None
+
+    def record_occurrence(self, memory_id: int, now: datetime | None = None) -> int:
+        """A repeat of an existing memory: count it and treat it as a use. Returns the count."""
+        with self._write() as conn:
+            row = conn.execute(
+                "UPDATE memories SET occurrence_count = occurrence_count + 1 WHERE id = ? "
+                "RETURNING occurrence_count",
+                (memory_id,),
+            ).fetchone()
+        if row is None:
+            raise MemoryNotFoundError(memory_id)
+        self.touch_memory(memory_id, now)
+        return row[0]
+
+    def update_memory(
+        self,
+        memory_id: int,
+        *,
+        gist: str | None = None,
+        verbatim: str | None = None,
+        salience: SalienceLevel | str | None = None,
+        tags: Sequence[str] | None = None,
+        audience_gists: Mapping[str, str] | None = None,
+    ) -> None:
+        """Change a memory's text or salience (and its gists) in one transaction."""
+        assignments: list[str] = []
+        params: list[Any] = []
+        if gist is not None:
+            if not gist.strip():
+                raise ValueError("a memory needs a non-empty gist")
+            assignments.append("gist = ?")
+            params.append(gist)
+        if verbatim is not None:
+            assignments.append("verbatim = ?")
+            params.append(verbatim)
+        if salience is not None:
+            assignments.append("salience = ?")
+            params.append(SalienceLevel.parse(salience).name)
+        if tags is not None:
+            assignments.append("tags = ?")
+            params.append(json.dumps(list(tags)))
+        if audience_gists:
+            for audience in audience_gists:
+                self.validate_audience(audience)
+        with self._write() as conn:
+            if assignments:
+                updated = conn.execute(
+                    f"UPDATE memories SET {', '.join(assignments)} WHERE id = ?",
+                    (*params, memory_id),
+                ).rowcount
+            else:
+                updated = conn.execute(
+                    "SELECT COUNT(*) FROM memories WHERE id = ?", (memory_id,)
+                ).fetchone()[0]
+            if not updated:
+                raise MemoryNotFoundError(memory_id)
+            if audience_gists:
+                self._upsert_gists(conn, memory_id, audience_gists)
+
+    # ------------------------------------------------------------------ anchors
+
+    def memories_at(
+        self, project_path: str | os.PathLike[str], file_path: str, line: int,
+        audience: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The hover lookup: attached memories whose lines cover ``line`` (1-based), most
+        salient then newest first."""
+        project_id = self._find_project(project_path)
+        if project_id is None:
+            return []
+        rows = self._read(
+            f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE m.project_id = ? AND "
+            "m.file_path = ? AND m.line_number <= ? AND COALESCE(m.end_line, m.line_number) >= ? "
+            f"AND m.detached = 0 ORDER BY {_SALIENT_FIRST}",
+            (project_id, _clean_file_path(file_path), line, line),
+        )
+        return self._rows_to_dicts(rows, audience)
+
+    def memories_in_file(
+        self, project_path: str | os.PathLike[str], file_path: str
+    ) -> list[dict[str, Any]]:
+        """Every memory anchored in a file, detached ones included, in line order."""
+        project_id = self._find_project(project_path)
+        if project_id is None:
+            return []
+        rows = self._read(
+            f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE m.project_id = ? AND "
+            "m.file_path = ? ORDER BY m.line_number, m.id",
+            (project_id, _clean_file_path(file_path)),
+        )
+        return self._rows_to_dicts(rows)
+
+    def update_anchors(
+        self, anchors: Iterable[tuple[int, int | None, int | None, bool]]
+    ) -> None:
+        """Save moved anchors: (memory id, line, end line, detached), one transaction."""
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE memories SET line_number = ?, end_line = ?, detached = ? WHERE id = ?",
+                [(line, end, int(detached), memory_id) for memory_id, line, end, detached in anchors],
+            )
+
+    # ------------------------------------------------------------------ audience gists
+
+    def store_audience_gists(self, memory_id: int, gists: Mapping[str, str]) -> None:
+        """Upsert gists for several audiences: all or none. A replaced gist goes to history."""
+        for audience, gist in gists.items():
+            self.validate_audience(audience)
+            if not isinstance(gist, str) or not gist.strip():
+                raise ValueError(f"the {audience} gist must be non-empty text")
+        with self._write() as conn:
+            exists = conn.execute("SELECT 1 FROM memories WHERE id = ?", (memory_id,)).fetchone()
+            if exists is None:
+                raise MemoryNotFoundError(memory_id)
+            self._upsert_gists(conn, memory_id, gists)
+
+    @staticmethod
+    def _upsert_gists(conn: sqlite3.Connection, memory_id: int, gists: Mapping[str, str]) -> None:
+        now = to_db_time(utc_now())
+        conn.executemany(
+            "INSERT INTO audience_gists (memory_id, audience, gist, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(memory_id, audience) DO UPDATE SET gist = excluded.gist, "
+            "created_at = excluded.created_at WHERE gist IS NOT excluded.gist",
+            [(memory_id, audience, gist, now) for audience, gist in gists.items()],
+        )
+
+    def get_audience_gists(
+        self, memory_id: int, audiences: Sequence[str] | None = None
+    ) -> dict[str, str]:
+        return self.get_audience_gists_bulk([memory_id], audiences).get(memory_id, {})
+
+    def get_audience_gists_bulk(
+        self, memory_ids: Iterable[int], audiences: Sequence[str] | None = None
+    ) -> dict[int, dict[str, str]]:
+        """Gists of many memories in one query: {memory_id: {audience: gist}}."""
+        ids = list(dict.fromkeys(memory_ids))
+        if not ids:
+            return {}
+        sql = (
+            "SELECT memory_id, audience, gist FROM audience_gists WHERE memory_id IN "
+            "(SELECT value FROM json_each(?))"
+        )
+        params: list[Any] = [json.dumps(ids)]
+        if audiences:
+            for audience in audiences:
+                self.validate_audience(audience)
+            sql += " AND audience IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(audiences)))
+        result: dict[int, dict[str, str]] = {}
+        for row in self._read(sql, params):
+            result.setdefault(row[0], {})[row[1]] = row[2]
+        return result
+
+    def get_gist_history(self, memory_id: int, audience: str | None = None) -> list[dict[str, Any]]:
+        """Every replaced gist, oldest first, with when it was written and when it was replaced."""
+        sql = (
+            "SELECT audience, gist, created_at, replaced_at FROM gist_history WHERE memory_id = ?"
+        )
+        params: list[Any] = [memory_id]
+        if audience is not None:
+            self.validate_audience(audience)
+            sql += " AND audience = ?"
+            params.append(audience)
+        return [dict(row) for row in self._read(sql + " ORDER BY id", params)]
+
+    # ------------------------------------------------------------------ recall and listing
+
+    def recall_memories(
+        self,
+        project_path: str | os.PathLike[str],
+        query: str | None = None,
+        min_salience: SalienceLevel | str = SalienceLevel.MEDIUM,
+        limit: int = 10,
+        file_path: str | None = None,
+        audience: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Memories of a project: ranked by bm25 for a query (each row then carries a
+        ``snippet`` with matches in ``**``), else most salient then most recent."""
+        if audience is not None:
+            self.validate_audience(audience)
+        project_id = self._find_project(project_path)
+        if project_id is None:
+            return []
+        min_rank = SalienceLevel.parse(min_salience).rank
+        filters = "m.project_id = ? AND m.salience_rank >= ?"
+        params: list[Any] = [project_id, min_rank]
+        if file_path is not None:
+            filters += " AND m.file_path = ?"
+            params.append(_clean_file_path(file_path))
+        if query is None or not query.strip():
+            rows = self._read(
+                f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE {filters} "
+                f"ORDER BY {_SALIENT_FIRST} LIMIT ?",
+                (*params, limit),
+            )
+            return self._rows_to_dicts(rows, audience)
+        rows: list[sqlite3.Row] = []
+        for match_any in (False, True):  # every word first; any word if that finds nothing
+            match = fts_query(query, match_any)
+            if match is None:
+                return []
+            rows = self._read(
+                f"SELECT {_MEMORY_COLUMNS}, "
+                "snippet(memories_fts, -1, '**', '**', '…', 16) AS snippet "
+                f"FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid "
+                f"JOIN projects p ON p.id = m.project_id "
+                f"WHERE memories_fts MATCH ? AND {filters} "
+                "ORDER BY bm25(memories_fts, 4.0, 1.0, 2.0), m.salience_rank DESC LIMIT ?",
+                (match, *params, limit),
+            )
+            if rows:
+                break
+        return self._rows_to_dicts(rows, audience)
+
+    def list_memories(
+        self,
+        project_path: str | os.PathLike[str],
+        *,
+        file_path: str | None = None,
+        without_file: bool = False,
+        salience: SalienceLevel | str | None = None,
+        pinned: bool | None = None,
+        since: datetime | None = None,
+        order: str = "salience",
+        audience: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """A page of memories for the tree and reports.
+
+        ``order``: "salience" (most salient, then newest), "recent" (newest first) or
+        "line" (by position in the file).
+        """
+        if audience is not None:
+            self.validate_audience(audience)
+        project_id = self._find_project(project_path)
+        if project_id is None:
+            return []
+        where, params = self._list_filters(project_id, file_path, without_file, salience, pinned, since)
+        order_sql = {
+            "salience": _SALIENT_FIRST,
+            "recent": "m.created_at DESC, m.id DESC",
+            "line": "m.line_number, m.id",
+            "pinned": "m.pinned_at DESC, m.id DESC",
+        }[order]
+        rows = self._read(
+            f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE {where} ORDER BY {order_sql} "
+            "LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return self._rows_to_dicts(rows, audience)
+
+    def count_memories(
+        self,
+        project_path: str | os.PathLike[str],
+        *,
+        file_path: str | None = None,
+        without_file: bool = False,
+        salience: SalienceLevel | str | None = None,
+        pinned: bool | None = None,
+        since: datetime | None = None,
+    ) -> int:
+        project_id = self._find_project(project_path)
+        if project_id is None:
+            return 0
+        where, params = self._list_filters(project_id, file_path, without_file, salience, pinned, since)
+        return self._read(f"SELECT COUNT(*) FROM memories m WHERE {where}", params)[0][0]
+
+    @staticmethod
+    def _list_filters(
+        project_id: int,
+        file_path: str | None,
+        without_file: bool,
+        salience: SalienceLevel | str | None,
+        pinned: bool | None,
+        since: datetime | None,
+    ) -> tuple[str, list[Any]]:
+        clauses = ["m.project_id = ?"]
+        params: list[Any] = [project_id]
+        if file_path is not None:
+            clauses.append("m.file_path = ?")
+            params.append(_clean_file_path(file_path))
+        if without_file:
+            clauses.append("m.file_path IS NULL")
+        if salience is not None:
+            clauses.append("m.salience_rank = ?")
+            params.append(SalienceLevel.parse(salience).rank)
+        if pinned is not None:
+            clauses.append("m.pinned = ?")
+            params.append(int(pinned))
+        if since is not None:
+            clauses.append("m.created_at >= ?")
+            params.append(to_db_time(since))
+        return " AND ".join(clauses), params
+
+    def count_by_file(self, project_path: str | os.PathLike[str]) -> list[tuple[str | None, int]]:
+        """(file path or None, memory count) for every file with memories, by path."""
+        project_id = self._find_project(project_path)
+        if project_id is None:
+            return []
+        rows = self._read(
+            "SELECT file_path, COUNT(*) FROM memories WHERE project_id = ? "
+            "GROUP BY file_path ORDER BY file_path IS NULL, file_path",
+            (project_id,),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def get_statistics(self, project_path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        """Counts for one project (or all): total, by salience, by event type, pinned, files."""
+        where, params = "1 = 1", []
+        if project_path is not None:
+            project_id = self._find_project(project_path)
+            where, params = "project_id = ?", [project_id if project_id is not None else -1]
+        by_salience = {level.name: 0 for level in SalienceLevel}
+        for row in self._read(
+            f"SELECT salience, COUNT(*) FROM memories WHERE {where} GROUP BY salience", params
+        ):
+            by_salience[row[0]] = row[1]
+        by_event = {
+            row[0]: row[1]
+            for row in self._read(
+                f"SELECT event_type, COUNT(*) FROM memories WHERE {where} "
+                "GROUP BY event_type ORDER BY COUNT(*) DESC",
+                params,
+            )
+        }
+        totals = self._read(
+            f"SELECT COUNT(*), COALESCE(SUM(pinned), 0), COUNT(DISTINCT file_path), "
+            f"MIN(created_at), MAX(created_at) FROM memories WHERE {where}",
+            params,
+        )[0]
+        return {
+            "total": totals[0],
+            "pinned": totals[1],
+            "files": totals[2],
+            "oldest": totals[3],
+            "newest": totals[4],
+            "by_salience": by_salience,
+            "by_event_type": by_event,
+        }
+
+    # ------------------------------------------------------------------ forgetting
+
+    def forget_expired(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Delete expired, unpinned memories; one ledger line each. Returns the ledger lines."""
+        moment = to_db_time(now or utc_now())
+        with self._write() as conn:
+            rows = conn.execute(
+                "SELECT id, project_id, gist, salience, last_accessed, created_at, retention_days "
+                "FROM memories WHERE expires_at IS NOT NULL AND pinned = 0 AND expires_at <= ?",
+                (moment,),
+            ).fetchall()
+            entries = []
+            for row in rows:
+                entries += self._write_ledger(conn, [row], _expiry_reason(row), moment)
+            conn.executemany("DELETE FROM memories WHERE id = ?", [(row["id"],) for row in rows])
+        return entries
+
+    @staticmethod
+    def _write_ledger(
+        conn: sqlite3.Connection, rows: Sequence[sqlite3.Row], reason: str, moment: str
+    ) -> list[dict[str, Any]]:
+        entries = [
+            {
+                "memory_id": row["id"],
+                "project_id": row["project_id"],
+                "gist": row["gist"],
+                "salience": row["salience"],
+                "reason": reason,
+                "forgotten_at": moment,
+            }
+            for row in rows
+        ]
+        conn.executemany(
+            "INSERT INTO forgetting_ledger (memory_id, project_id, gist, salience, reason, "
+            "forgotten_at) VALUES (:memory_id, :project_id, :gist, :salience, :reason, :forgotten_at)",
+            entries,
+        )
+        return entries
+
+    def get_forgetting_ledger(
+        self, project_path: str | os.PathLike[str] | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """What was forgotten, newest first."""
+        sql = "SELECT memory_id, project_id, gist, salience, reason, forgotten_at FROM forgetting_ledger"
+        params: list[Any] = []
+        if project_path is not None:
+            sql += " WHERE project_id = ?"
+            params.append(self._find_project(project_path) or -1)
+        sql += " ORDER BY forgotten_at DESC, id DESC LIMIT ?"
+        params.append(limit)
+        return [dict(row) for row in self._read(sql, params)]
+
+    # ------------------------------------------------------------------ rows
+
+    def _rows_to_dicts(
+        self, rows: Sequence[sqlite3.Row], audience: str | None = None
+    ) -> list[dict[str, Any]]:
+        memories = []
+        for row in rows:
+            memory = dict(row)
+            memory["tags"] = _load_tags(memory["tags"])
+            memory["pinned"] = bool(memory["pinned"])
+            memory["detached"] = bool(memory["detached"])
+            memories.append(memory)
+        if audience is not None and memories:
+            gists = self.get_audience_gists_bulk([m["id"] for m in memories], [audience])
+            for memory in memories:
+                memory["audience_gist"] = gists.get(memory["id"], {}).get(audience, memory["gist"])
+        return memories
+
+
+def _expiry_reason(row: sqlite3.Row) -> str:
+    """e.g. "MEDIUM, not used for 30 days (last used 2026-10-01)"."""
+    level = SalienceLevel.parse(row["salience"])
+    days = row["retention_days"] if row["retention_days"] is not None else level.retention_days
+    last = "used" if row["last_accessed"] else "made"
+    when = (row["last_accessed"] or row["created_at"])[:10]
+    return f"{level.name}, not used for {days} day{'s' if days != 1 else ''} (last {last} {when})"
+
+
+def _plus_days(moment: str, days: int) -> str:
+    return to_db_time(datetime.strptime(moment[:19], "%Y-%m-%d %H:%M:%S") + timedelta(days=days))
+
+
+def _clean_file_path(file_path: str | None) -> str | None:
+    """Stored file paths are relative to the project and use `/`."""
+    if file_path is None:
+        return None
+    path = file_path.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def _load_tags(raw: str | None) -> list[str]:
+    if not raw:
+        return []
+    try:
+        tags = json.loads(raw)
+    except ValueError:
+        return [tag.strip() for tag in raw.split(",") if tag.strip()]
+    return [str(tag) for tag in tags] if isinstance(tags, list) else [str(tags)]
