@@ -1,0 +1,273 @@
+// Starts the Python server over stdio and restarts it, one restart at a time. Everything else
+// talks to the server through this class, so no other module knows about the client's life.
+import * as path from 'node:path';
+import type { Disposable, ExtensionContext, LogOutputChannel, Event } from 'vscode';
+import { EventEmitter, MarkdownString, commands, window, workspace } from 'vscode';
+import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import {
+  DidChangeConfigurationNotification,
+  LanguageClient,
+  RevealOutputChannelOn,
+  ShowMessageNotification,
+  MessageType,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import type { MemoriesChangedNotification } from './protocol';
+import { HoverCommands, Notifications } from './protocol';
+import { PythonNotFoundError, findInterpreter } from './python';
+import type { ExtensionSettings } from './settings';
+
+export type ServerState = 'starting' | 'running' | 'failed' | 'stopped';
+
+export interface ServerInfo {
+  id: string;
+  name: string;
+  module: string;
+  minimumPythonVersion: string;
+}
+
+export class NotRunningError extends Error {
+  constructor() {
+    super('The Vidurai server is not running.');
+  }
+}
+
+export class ServerManager implements Disposable {
+  private client: LanguageClient | undefined;
+  private clientListeners: Disposable[] = [];
+  private restartInFlight: Promise<void> | undefined;
+  private restartRequested = false;
+  private currentState: ServerState = 'stopped';
+  private readonly stateEmitter = new EventEmitter<ServerState>();
+  private readonly memoriesChangedEmitter = new EventEmitter<MemoriesChangedNotification>();
+  private readyWaiters: Array<() => void> = [];
+
+  /** Fires on every state change. */
+  readonly onDidChangeState: Event<ServerState> = this.stateEmitter.event;
+  /** Fires when the server says memories changed. */
+  readonly onDidChangeMemories: Event<MemoriesChangedNotification> = this.memoriesChangedEmitter.event;
+
+  constructor(
+    private readonly context: ExtensionContext,
+    private readonly serverInfo: ServerInfo,
+    private readonly log: LogOutputChannel,
+    private readonly settings: () => ExtensionSettings,
+  ) {}
+
+  get state(): ServerState {
+    return this.currentState;
+  }
+
+  /** Resolves once the server runs or has failed (so a view can stop waiting either way). */
+  whenSettled(): Promise<void> {
+    if (this.currentState === 'running' || this.currentState === 'failed') {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /**
+   * (Re)starts the server. Calls while a restart runs do not overlap: they are folded into one
+   * more restart after the current one, which then picks up the latest settings.
+   */
+  restart(): Promise<void> {
+    if (this.restartInFlight) {
+      this.restartRequested = true;
+      return this.restartInFlight;
+    }
+    this.restartInFlight = (async () => {
+      try {
+        do {
+          this.restartRequested = false;
+          await this.stopClient();
+          await this.startClient();
+        } while (this.restartRequested);
+      } finally {
+        this.restartInFlight = undefined;
+      }
+    })();
+    return this.restartInFlight;
+  }
+
+  async sendRequest<R>(method: string, params: object): Promise<R> {
+    return (await this.runningClient()).sendRequest<R>(method, params);
+  }
+
+  async executeServerCommand<R>(command: string, ...args: unknown[]): Promise<R> {
+    return (await this.runningClient()).sendRequest<R>('workspace/executeCommand', { command, arguments: args });
+  }
+
+  async sendNotification(method: string, params: object): Promise<void> {
+    const client = this.client;
+    if (client && client.state === State.Running) {
+      await client.sendNotification(method, params);
+    }
+  }
+
+  /** Tells a running server the whole settings object again (no restart). */
+  async sendSettings(): Promise<void> {
+    await this.sendNotification(DidChangeConfigurationNotification.method, {
+      settings: { vidurai: this.settings().server },
+    });
+  }
+
+  /** Converts VS Code diagnostics to the LSP shape with the client's own converter. */
+  get protocolConverter(): LanguageClient['code2ProtocolConverter'] | undefined {
+    return this.client?.code2ProtocolConverter;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stopClient();
+    this.stateEmitter.dispose();
+    this.memoriesChangedEmitter.dispose();
+  }
+
+  private async runningClient(): Promise<LanguageClient> {
+    if (this.currentState === 'starting') {
+      await this.whenSettled();
+    }
+    if (!this.client || this.client.state !== State.Running) {
+      throw new NotRunningError();
+    }
+    return this.client;
+  }
+
+  private setState(state: ServerState): void {
+    this.currentState = state;
+    this.stateEmitter.fire(state);
+    if (state === 'running' || state === 'failed') {
+      const waiters = this.readyWaiters;
+      this.readyWaiters = [];
+      waiters.forEach((resolve) => resolve());
+    }
+  }
+
+  private async startClient(): Promise<void> {
+    this.setState('starting');
+    const settings = this.settings();
+    const folder = workspace.workspaceFolders?.[0];
+    let interpreter;
+    try {
+      interpreter = await findInterpreter(settings.pythonPath, this.serverInfo.minimumPythonVersion, folder?.uri, this.log);
+    } catch (error) {
+      this.setState('failed');
+      const message = error instanceof PythonNotFoundError ? error.message : String(error);
+      this.log.error(message);
+      void window.showErrorMessage(message, 'Open Setting', 'Show Logs').then((choice) => {
+        if (choice === 'Open Setting') {
+          void commands.executeCommand('workbench.action.openSettings', `${this.serverInfo.id}.pythonPath`);
+        } else if (choice === 'Show Logs') {
+          this.log.show();
+        }
+      });
+      return;
+    }
+
+    const extensionRoot = this.context.extensionUri.fsPath;
+    const pythonPath = [
+      path.join(extensionRoot, 'bundled', 'libs'),
+      path.join(extensionRoot, 'server'),
+      process.env.PYTHONPATH,
+    ]
+      .filter(Boolean)
+      .join(path.delimiter);
+    const serverOptions: ServerOptions = {
+      command: interpreter.executable,
+      args: ['-m', this.serverInfo.module, 'serve'],
+      transport: TransportKind.stdio,
+      options: {
+        cwd: folder?.uri.fsPath ?? extensionRoot,
+        env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+      },
+    };
+    this.log.info(
+      `Starting the server: ${interpreter.executable} -m ${this.serverInfo.module} serve ` +
+        `(Python ${interpreter.version}, from ${interpreter.source})`,
+    );
+
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: 'file' }],
+      outputChannel: this.log,
+      traceOutputChannel: this.log,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationOptions: settings.server,
+      middleware: {
+        // Hover Markdown comes from the server; its links may run only our own commands.
+        provideHover: async (document, position, token, next) => {
+          const hover = await next(document, position, token);
+          for (const content of hover?.contents ?? []) {
+            if (content instanceof MarkdownString) {
+              content.isTrusted = { enabledCommands: [...HoverCommands] };
+              content.supportHtml = false;
+            }
+          }
+          return hover;
+        },
+      },
+      initializationFailedHandler: (error) => {
+        this.log.error(`The server failed to initialise: ${String(error)}`);
+        return false;
+      },
+    };
+
+    const client = new LanguageClient(this.serverInfo.id, this.serverInfo.name, serverOptions, clientOptions);
+    this.client = client;
+    this.clientListeners.push(
+      client.onDidChangeState((event) => {
+        if (event.newState === State.Running) {
+          this.setState('running');
+        } else if (event.newState === State.Stopped && this.client === client && this.currentState === 'running') {
+          this.setState('failed');
+        }
+      }),
+    );
+    try {
+      await client.start();
+    } catch (error) {
+      this.log.error(`The server did not start: ${String(error)}`);
+      this.setState('failed');
+      this.showError('The Vidurai server did not start.');
+      return;
+    }
+    this.clientListeners.push(
+      client.onNotification(Notifications.memoriesChanged, (params: MemoriesChangedNotification) =>
+        this.memoriesChangedEmitter.fire(params),
+      ),
+      // The client's default shows server errors without a way to the logs; ours adds one.
+      client.onNotification(ShowMessageNotification.type, (params) => {
+        if (params.type === MessageType.Error || params.type === MessageType.Warning) {
+          this.showError(params.message, params.type === MessageType.Warning);
+        } else {
+          void window.showInformationMessage(params.message);
+        }
+      }),
+    );
+    this.setState('running');
+  }
+
+  /** An error message with a "Show Logs" button. */
+  showError(message: string, warning = false): void {
+    const show = warning ? window.showWarningMessage : window.showErrorMessage;
+    void show(message, 'Show Logs').then((choice) => {
+      if (choice === 'Show Logs') {
+        this.log.show();
+      }
+    });
+  }
+
+  private async stopClient(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.clientListeners.forEach((d) => d.dispose());
+    this.clientListeners = [];
+    if (client) {
+      try {
+        await client.stop(5000);
+      } catch (error) {
+        this.log.warn(`Stopping the server: ${String(error)}`);
+      }
+      this.setState('stopped');
+    }
+  }
+}

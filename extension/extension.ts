@@ -1,0 +1,62 @@
+// Activation: wire the views, commands and forwarders, then start the server without waiting
+// for it (activation stays quick; the tree shows its memories once the server answers).
+import { performance } from 'node:perf_hooks';
+import type { ExtensionContext } from 'vscode';
+import { window, workspace } from 'vscode';
+import type { ServerInfo } from './client';
+import { ServerManager } from './client';
+import { DiagnosticsForwarder } from './capture/diagnostics';
+import { TerminalForwarder } from './capture/terminal';
+import { registerCommands } from './commands';
+import { ServerStatus } from './status';
+import { ViewState } from './viewState';
+import { MemoryDocumentProvider } from './views/memoryDocument';
+import { MemoryTreeProvider } from './views/memoryTree';
+
+let server: ServerManager | undefined;
+
+export function activate(context: ExtensionContext): void {
+  const started = performance.now();
+  const serverInfo = context.extension.packageJSON.serverInfo as ServerInfo;
+  const log = window.createOutputChannel(serverInfo.name, { log: true });
+  const viewState = new ViewState(context.workspaceState);
+  server = new ServerManager(context, serverInfo, log, () => viewState.settings());
+  const tree = new MemoryTreeProvider(server, viewState);
+  const documents = new MemoryDocumentProvider(server);
+
+  context.subscriptions.push(
+    log,
+    viewState,
+    tree,
+    documents,
+    new ServerStatus(server, viewState),
+    new DiagnosticsForwarder(server, viewState),
+    new TerminalForwarder(server, viewState),
+    ...registerCommands({ server, viewState, tree, documents, log }),
+    workspace.onDidChangeConfiguration(async (event) => {
+      if (!event.affectsConfiguration(serverInfo.id)) {
+        return;
+      }
+      if (event.affectsConfiguration(`${serverInfo.id}.pythonPath`)) {
+        await server?.restart();
+        return;
+      }
+      if (event.affectsConfiguration(`${serverInfo.id}.audience`)) {
+        await viewState.clearAudienceOverride();
+      }
+      await server?.sendSettings();
+      tree.refresh();
+    }),
+    tree.onDidFirstShowMemories((count) =>
+      log.info(`Memories tree showed its first ${count} memories ${Math.round(performance.now() - started)} ms after activation began`),
+    ),
+  );
+
+  void server.restart();
+  log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (the server starts in the background)`);
+}
+
+export async function deactivate(): Promise<void> {
+  await server?.dispose();
+  server = undefined;
+}

@@ -1,0 +1,65 @@
+// Reading the `vidurai.*` settings into what the server expects. Pure: the caller passes a getter
+// (vscode's WorkspaceConfiguration.get), so this is testable outside VS Code.
+import { BuiltInAudiences } from './protocol';
+import type { ServerSettings } from './protocol';
+
+export type SettingGetter = <T>(key: string, defaultValue: T) => T;
+
+export interface ExtensionSettings {
+  server: ServerSettings;
+  pythonPath: string;
+  traceServer: 'off' | 'messages' | 'verbose';
+}
+
+const DEFAULT_MAX_TOKENS = 2000;
+
+/**
+ * The settings as typed values. `audienceOverride` is the audience chosen with Switch Audience
+ * for this workspace; it wins over the `vidurai.audience` setting.
+ */
+export function readSettings(get: SettingGetter, audienceOverride?: string): ExtensionSettings {
+  const extraAudiences = normaliseAudiences(get<unknown>('audiences', []));
+  const configuredAudience = asTrimmedString(get<unknown>('audience', 'developer')) || 'developer';
+  const maxTokens = get<unknown>('context.maxTokens', DEFAULT_MAX_TOKENS);
+  const trace = get<unknown>('trace.server', 'off');
+  return {
+    server: {
+      audience: audienceOverride || configuredAudience,
+      databasePath: asTrimmedString(get<unknown>('databasePath', '')),
+      hover: { enabled: get<unknown>('hover.enabled', true) !== false },
+      capture: {
+        diagnostics: get<unknown>('capture.diagnostics', true) !== false,
+        terminal: get<unknown>('capture.terminal', true) !== false,
+      },
+      audiences: extraAudiences,
+      context: {
+        maxTokens:
+          typeof maxTokens === 'number' && Number.isFinite(maxTokens) && maxTokens > 0
+            ? Math.floor(maxTokens)
+            : DEFAULT_MAX_TOKENS,
+      },
+    },
+    pythonPath: asTrimmedString(get<unknown>('pythonPath', '')),
+    traceServer: trace === 'messages' || trace === 'verbose' ? trace : 'off',
+  };
+}
+
+/** The audiences a user can switch to: the built-in four, then the configured extras. */
+export function audienceChoices(extraAudiences: readonly string[]): string[] {
+  return [...new Set([...BuiltInAudiences, ...extraAudiences])];
+}
+
+function normaliseAudiences(value: unknown): string[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  const names = value
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim().toLowerCase())
+    .filter((v) => v.length > 0);
+  return [...new Set(names)];
+}
+
+function asTrimmedString(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds the universal .vsix: the esbuild bundle, the Python server (server/vidurai) and its
+# pure-Python dependencies installed into bundled/libs from pinned versions, so a user needs
+# only a Python >= 3.10. Prints the path of the .vsix on its last line.
+# Caches: node_modules and bundled/libs are rebuilt only when their inputs change.
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+# The server's runtime dependencies, pinned. platformdirs 4.12.4 is the newest that still
+# supports Python 3.10; exceptiongroup is what cattrs needs below 3.11. Not mcp (CLI only).
+server_libs=(
+  pygls==2.1.1
+  lsprotocol==2025.0.0
+  attrs==26.1.0
+  cattrs==26.2.1
+  platformdirs==4.12.4
+  typing_extensions==4.16.0
+  exceptiongroup==1.3.2
+)
+
+lock_stamp="node_modules/.installed-$(sha1sum package-lock.json | cut -c1-12)"
+if [ ! -f "$lock_stamp" ]; then
+  echo "==> npm ci (extension build tools)"
+  npm ci --silent --no-audit --no-fund
+  touch "$lock_stamp"
+fi
+
+libs_stamp="bundled/libs/.installed-$(printf '%s\n' "${server_libs[@]}" | sha1sum | cut -c1-12)"
+if [ ! -f "$libs_stamp" ]; then
+  echo "==> bundled/libs (the server's Python dependencies, for Python 3.10+)"
+  rm -rf bundled/libs
+  python="${VIDURAI_PYTHON:-$(command -v python3)}"
+  # Wheels only, resolved for the oldest supported Python, so the .vsix runs on all of them.
+  "$python" -m pip install --quiet --disable-pip-version-check --no-deps --no-compile \
+    --only-binary=:all: --implementation py --python-version 3.10 \
+    --target bundled/libs "${server_libs[@]}" 2>&1 | { grep -v "is ignored: it is neither" || true; }
+  touch "$libs_stamp"
+fi
+
+echo "==> esbuild (production bundle)"
+node esbuild.mjs --production
+
+version="$(node -p "require('./package.json').version")"
+mkdir -p dist
+vsix="dist/vidurai-$version.vsix"
+echo "==> vsce package"
+# No LICENSE file or repository URL in the repo yet; vsce would otherwise stop to ask.
+npx vsce package --no-dependencies --skip-license --allow-missing-repository --out "$vsix" >/dev/null
+echo "$repo_root/$vsix"

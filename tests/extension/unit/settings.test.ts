@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SettingGetter } from '../../../extension/settings';
+import { audienceChoices, readSettings } from '../../../extension/settings';
+
+function getter(values: Record<string, unknown>): SettingGetter {
+  return <T>(key: string, defaultValue: T): T => (key in values ? (values[key] as T) : defaultValue);
+}
+
+describe('readSettings', () => {
+  it('gives the documented defaults when nothing is set', () => {
+    const settings = readSettings(getter({}));
+    assert.deepEqual(settings.server, {
+      audience: 'developer',
+      databasePath: '',
+      hover: { enabled: true },
+      capture: { diagnostics: true, terminal: true },
+      audiences: [],
+      context: { maxTokens: 2000 },
+    });
+    assert.equal(settings.pythonPath, '');
+    assert.equal(settings.traceServer, 'off');
+  });
+
+  it('passes each setting to the server in the shape of PROTOCOL.md', () => {
+    const settings = readSettings(
+      getter({
+        audience: 'manager',
+        databasePath: ' /tmp/m.db ',
+        'hover.enabled': false,
+        'capture.diagnostics': false,
+        'capture.terminal': false,
+        audiences: ['Reviewer', 'reviewer', ' qa '],
+        'context.maxTokens': 500,
+        'trace.server': 'verbose',
+      }),
+    );
+    assert.deepEqual(settings.server, {
+      audience: 'manager',
+      databasePath: '/tmp/m.db',
+      hover: { enabled: false },
+      capture: { diagnostics: false, terminal: false },
+      audiences: ['reviewer', 'qa'],
+      context: { maxTokens: 500 },
+    });
+    assert.equal(settings.traceServer, 'verbose');
+  });
+
+  it('lets the audience chosen for this workspace win over the setting', () => {
+    assert.equal(readSettings(getter({ audience: 'manager' }), 'personal').server.audience, 'personal');
+  });
+
+  it('falls back to safe values when settings.json holds nonsense', () => {
+    const settings = readSettings(getter({ audience: 7, audiences: 'x', 'context.maxTokens': -5, 'trace.server': 'loud' }));
+    assert.equal(settings.server.audience, 'developer');
+    assert.deepEqual(settings.server.audiences, []);
+    assert.equal(settings.server.context.maxTokens, 2000);
+    assert.equal(settings.traceServer, 'off');
+  });
+});
+
+describe('audienceChoices', () => {
+  it('offers the four built-in audiences first, then the extra ones once', () => {
+    assert.deepEqual(audienceChoices(['reviewer', 'ai']), ['developer', 'personal', 'ai', 'manager', 'reviewer']);
+  });
+});
