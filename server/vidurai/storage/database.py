@@ -675,15 +675,23 @@ class MemoryDatabase:
 
     # ------------------------------------------------------------------ forgetting
 
-    def forget_expired(self, now: datetime | None = None) -> list[dict[str, Any]]:
-        """Delete expired, unpinned memories; one ledger line each. Returns the ledger lines."""
+    def forget_expired(
+        self, now: datetime | None = None, dry_run: bool = False
+    ) -> list[dict[str, Any]]:
+        """Delete expired, unpinned memories; one ledger line each. Returns the ledger lines.
+
+        With ``dry_run`` nothing is deleted or written: the lines say what would be forgotten.
+        """
         moment = to_db_time(now or utc_now())
         with self._write() as conn:
             rows = conn.execute(
                 "SELECT id, project_id, gist, salience, last_accessed, created_at, retention_days "
-                "FROM memories WHERE expires_at IS NOT NULL AND pinned = 0 AND expires_at <= ?",
+                "FROM memories WHERE expires_at IS NOT NULL AND pinned = 0 AND expires_at <= ? "
+                "ORDER BY expires_at",
                 (moment,),
             ).fetchall()
+            if dry_run:
+                return [_ledger_entry(row, _expiry_reason(row), moment) for row in rows]
             entries = []
             for row in rows:
                 entries += self._write_ledger(conn, [row], _expiry_reason(row), moment)
@@ -694,17 +702,7 @@ class MemoryDatabase:
     def _write_ledger(
         conn: sqlite3.Connection, rows: Sequence[sqlite3.Row], reason: str, moment: str
     ) -> list[dict[str, Any]]:
-        entries = [
-            {
-                "memory_id": row["id"],
-                "project_id": row["project_id"],
-                "gist": row["gist"],
-                "salience": row["salience"],
-                "reason": reason,
-                "forgotten_at": moment,
-            }
-            for row in rows
-        ]
+        entries = [_ledger_entry(row, reason, moment) for row in rows]
         conn.executemany(
             "INSERT INTO forgetting_ledger (memory_id, project_id, gist, salience, reason, "
             "forgotten_at) VALUES (:memory_id, :project_id, :gist, :salience, :reason, :forgotten_at)",
@@ -742,6 +740,17 @@ class MemoryDatabase:
             for memory in memories:
                 memory["audience_gist"] = gists.get(memory["id"], {}).get(audience, memory["gist"])
         return memories
+
+
+def _ledger_entry(row: sqlite3.Row, reason: str, moment: str) -> dict[str, Any]:
+    return {
+        "memory_id": row["id"],
+        "project_id": row["project_id"],
+        "gist": row["gist"],
+        "salience": row["salience"],
+        "reason": reason,
+        "forgotten_at": moment,
+    }
 
 
 def _expiry_reason(row: sqlite3.Row) -> str:

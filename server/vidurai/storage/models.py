@@ -86,3 +86,14 @@ def from_db_time(text: str) -> datetime:
 
 def add_days(text: str, days: float) -> str:
     return to_db_time(from_db_time(text) + timedelta(days=days))
+
+
+def describe_age(stored_time: str, now: datetime | None = None) -> str:
+    """A stored time as a person says it: "just now", "5 minutes ago", "3 days ago"."""
+    seconds = max(0, int(((now or utc_now()) - from_db_time(stored_time)).total_seconds()))
+    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
+                       ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"

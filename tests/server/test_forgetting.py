@@ -1,0 +1,42 @@
+"""Forgetting on purpose: what expires goes, with a trace; what is pinned or used stays."""
+
+from datetime import datetime, timedelta, timezone
+
+from vidurai.memory.forgetting import describe_forgotten, forget_now, preview_expired
+
+NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def test_forgetting_removes_expired_memories_and_leaves_a_ledger_line(db, project):
+    stale = db.store_memory(project, "v", "Tried a flaky retry", "LOW", "note",
+                            created_at=NOW - timedelta(days=8))
+    fresh = db.store_memory(project, "v", "Kept retry at 3", "LOW", "note",
+                            created_at=NOW - timedelta(days=2))
+    forgotten = forget_now(db, now=NOW)
+    assert [entry["memory_id"] for entry in forgotten] == [stale]
+    assert db.get_memory_by_id(fresh) is not None
+    [line] = db.get_forgetting_ledger(project)
+    assert (line["memory_id"], line["gist"], line["salience"]) == (stale, "Tried a flaky retry", "LOW")
+    assert "7 days" in line["reason"] and line["forgotten_at"] == "2026-11-27 12:00:00"
+
+
+def test_preview_forgets_nothing(db, project):
+    stale = db.store_memory(project, "v", "noise", "NOISE", "note", created_at=NOW - timedelta(days=2))
+    assert [entry["memory_id"] for entry in preview_expired(db, now=NOW)] == [stale]
+    assert db.get_memory_by_id(stale) is not None
+    assert db.get_forgetting_ledger() == []
+
+
+def test_pinned_and_recently_used_memories_stay(db, project):
+    pinned = db.store_memory(project, "v", "pinned", "NOISE", "note", created_at=NOW - timedelta(days=9))
+    used = db.store_memory(project, "v", "used", "LOW", "note", created_at=NOW - timedelta(days=9))
+    db.set_memory_pinned(pinned, True)
+    db.touch_memory(used, now=NOW - timedelta(days=1))
+    assert forget_now(db, now=NOW) == []
+
+
+def test_what_was_forgotten_is_told_in_one_sentence():
+    assert describe_forgotten([]) == "Nothing was due to be forgotten."
+    entries = [{"gist": f"g{i}"} for i in range(5)]
+    assert describe_forgotten(entries[:1]) == "Forgot 1 memory: “g0”."
+    assert describe_forgotten(entries) == "Forgot 5 memories: “g0”; “g1”; “g2” and 2 more."
