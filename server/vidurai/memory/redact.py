@@ -155,7 +155,7 @@ _SHAPE_RULES: tuple[_ShapeRule, ...] = (
     _ShapeRule(
         "url_password",
         # scheme://user:password@host: only the password goes.
-        re.compile(r"://[^\s:/@'\"]{1,256}:([^\s@/'\"]{1,256})@"),
+        re.compile(r"://[^\s:/@'\"]{0,256}:([^\s@/'\"]{1,256})@"),
         ("://",),
         group=1,
         word_start=False,
@@ -277,14 +277,7 @@ def _named_value(text: str, lowered: str, keyword_at: int) -> tuple[int, int, st
         match = _FLAG.match(lowered, keyword_at)
         if match is None:
             return None
-    name_start = _name_start(lowered, keyword_at)
-    if is_flag and not lowered.startswith("-", name_start):
-        return None
-    keyword_end = match.start("suffix")
-    prefix = lowered[name_start:keyword_at]
-    keyword = lowered[keyword_at:keyword_end]
-    if keyword == "key" and not _SECRET_KEY_NAME.search(prefix):
-        return None
+    # Cheap refusals first: most hits are ordinary code or prose.
     suffix_written = text[match.start("suffix") : match.end("suffix")]
     if suffix_written[:1].islower():
         return None  # tokenizer=, passwords=, keyboard=: another word
@@ -295,6 +288,13 @@ def _named_value(text: str, lowered: str, keyword_at: int) -> tuple[int, int, st
     value = text[start:end]
     following = text[end : end + 1] if group == "bare" else ""
     if _looks_like_code(value, following):
+        return None
+    name_start = _name_start(lowered, keyword_at)
+    if is_flag and not lowered.startswith("-", name_start):
+        return None
+    prefix = lowered[name_start:keyword_at]
+    keyword = lowered[keyword_at : match.start("suffix")]
+    if keyword == "key" and not _SECRET_KEY_NAME.search(prefix):
         return None
     name = prefix + keyword
     is_password = "pass" in name or "pwd" in name

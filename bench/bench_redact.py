@@ -1,0 +1,105 @@
+"""How long redaction and gist generation take on realistic input.
+
+Run: ``python bench/bench_redact.py``. Prints medians; asserts nothing (speed is measured
+here, not in the tests). The target from the issue: a 100 KB terminal output in ≤ 5 ms.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+from vidurai.gists import GistContext, MultiAudienceGistGenerator
+from vidurai.memory.redact import redact, redact_with_kinds
+
+RUNS = 50
+TARGET_BYTES = 100 * 1024
+
+# Lines of the kind a terminal shows during a build and a test run.
+_LOG_LINES = (
+    "npm WARN deprecated inflight@1.0.6: This module is not supported, and leaks memory.",
+    "added 1342 packages, and audited 1343 packages in 14s",
+    "  src/auth/middleware.ts:42:17 - error TS2322: Type 'string' is not assignable to type 'number'.",
+    "[webpack-cli] Compiled successfully in 4211 ms",
+    "asset main.js 1.2 MiB [emitted] (name: main) 1 related asset",
+    "tests/test_api.py::test_login_rejects_expired_token PASSED                     [ 41%]",
+    "tests/test_api.py::test_refresh_token_rotation FAILED                          [ 42%]",
+    "E       AssertionError: assert 401 == 200",
+    "E        +  where 401 = <Response [401]>.status_code",
+    "Collecting requests==2.31.0 (from -r requirements.txt (line 4))",
+    "  Downloading requests-2.31.0-py3-none-any.whl (62 kB)",
+    "Resolving deltas: 100% (5123/5123), done.",
+    "remote: Enumerating objects: 8123, done.",
+    "From github.com:acme/payments",
+    " * branch            main       -> FETCH_HEAD",
+    "Step 7/12 : RUN pip install --no-cache-dir -r requirements.txt",
+    " ---> Using cache",
+    " ---> 3f2a9c1d8e7b",
+    "INFO:uvicorn.error:Application startup complete. token_ttl=3600 max_tokens=4096",
+    "DEBUG sqlalchemy.engine: SELECT users.id, users.email FROM users WHERE users.id = ?",
+    "integrity sha512-9QKMrVb1MOtY0ivHLfBE7HHgWu5lNyFWvjJsmrG8D9oCl0h6sVaQXdNL7Ov7Oc1/Ng==",
+    "    at Object.<anonymous> (/home/dev/app/node_modules/jest-circus/build/index.js:212:11)",
+    "warning: unused variable: `session_key` --> src/lib.rs:88:9",
+    "Traceback (most recent call last):",
+    '  File "/home/dev/app/auth.py", line 42, in validate',
+    "    payload = jwt.decode(token, key, algorithms=['HS256'])",
+    "commit 9fceb02d0ae598e95dc970b74767f19372d61af8",
+    "uuid 3b241101-e2bb-4255-8caf-4136c566a962 version 2.14.3-beta.1",
+)
+_SECRETS = (
+    "export AWS_ACCESS_KEY_ID=AKIA" + "QYLPMN5HHHFPZAM2",
+    "curl -H 'Authorization: Bearer " + "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.Sfl5Kxw-rJ9s2P4v'",
+    "DATABASE_URL=postgres://app:" + "Sup3rS3cret!@db.internal:5432/app",
+    "git push https://x-access-token:ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8@github.com/acme/app",
+)
+
+
+def _terminal_output(seed: int = 7) -> str:
+    chooser = random.Random(seed)
+    lines: list[str] = []
+    size = 0
+    while size < TARGET_BYTES:
+        line = chooser.choice(_LOG_LINES) if chooser.random() > 0.002 else chooser.choice(_SECRETS)
+        lines.append(line)
+        size += len(line) + 1
+    return "\n".join(lines)[:TARGET_BYTES]
+
+
+def _median_ms(action, runs: int = RUNS) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    output = _terminal_output()
+    _, kinds = redact_with_kinds(output)
+    print(f"terminal output: {len(output.encode()) / 1024:.0f} KB, secret kinds found: {', '.join(kinds)}")
+    print(f"redact 100 KB terminal output: median {_median_ms(lambda: redact(output)):.2f} ms over {RUNS} runs")
+    plain = "\n".join(line for line in _LOG_LINES)  # no secrets at all
+    plain = (plain * (TARGET_BYTES // len(plain) + 1))[:TARGET_BYTES]
+    print(f"redact 100 KB without secrets: median {_median_ms(lambda: redact(plain)):.2f} ms over {RUNS} runs")
+
+    # Inputs that would make a careless pattern backtrack: one long unbroken token, and a
+    # dump dense with secret-sounding names that hold nothing secret.
+    for label, text in (
+        ("one 100 KB base64 blob", ("QUJDRGVmZ2hpams0NTY3ODkw" * 5000)[:TARGET_BYTES]),
+        ("100 KB of 'api_key: <name>' lines", ("api_key: settings.API_KEY, token=get_token()\n" * 3000)[:TARGET_BYTES]),
+    ):
+        print(f"redact {label}: median {_median_ms(lambda: redact(text)):.2f} ms over {RUNS} runs")
+
+    generator = MultiAudienceGistGenerator()
+    context = GistContext(
+        event_type="error_fixed", file_path="src/auth/middleware.py", line=42, error_type="TypeError"
+    )
+    verbatim = "payload = jwt.decode(token, key, algorithms=['HS256'])"
+    gist_ms = _median_ms(lambda: generator.generate(verbatim, "Fixed JWT token validation", context), runs=RUNS * 20)
+    print(f"generate gists for one memory (4 audiences): median {gist_ms * 1000:.0f} µs over {RUNS * 20} runs")
+
+
+if __name__ == "__main__":
+    main()
