@@ -26,6 +26,7 @@ from vidurai.storage.migrations import (
 from vidurai.storage.models import (
     BUILTIN_AUDIENCES,
     SalienceLevel,
+    from_db_time,
     to_db_time,
     utc_now,
 )
@@ -178,9 +179,13 @@ class MemoryDatabase:
     # ------------------------------------------------------------------ projects
 
     def get_or_create_project(self, project_path: str | os.PathLike[str]) -> int:
+        cached = self._project_ids.get(str(project_path))
+        if cached is not None:
+            return cached
         path = normalize_project_path(project_path)
         cached = self._project_ids.get(path)
         if cached is not None:
+            self._project_ids[str(project_path)] = cached
             return cached
         with self._write() as conn:
             row = conn.execute("SELECT id FROM projects WHERE path = ?", (path,)).fetchone()
@@ -191,19 +196,19 @@ class MemoryDatabase:
                 ).lastrowid
             else:
                 project_id = row["id"]
-        self._project_ids[path] = project_id
+        self._project_ids[path] = self._project_ids[str(project_path)] = project_id
         return project_id
 
     def _find_project(self, project_path: str | os.PathLike[str]) -> int | None:
         """The project's id, or None when nothing was ever stored for it (reads create nothing)."""
-        path = normalize_project_path(project_path)
-        cached = self._project_ids.get(path)
+        cached = self._project_ids.get(str(project_path))
         if cached is not None:
             return cached
+        path = normalize_project_path(project_path)
         rows = self._read("SELECT id FROM projects WHERE path = ?", (path,))
         if not rows:
             return None
-        self._project_ids[path] = rows[0]["id"]
+        self._project_ids[path] = self._project_ids[str(project_path)] = rows[0]["id"]
         return rows[0]["id"]
 
     def list_projects(self) -> list[dict[str, Any]]:
@@ -245,9 +250,10 @@ class MemoryDatabase:
         if audience_gists:
             for audience in audience_gists:
                 self.validate_audience(audience)
-        created = created_at if isinstance(created_at, str) else to_db_time(created_at or utc_now())
+        created_moment = from_db_time(created_at) if isinstance(created_at, str) else (created_at or utc_now())
+        created = to_db_time(created_moment)
         days = retention_days if retention_days is not None else level.retention_days
-        expires = None if days is None else _plus_days(created, days)
+        expires = None if days is None else to_db_time(created_moment + timedelta(days=days))
         project_id = self.get_or_create_project(project_path)
         with self._write() as conn:
             memory_id = conn.execute(
@@ -760,10 +766,6 @@ def _expiry_reason(row: sqlite3.Row) -> str:
     last = "used" if row["last_accessed"] else "made"
     when = (row["last_accessed"] or row["created_at"])[:10]
     return f"{level.name}, not used for {days} day{'s' if days != 1 else ''} (last {last} {when})"
-
-
-def _plus_days(moment: str, days: int) -> str:
-    return to_db_time(datetime.strptime(moment[:19], "%Y-%m-%d %H:%M:%S") + timedelta(days=days))
 
 
 def _clean_file_path(file_path: str | None) -> str | None:

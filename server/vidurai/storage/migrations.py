@@ -149,11 +149,19 @@ def _migrate_to_v3(conn: sqlite3.Connection) -> None:
             ELSE datetime(COALESCE(last_accessed, created_at), '+' || ({DEFAULT_RETENTION_SQL}) || ' days')
         END;
 
-        CREATE INDEX idx_memories_hover ON memories(project_id, file_path, line_number);
+        -- v1's single-column indexes are covered by the composite ones below; each costs
+        -- every write.
+        DROP INDEX IF EXISTS idx_memories_project;
+        DROP INDEX IF EXISTS idx_memories_salience;
+        DROP INDEX IF EXISTS idx_memories_created;
+        DROP INDEX IF EXISTS idx_memories_file;
+        -- The hover lookup reads only this index until it finds the lines that cover the
+        -- cursor: end_line and detached are in it so non-matching rows cost no table read.
+        CREATE INDEX idx_memories_hover
+            ON memories(project_id, file_path, line_number, end_line, detached);
         CREATE INDEX idx_memories_rank ON memories(project_id, salience_rank, created_at);
         CREATE INDEX idx_memories_recent ON memories(project_id, created_at);
-        CREATE INDEX idx_memories_fingerprint ON memories(project_id, fingerprint)
-            WHERE fingerprint IS NOT NULL;
+        CREATE INDEX idx_memories_fingerprint ON memories(project_id, fingerprint, created_at);
         CREATE INDEX idx_memories_expiry ON memories(expires_at)
             WHERE expires_at IS NOT NULL AND pinned = 0;
         CREATE INDEX idx_memories_pinned ON memories(project_id, pinned_at) WHERE pinned = 1;
