@@ -1,0 +1,94 @@
+"""Open documents and the live positions of their memories.
+
+While a file is open its memories' lines move with every edit (``memory.anchors``); hovers
+and the tree read the live positions, and the moved anchors are written to the store on
+save and periodically, so they survive a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from vidurai.memory.anchors import LineEdit, LineRange, apply_edit, find_anchor_line
+
+
+@dataclass
+class LiveAnchor:
+    """A memory's lines (0-based) in an open document, and what the store last saw."""
+
+    lines: LineRange | None  # None: detached
+    stored: tuple[int | None, int | None, bool]  # (line, end line, detached), 1-based
+
+    @property
+    def current(self) -> tuple[int | None, int | None, bool]:
+        if self.lines is None:
+            return (self.stored[0], self.stored[1], True)
+        return (self.lines.start + 1, self.lines.end + 1, False)
+
+
+@dataclass
+class OpenDocument:
+    uri: str
+    project: str  # the workspace folder's path
+    file: str  # relative to the project, with "/"
+    anchors: dict[int, LiveAnchor] = field(default_factory=dict)
+
+    def add_memories(self, memories: Iterable[dict[str, Any]], lines: Sequence[str]) -> None:
+        """Track memories not tracked yet. A memory whose stored line no longer holds its
+        anchor text is looked for nearby and moved there, else detached."""
+        for memory in memories:
+            if memory["id"] in self.anchors or memory["line_number"] is None:
+                continue
+            start = memory["line_number"] - 1
+            end = max(start, (memory["end_line"] or memory["line_number"]) - 1)
+            stored = (memory["line_number"], end + 1, memory["detached"])
+            live: LineRange | None = None if memory["detached"] else LineRange(start, end)
+            anchor_text = memory["anchor_text"]
+            if live is not None and anchor_text:
+                wanted = anchor_text.strip()
+                holds = any(line.strip() == wanted for line in lines[start : end + 1])
+                if not holds:
+                    found = find_anchor_line(lines, anchor_text, start)
+                    live = None if found is None else LineRange(found, found + end - start)
+            self.anchors[memory["id"]] = LiveAnchor(live, stored)
+
+    def apply_edit(self, edit: LineEdit) -> bool:
+        """Move every anchor through one content change; True when any moved."""
+        moved = False
+        for anchor in self.anchors.values():
+            if anchor.lines is None:
+                continue
+            new_lines = apply_edit(anchor.lines, edit)
+            if new_lines != anchor.lines:
+                anchor.lines = new_lines
+                moved = True
+        return moved
+
+    def memory_ids_at(self, line: int) -> list[int]:
+        return [
+            memory_id for memory_id, anchor in self.anchors.items()
+            if anchor.lines is not None and anchor.lines.start <= line <= anchor.lines.end
+        ]
+
+    def live_lines(self, memory_id: int) -> tuple[int, int] | None:
+        anchor = self.anchors.get(memory_id)
+        if anchor is None or anchor.lines is None:
+            return None
+        return (anchor.lines.start, anchor.lines.end)
+
+    def unsaved(self) -> list[tuple[int, int | None, int | None, bool]]:
+        """(id, line, end line, detached) for each anchor that differs from the store."""
+        return [
+            (memory_id, *anchor.current)
+            for memory_id, anchor in self.anchors.items()
+            if anchor.current != anchor.stored
+        ]
+
+    def mark_saved(self, saved: Iterable[tuple[int, int | None, int | None, bool]]) -> None:
+        for memory_id, line, end_line, detached in saved:
+            if memory_id in self.anchors:
+                self.anchors[memory_id].stored = (line, end_line, detached)
+
+    def forget(self, memory_id: int) -> None:
+        self.anchors.pop(memory_id, None)

@@ -1,0 +1,229 @@
+"""How memories look on the wire and in Markdown: items, ages, hovers, escaping.
+
+Every stored text that ends up in Markdown goes through ``escape_markdown``: a gist is data,
+never markup, so it can neither format the hover nor smuggle in a link or HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+from urllib.parse import quote
+
+from pygls.uris import from_fs_path
+
+from vidurai.lsp import protocol
+from vidurai.storage.models import from_db_time, utc_now
+
+MAX_HOVER_MEMORIES = 3
+
+_AGE_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
+              ("day", 86400), ("hour", 3600), ("minute", 60))
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text that renders as itself in Markdown (HTML entities and specials escaped)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def iso_time(db_time: str | None) -> str | None:
+    """A stored UTC time as ISO-8601 (``2026-11-27T10:00:00Z``)."""
+    if not db_time:
+        return None
+    return from_db_time(db_time).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def age(db_time: str, now: datetime | None = None) -> str:
+    """How long ago, as a person says it: "just now", "5 minutes ago", "3 days ago"."""
+    seconds = max(0, int(((now or utc_now()) - from_db_time(db_time)).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    unit, size = next((unit, size) for unit, size in _AGE_UNITS if seconds >= size)
+    count = seconds // size
+    if unit == "day" and count == 1:
+        return "yesterday"
+    return f"{count} {unit}{'s' if count != 1 else ''} ago"
+
+
+def file_uri(project_path: str, file: str) -> str:
+    return from_fs_path(str(Path(project_path) / file)) or ""
+
+
+def project_uri(project_path: str) -> str:
+    return from_fs_path(project_path) or ""
+
+
+def memory_item(
+    memory: Mapping[str, Any],
+    audience: str,
+    gists: Mapping[str, str],
+    live_lines: tuple[int, int] | None = None,
+    now: datetime | None = None,
+) -> protocol.MemoryItem:
+    """A stored memory as a ``MemoryItem``; ``live_lines`` (0-based) when its file is open."""
+    return protocol.MemoryItem(**_item_fields(memory, audience, gists, live_lines, now))
+
+
+def search_result(
+    memory: Mapping[str, Any], audience: str, gists: Mapping[str, str]
+) -> protocol.SearchResult:
+    return protocol.SearchResult(
+        **_item_fields(memory, audience, gists, None, None),
+        snippet=memory.get("snippet") or memory["gist"],
+    )
+
+
+def _item_fields(
+    memory: Mapping[str, Any],
+    audience: str,
+    gists: Mapping[str, str],
+    live_lines: tuple[int, int] | None,
+    now: datetime | None,
+) -> dict[str, Any]:
+    file = memory["file_path"]
+    if live_lines is not None:
+        line, end_line = live_lines
+    elif memory["line_number"] is not None:
+        line = memory["line_number"] - 1
+        end_line = (memory["end_line"] or memory["line_number"]) - 1
+    else:
+        line = end_line = None
+    if file is None:
+        line = end_line = None
+    return dict(
+        id=memory["id"],
+        project=project_uri(memory["project_path"]),
+        label=gists.get(audience) or memory["gist"],
+        gist=memory["gist"],
+        audience=audience,
+        salience=memory["salience"],
+        event_type=memory["event_type"],
+        uri=file_uri(memory["project_path"], file) if file else None,
+        file=file,
+        line=line,
+        end_line=end_line,
+        pinned=memory["pinned"],
+        detached=memory["detached"],
+        occurrences=memory["occurrence_count"] or 1,
+        created_at=iso_time(memory["created_at"]) or "",
+        last_used_at=iso_time(memory["last_accessed"] or memory["created_at"]),
+        age=age(memory["created_at"], now),
+        gists=dict(gists),
+    )
+
+
+def command_link(title: str, command: str, memory_id: int, tooltip: str) -> str:
+    arguments = quote(json.dumps([memory_id]))
+    return f'[{title}](command:{command}?{arguments} "{tooltip}")'
+
+
+def hover_markdown(memories: Sequence[Mapping[str, Any]], audience: str) -> str:
+    """The hover for a line: the first few memories (already ordered), then "+N more"."""
+    blocks = [_hover_block(memory, audience) for memory in memories[:MAX_HOVER_MEMORIES]]
+    markdown = "\n\n---\n\n".join(blocks)
+    hidden = len(memories) - MAX_HOVER_MEMORIES
+    if hidden > 0:
+        markdown += f"\n\n---\n\n*\\+{hidden} more*"
+    return markdown
+
+
+def _hover_block(memory: Mapping[str, Any], audience: str) -> str:
+    gist = escape_markdown(one_line(memory.get("audience_gist") or memory["gist"]))
+    facts = [memory["salience"].capitalize(), age(memory["created_at"])]
+    if (memory["occurrence_count"] or 1) > 1:
+        facts.append(f"seen {memory['occurrence_count']} times")
+    if memory["pinned"]:
+        facts.append("pinned")
+    memory_id = memory["id"]
+    pin = (
+        command_link("Unpin", protocol.CLIENT_UNPIN, memory_id, "Let this memory be forgotten")
+        if memory["pinned"]
+        else command_link("Pin", protocol.CLIENT_PIN, memory_id, "Never forget this memory")
+    )
+    links = " · ".join([
+        pin,
+        command_link("Forget", protocol.CLIENT_FORGET, memory_id, "Forget this memory now"),
+        command_link("Show Memory", protocol.CLIENT_SHOW_MEMORY, memory_id, "All gists and details"),
+    ])
+    return f"**Vidurai** · {gist}\n\n{' · '.join(facts)}\n\n{links}"
+
+
+def memory_markdown(
+    memory: Mapping[str, Any],
+    gists: Mapping[str, str],
+    history: Iterable[Mapping[str, Any]],
+) -> str:
+    """Everything about one memory, ready to show in a Markdown preview."""
+    place = "no place in a file"
+    if memory["file_path"]:
+        place = escape_markdown(memory["file_path"])
+        if memory["line_number"] is not None:
+            place += f", line {memory['line_number']}"
+            if memory["end_line"] and memory["end_line"] != memory["line_number"]:
+                place += f"–{memory['end_line']}"
+        if memory["detached"]:
+            place += " (its lines were deleted)"
+    lines = [
+        f"# {escape_markdown(one_line(memory['gist']))}",
+        "",
+        f"- **Salience:** {memory['salience'].capitalize()}"
+        + (" (pinned)" if memory["pinned"] else ""),
+        f"- **Kind:** {escape_markdown(memory['event_type'].replace('_', ' '))}",
+        f"- **Where:** {place}",
+        f"- **Remembered:** {age(memory['created_at'])} ({iso_time(memory['created_at'])})",
+    ]
+    if (memory["occurrence_count"] or 1) > 1:
+        lines.append(f"- **Seen:** {memory['occurrence_count']} times")
+    if memory["tags"]:
+        lines.append(f"- **Tags:** {', '.join(escape_markdown(tag) for tag in memory['tags'])}")
+    lines += ["", "## Gists", ""]
+    lines += [f"- **{escape_markdown(name)}:** {escape_markdown(one_line(text))}"
+              for name, text in gists.items()]
+    past = list(history)
+    if past:
+        lines += ["", "## Earlier gists", ""]
+        lines += [
+            f"- **{escape_markdown(entry['audience'])}** (until {iso_time(entry['replaced_at'])}): "
+            f"{escape_markdown(one_line(entry['gist']))}"
+            for entry in past
+        ]
+    lines += ["", "## Verbatim", "", _fenced(memory["verbatim"])]
+    return "\n".join(lines) + "\n"
+
+
+def _fenced(text: str) -> str:
+    """A code block no stored text can close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def ledger_entry(entry: Mapping[str, Any]) -> protocol.LedgerEntry:
+    return protocol.LedgerEntry(
+        memory_id=entry["memory_id"],
+        gist=entry["gist"],
+        salience=entry["salience"],
+        reason=entry["reason"],
+        forgotten_at=iso_time(entry["forgotten_at"]) or "",
+    )
+
+
+def ledger_markdown(entries: Sequence[Mapping[str, Any]]) -> str:
+    if not entries:
+        return "# Forgetting log\n\nNothing has been forgotten yet.\n"
+    lines = ["# Forgetting log", "", "| When | Memory | Salience | Why |", "|---|---|---|---|"]
+    for entry in entries:
+        lines.append(
+            f"| {iso_time(entry['forgotten_at'])} | {escape_markdown(one_line(entry['gist']))} "
+            f"| {entry['salience'].capitalize()} | {escape_markdown(entry['reason'])} |"
+        )
+    return "\n".join(lines) + "\n"

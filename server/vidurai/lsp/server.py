@@ -1,0 +1,660 @@
+"""Vidurai's language server (pygls 2.x on stdio): LSP messages in, calls to the layers below.
+
+Handlers only translate: params are checked (``protocol.structure``) and turned into calls
+on the session, the memory layer or the store; results go back as ``protocol`` types. Any
+bad input is answered with InvalidParams naming what was wrong, and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from typing import Any, Callable, Sequence
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
+from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
+
+from vidurai.lsp import present, protocol, tree
+from vidurai.lsp.documents import OpenDocument
+from vidurai.lsp.session import DatabaseUnavailable, OutsideWorkspace, Session, parse_settings
+from vidurai.memory.anchors import LineEdit
+from vidurai.storage.models import SalienceLevel
+
+log = logging.getLogger(__name__)
+
+CHANGES_WINDOW_SECONDS = 0.2  # vidurai/memoriesChanged is coalesced over this window
+BACKGROUND_INTERVAL_SECONDS = 15.0  # moved anchors and hover "uses" are written this often
+
+
+# ---------------------------------------------------------------------- pygls plumbing
+
+
+def _converter():
+    """pygls' converter, except that ``vidurai/*`` params stay plain JSON: handlers check
+    them strictly and answer a precise error (pygls would turn them into namedtuples)."""
+    converter = default_converter()
+    plain = converter.get_structure_hook(JsonRPCRequestMessage)
+
+    def keep_custom_params(obj: dict, cls: type) -> Any:
+        if str(obj.get("method", "")).startswith(protocol.CUSTOM_PREFIX):
+            return cls(**obj)
+        return plain(obj, cls)
+
+    converter.register_structure_hook(JsonRPCRequestMessage, keep_custom_params)
+    converter.register_structure_hook(JsonRPCNotification, keep_custom_params)
+    return converter
+
+
+class ViduraiProtocol(LanguageServerProtocol):
+    _server: "ViduraiServer"
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        """Move memory anchors through each change, seeing the text before it is applied."""
+        uri = params.text_document.uri
+        document = self._server.session.documents.get(uri)
+        for change in params.content_changes:
+            if document is not None and isinstance(change, types.TextDocumentContentChangePartial):
+                text_document = self.workspace.get_text_document(uri)
+                document.apply_edit(_line_edit(text_document, change))
+            self.workspace.update_text_document(params.text_document, change)
+            if document is not None and not isinstance(change, types.TextDocumentContentChangePartial):
+                _retrack(self._server, document)  # the whole text was replaced
+        yield from ()
+
+    def structure_message(self, data: dict[str, Any]):
+        """A malformed standard request still gets an answer (pygls would drop it)."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if "jsonrpc" in data and "id" in data and "method" in data:
+                self._send_response(
+                    data["id"], error=JsonRpcInvalidParams(
+                        f"invalid params for {data['method']}: {error.__cause__ or error}"
+                    ).to_response_error(),
+                )
+            raise
+
+
+def _line_edit(text_document, change: types.TextDocumentContentChangePartial) -> LineEdit:
+    start, end = change.range.start, change.range.end
+    lines = text_document.lines
+    end_line_length = None
+    if 0 <= end.line < len(lines):
+        end_line_length = text_document.position_codec.client_num_units(
+            lines[end.line].rstrip("\r\n")
+        )
+    return LineEdit(start.line, start.character, end.line, end.character, change.text, end_line_length)
+
+
+def _retrack(server: "ViduraiServer", document: OpenDocument) -> None:
+    server.session.save_anchors(document)
+    document.anchors.clear()
+    server.session.track(document, _lines(server, document.uri))
+
+
+def _lines(server: "ViduraiServer", uri: str) -> list[str]:
+    return [line.rstrip("\r\n") for line in server.workspace.get_text_document(uri).lines]
+
+
+class ViduraiServer(LanguageServer):
+    def __init__(self) -> None:
+        from vidurai import __version__
+
+        super().__init__(
+            "vidurai", __version__, protocol_cls=ViduraiProtocol, converter_factory=_converter,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.session = Session(lambda: list(self.workspace.folders.keys()))
+        self._changes_scheduled = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Errors no request is waiting for go to the log, not to a pop-up."""
+        log.error("%s: %s", getattr(source, "__name__", source), error)
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    # ------------------------------------------------------------------ change notifications
+
+    def memories_changed(self) -> None:
+        """Send ``vidurai/memoriesChanged`` once per window, whatever changed in it."""
+        if self._loop is None:
+            return
+        self._loop.call_soon_threadsafe(self._schedule_changes)
+
+    def _schedule_changes(self) -> None:
+        if not self._changes_scheduled:
+            self._changes_scheduled = True
+            self._loop.call_later(CHANGES_WINDOW_SECONDS, self._send_changes)
+
+    def _send_changes(self) -> None:
+        self._changes_scheduled = False
+        pending = self.session.take_changes()
+        if pending is not None:
+            self.protocol.notify(
+                protocol.MEMORIES_CHANGED,
+                protocol.MemoriesChangedParams(sorted(pending.projects), sorted(pending.files)),
+            )
+
+    def changed(self, project: str, file: str | None = None) -> None:
+        self.session.changed(project, file)
+        self.memories_changed()
+
+    def changed_everywhere(self) -> None:
+        for folder in self.session.folder_paths():
+            self.session.changed(folder)
+        self.memories_changed()
+
+    # ------------------------------------------------------------------ background work
+
+    def start_background(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._loop.create_task(self._forget_periodically())
+        self._loop.create_task(self._write_periodically())
+
+    async def _forget_periodically(self) -> None:
+        from vidurai.memory.forgetting import FORGETTING_INTERVAL_SECONDS
+
+        while True:
+            await self._loop.run_in_executor(self.thread_pool, self.run_forgetting)
+            await asyncio.sleep(FORGETTING_INTERVAL_SECONDS)
+
+    def run_forgetting(self) -> list[dict[str, Any]]:
+        from vidurai.memory.forgetting import forget_now
+
+        db = self.session.db
+        if db is None:
+            return []
+        try:
+            entries = forget_now(db)
+        except Exception as error:  # a locked or broken file must not stop the server
+            log.exception("forgetting failed")
+            self.log(f"Forgetting failed: {error}", types.MessageType.Warning)
+            return []
+        if entries:
+            self._loop.call_soon_threadsafe(self._after_forgetting, entries)
+        return entries
+
+    def _after_forgetting(self, entries: list[dict[str, Any]]) -> None:
+        self.session.untrack_memories(entry["memory_id"] for entry in entries)
+        self.changed_everywhere()
+
+    async def _write_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(BACKGROUND_INTERVAL_SECONDS)
+            self.write_pending()
+
+    def write_pending(self) -> None:
+        """Save moved anchors and count hovered memories as used."""
+        db = self.session.db
+        if db is None:
+            return
+        try:
+            self.session.save_anchors()
+            touched, self.session.touched = self.session.touched, set()
+            if touched:
+                db.touch_memories(touched)
+        except Exception:
+            log.exception("writing anchors and uses failed")
+
+
+# ---------------------------------------------------------------------- error translation
+
+
+def answers_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Bad input → InvalidParams with its message; an unopenable store → an error saying so."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        except JsonRpcException:
+            raise
+        except DatabaseUnavailable as error:
+            raise JsonRpcInternalError(str(error)) from None
+        except (ValueError, LookupError) as error:  # ParamsError, unknown ids and audiences…
+            message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+            raise JsonRpcInvalidParams(str(message)) from None
+
+    return wrapper
+
+
+def _limit_text(value: str | None, name: str, limit: int) -> None:
+    if value is not None and len(value) > limit:
+        raise protocol.ParamsError(f"{name} is {len(value)} characters; at most {limit} are allowed")
+
+
+def _check_range(value: int, name: str, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise protocol.ParamsError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _memory_id(arguments: Sequence[Any]) -> int:
+    if len(arguments) != 1:
+        raise protocol.ParamsError(f"expected one argument (a memory id), got {len(arguments)}")
+    return protocol.structure(arguments[0], int)
+
+
+# ---------------------------------------------------------------------- the server
+
+
+def create_server() -> ViduraiServer:
+    server = ViduraiServer()
+    session = server.session
+
+    def audience_of(requested: str | None) -> str:
+        if requested is None:
+            return session.audience
+        return session.require_db().validate_audience(requested.strip().lower())
+
+    def item(memory_id: int, audience: str | None = None) -> protocol.MemoryItem:
+        db = session.require_db()
+        memory = db.get_memory_by_id(memory_id)
+        if memory is None:
+            raise LookupError(f"no memory with id {memory_id}")
+        return present.memory_item(
+            memory, audience or session.audience, db.get_audience_gists(memory_id),
+            session.live_lines(memory["project_path"], memory["file_path"], memory_id),
+        )
+
+    def apply_settings(raw: Any) -> None:
+        old = session.settings
+        session.settings, problems = parse_settings(raw)
+        if session.db is None or session.settings.database_path != old.database_path:
+            session.save_anchors()
+            session.open_database()
+            if session.db is None:
+                server.window_show_message(types.ShowMessageParams(
+                    type=types.MessageType.Error,
+                    message=f"Vidurai: {session.db_error}. Hovers and the tree stay empty "
+                            "until this is fixed (see the vidurai.databasePath setting).",
+                ))
+            for uri, document in list(session.documents.items()):
+                document.anchors.clear()
+                session.track(document, _lines(server, uri))
+        problems += session.apply_audiences()
+        for problem in problems:
+            server.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Warning, message=f"Vidurai: {problem}"))
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @server.feature(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        apply_settings(params.initialization_options)
+
+    @server.feature(types.INITIALIZED)
+    def initialized(params: types.InitializedParams) -> None:
+        server.start_background()
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(params: None) -> None:
+        server.write_pending()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
+        apply_settings(params.settings)
+        server.changed_everywhere()
+
+    # ------------------------------------------------------------------ documents
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(params: types.DidOpenTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        try:
+            project, file = session.locate(uri)
+        except OutsideWorkspace:
+            return
+        session.track(OpenDocument(uri, project, file), _lines(server, uri))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        document = session.documents.get(params.text_document.uri)
+        if document is not None:
+            session.save_anchors(document)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        document = session.documents.pop(params.text_document.uri, None)
+        if document is not None:
+            session.save_anchors(document)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(params: types.HoverParams) -> types.Hover | None:
+        db = session.db
+        if db is None or not session.settings.hover_enabled:
+            return None
+        uri, line = params.text_document.uri, params.position.line
+        document = session.documents.get(uri)
+        if document is not None:
+            memories = [
+                memory for memory in (
+                    db.get_memory_by_id(memory_id, session.audience)
+                    for memory_id in document.memory_ids_at(line)
+                ) if memory is not None
+            ]
+            memories.sort(key=lambda m: (SalienceLevel.parse(m["salience"]).rank, m["created_at"], m["id"]),
+                          reverse=True)
+        else:
+            try:
+                project, file = session.locate(uri)
+            except OutsideWorkspace:
+                return None
+            memories = db.memories_at(project, file, line + 1, session.audience)
+        if not memories:
+            return None
+        session.touched.update(memory["id"] for memory in memories[: present.MAX_HOVER_MEMORIES])
+        first = memories[0]
+        lines = document.live_lines(first["id"]) if document is not None else None
+        start, end = lines or (first["line_number"] - 1, (first["end_line"] or first["line_number"]) - 1)
+        return types.Hover(
+            contents=types.MarkupContent(
+                kind=types.MarkupKind.Markdown,
+                value=present.hover_markdown(memories, session.audience),
+            ),
+            range=types.Range(types.Position(start, 0), types.Position(end + 1, 0)),
+        )
+
+    # ------------------------------------------------------------------ commands
+
+    @server.command(protocol.CMD_REMEMBER)
+    @answers_errors
+    def remember(*arguments: Any) -> protocol.MemoryItem:
+        if len(arguments) != 1:
+            raise protocol.ParamsError(f"expected one argument (an object), got {len(arguments)}")
+        args = protocol.structure(arguments[0], protocol.RememberArgs)
+        _limit_text(args.note, "note", protocol.MAX_NOTE_CHARS)
+        _limit_text(args.selection, "selection", protocol.MAX_SELECTION_CHARS)
+        _limit_text(args.uri, "uri", protocol.MAX_URI_CHARS)
+        if args.start_line < 0 or args.end_line < args.start_line:
+            raise protocol.ParamsError(
+                f"lines must satisfy 0 <= startLine <= endLine, got {args.start_line}..{args.end_line}"
+            )
+        capture = session.require_capture()
+        project, file = session.locate(args.uri)
+        selection = args.selection
+        document = session.documents.get(args.uri)
+        if document is not None:
+            lines = _lines(server, args.uri)
+            if args.end_line >= len(lines):
+                raise protocol.ParamsError(
+                    f"endLine {args.end_line} is past the end of the document ({len(lines)} lines)"
+                )
+            # The whole lines, so the memory's anchor text is its first line as written.
+            selection = "\n".join(lines[args.start_line: args.end_line + 1])
+        memory_id = capture.remember_note(
+            project, file, args.start_line + 1, args.end_line + 1, selection, args.note, args.salience,
+        )
+        session.track_new_memories([memory_id], lambda uri: _lines(server, uri))
+        server.changed(project, file)
+        return item(memory_id)
+
+    @server.command(protocol.CMD_FORGET)
+    @answers_errors
+    def forget(*arguments: Any) -> protocol.ForgetResult:
+        memory_id = _memory_id(arguments)
+        db = session.require_db()
+        memory = db.get_memory_by_id(memory_id)
+        forgotten = db.delete_memory(memory_id)
+        if forgotten and memory is not None:
+            session.untrack_memories([memory_id])
+            server.changed(memory["project_path"], memory["file_path"])
+        return protocol.ForgetResult(forgotten=forgotten)
+
+    def set_pinned(arguments: Sequence[Any], pinned: bool) -> protocol.MemoryItem:
+        memory_id = _memory_id(arguments)
+        session.require_db().set_memory_pinned(memory_id, pinned)
+        result = item(memory_id)
+        server.changed(session.project(result.project), result.file)
+        return result
+
+    @server.command(protocol.CMD_PIN)
+    @answers_errors
+    def pin(*arguments: Any) -> protocol.MemoryItem:
+        return set_pinned(arguments, True)
+
+    @server.command(protocol.CMD_UNPIN)
+    @answers_errors
+    def unpin(*arguments: Any) -> protocol.MemoryItem:
+        return set_pinned(arguments, False)
+
+    @server.command(protocol.CMD_SET_AUDIENCE)
+    @answers_errors
+    def set_audience(*arguments: Any) -> protocol.AudienceResult:
+        if len(arguments) != 1:
+            raise protocol.ParamsError(f"expected one argument (an audience), got {len(arguments)}")
+        session.audience = audience_of(protocol.structure(arguments[0], str))
+        server.changed_everywhere()
+        return protocol.AudienceResult(audience=session.audience)
+
+    @server.command(protocol.CMD_SET_GIST)
+    @answers_errors
+    def set_gist(*arguments: Any) -> protocol.MemoryItem:
+        from vidurai.memory.redact import redact
+
+        if len(arguments) != 3:
+            raise protocol.ParamsError(
+                f"expected three arguments (memoryId, audience, gist), got {len(arguments)}"
+            )
+        memory_id = protocol.structure(arguments[0], int)
+        audience = audience_of(protocol.structure(arguments[1], str))
+        gist = protocol.structure(arguments[2], str)
+        _limit_text(gist, "gist", protocol.MAX_GIST_CHARS)
+        if not gist.strip():
+            raise protocol.ParamsError("the gist must be non-empty text")
+        session.require_db().store_audience_gists(memory_id, {audience: redact(present.one_line(gist))})
+        result = item(memory_id)
+        server.changed(session.project(result.project), result.file)
+        return result
+
+    @server.command(protocol.CMD_RUN_FORGETTING)
+    @answers_errors
+    def run_forgetting(*arguments: Any) -> protocol.ForgettingResult:
+        session.require_db()
+        entries = server.run_forgetting()
+        return protocol.ForgettingResult(forgotten=[present.ledger_entry(e) for e in entries])
+
+    # ------------------------------------------------------------------ custom requests
+
+    @server.feature(protocol.MEMORIES)
+    @answers_errors
+    def memories(params: Any) -> protocol.GroupsResult | protocol.ItemsResult:
+        args = protocol.structure(params, protocol.MemoriesParams)
+        if args.group_by not in protocol.GROUP_BY:
+            raise protocol.ParamsError(
+                f"unknown groupBy {args.group_by!r}; valid: {', '.join(protocol.GROUP_BY)}"
+            )
+        _check_range(args.limit, "limit", 1, protocol.MAX_PAGE)
+        _check_range(args.offset, "offset", 0, 10**9)
+        db = session.require_db()
+        audience = audience_of(args.audience)
+        project = session.project(args.project)
+        if args.group is None:
+            return tree.groups(db, project, args.group_by)
+        return tree.page(
+            db, project, args.group_by, args.group, audience, args.offset, args.limit,
+            session.live_lines,
+        )
+
+    @server.feature(protocol.MEMORY)
+    @answers_errors
+    def memory(params: Any) -> protocol.MemoryDetails:
+        args = protocol.structure(params, protocol.MemoryParams)
+        db = session.require_db()
+        stored = db.get_memory_by_id(args.id)
+        if stored is None:
+            raise LookupError(f"no memory with id {args.id}")
+        gists = db.get_audience_gists(args.id)
+        history = db.get_gist_history(args.id)
+        session.touched.add(args.id)
+        return protocol.MemoryDetails(
+            memory=item(args.id),
+            verbatim=stored["verbatim"],
+            tags=stored["tags"],
+            history=[
+                protocol.GistHistoryEntry(
+                    audience=entry["audience"], gist=entry["gist"],
+                    created_at=present.iso_time(entry["created_at"]),
+                    replaced_at=present.iso_time(entry["replaced_at"]),
+                )
+                for entry in history
+            ],
+            markdown=present.memory_markdown(stored, gists, history),
+        )
+
+    @server.feature(protocol.SEARCH)
+    @answers_errors
+    def search(params: Any) -> protocol.SearchResults:
+        args = protocol.structure(params, protocol.SearchParams)
+        _limit_text(args.query, "query", protocol.MAX_QUERY_CHARS)
+        _check_range(args.limit, "limit", 1, protocol.MAX_PAGE)
+        db = session.require_db()
+        audience = audience_of(args.audience)
+        found = db.recall_memories(
+            session.project(args.project), args.query, min_salience=SalienceLevel.NOISE,
+            limit=args.limit,
+        )
+        gists = db.get_audience_gists_bulk([memory["id"] for memory in found])
+        return protocol.SearchResults(
+            results=[present.search_result(m, audience, gists.get(m["id"], {})) for m in found]
+        )
+
+    @server.feature(protocol.CONTEXT)
+    @answers_errors
+    def context(params: Any) -> protocol.ContextResult:
+        from vidurai.memory.briefing import build_context
+
+        args = protocol.structure(params, protocol.ContextParams)
+        _limit_text(args.query, "query", protocol.MAX_QUERY_CHARS)
+        max_tokens = _check_range(
+            args.max_tokens or session.settings.context_max_tokens, "maxTokens", 1, protocol.MAX_TOKENS
+        )
+        project = session.project(args.project)
+        current_file = None
+        if args.uri is not None:
+            file_project, current_file = session.locate(args.uri)
+            if args.project is None:
+                project = file_project
+        briefing = build_context(
+            session.require_db(), project, current_file=current_file, query=args.query,
+            max_tokens=max_tokens,
+        )
+        return protocol.ContextResult(
+            markdown=briefing.markdown, tokens=briefing.tokens, memory_count=briefing.memory_count
+        )
+
+    @server.feature(protocol.REPORT)
+    @answers_errors
+    def report(params: Any) -> protocol.ReportResult:
+        from vidurai.memory.briefing import build_report
+
+        args = protocol.structure(params, protocol.ReportParams)
+        _check_range(args.days, "days", 1, 3650)
+        if args.max_tokens is not None:
+            _check_range(args.max_tokens, "maxTokens", 1, protocol.MAX_TOKENS)
+        briefing = build_report(
+            session.require_db(), session.project(args.project), days=args.days,
+            audience=audience_of(args.audience), max_tokens=args.max_tokens,
+        )
+        return protocol.ReportResult(markdown=briefing.markdown, memory_count=briefing.memory_count)
+
+    @server.feature(protocol.STATS)
+    @answers_errors
+    def stats(params: Any) -> protocol.StatsResult:
+        args = protocol.structure(params, protocol.StatsParams)
+        db = session.require_db()
+        counts = db.get_statistics(session.project(args.project))
+        return protocol.StatsResult(
+            total=counts["total"], pinned=counts["pinned"], by_salience=counts["by_salience"],
+            by_event_type=counts["by_event_type"], files=counts["files"],
+            audience=session.audience, database_path=str(db.db_path),
+            schema_version=db.schema_version(),
+        )
+
+    @server.feature(protocol.LEDGER)
+    @answers_errors
+    def ledger(params: Any) -> protocol.LedgerResult:
+        args = protocol.structure(params, protocol.LedgerParams)
+        _check_range(args.limit, "limit", 1, 10_000)
+        entries = session.require_db().get_forgetting_ledger(limit=args.limit)
+        return protocol.LedgerResult(
+            entries=[present.ledger_entry(entry) for entry in entries],
+            markdown=present.ledger_markdown(entries),
+        )
+
+    # ------------------------------------------------------------------ notifications
+
+    def notification(handler: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Nobody waits for a notification's answer: bad input is logged and dropped."""
+
+        @functools.wraps(handler)
+        def wrapper(params: Any) -> None:
+            try:
+                handler(params)
+            except (ValueError, LookupError, DatabaseUnavailable) as error:
+                server.log(f"Ignored {handler.__name__}: {error}", types.MessageType.Warning)
+
+        return wrapper
+
+    @server.feature(protocol.DIAGNOSTICS)
+    @notification
+    def diagnostics(params: Any) -> None:
+        from vidurai.memory.capture import DiagnosticEvent
+
+        args = protocol.structure(params, protocol.DiagnosticsParams)
+        if not session.settings.capture_diagnostics:
+            return
+        if len(args.diagnostics) > protocol.MAX_DIAGNOSTICS:
+            raise protocol.ParamsError(f"more than {protocol.MAX_DIAGNOSTICS} diagnostics")
+        capture = session.require_capture()
+        project, file = session.locate(args.uri)
+        lines = _lines(server, args.uri) if args.uri in session.documents else []
+        events = [
+            DiagnosticEvent(
+                message=diagnostic.message,
+                line=diagnostic.range.start.line + 1,
+                severity=int(diagnostic.severity or types.DiagnosticSeverity.Error),
+                code=None if diagnostic.code is None else str(diagnostic.code),
+                source=diagnostic.source,
+                line_text=lines[diagnostic.range.start.line]
+                if diagnostic.range.start.line < len(lines) else None,
+            )
+            for diagnostic in args.diagnostics
+        ]
+        fixed = capture.diagnostics_changed(project, file, events, args.version)
+        if fixed:
+            session.track_new_memories(fixed, lambda uri: _lines(server, uri))
+            server.changed(project, file)
+
+    @server.feature(protocol.TERMINAL_COMMAND)
+    @notification
+    def terminal_command(params: Any) -> None:
+        args = protocol.structure(params, protocol.TerminalCommandParams)
+        if not session.settings.capture_terminal:
+            return
+        _limit_text(args.command, "command", protocol.MAX_COMMAND_CHARS)
+        output = args.output[-protocol.MAX_OUTPUT_CHARS:] if args.output else args.output
+        try:
+            project, _ = session.locate(args.cwd) if args.cwd else (session.project(None), None)
+        except OutsideWorkspace:
+            project = session.project(None)
+        memory_id = session.require_capture().command_finished(
+            project, args.command, args.exit_code, args.cwd, output
+        )
+        if memory_id is not None:
+            server.changed(project)
+
+    return server
+
+
+def main() -> None:
+    """``vidurai serve``: the language server on stdin/stdout."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    create_server().start_io()

@@ -1,0 +1,271 @@
+"""What the language server holds between messages: settings, the store, open documents.
+
+Handlers in ``server.py`` translate LSP messages into calls on a ``Session``; the session
+calls the memory and storage layers. Nothing here knows the JSON shape of a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+
+from pygls.uris import to_fs_path
+
+from vidurai.lsp.documents import OpenDocument
+from vidurai.lsp.present import file_uri, project_uri
+from vidurai.storage.models import BUILTIN_AUDIENCES
+
+if TYPE_CHECKING:
+    from vidurai.memory.capture import CaptureService
+    from vidurai.storage.database import MemoryDatabase
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The store could not be opened; requests say so, hovers stay quiet."""
+
+
+class OutsideWorkspace(ValueError):
+    """A document or folder that is in no workspace folder: it has no project."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    audience: str = "developer"
+    database_path: str = ""
+    hover_enabled: bool = True
+    capture_diagnostics: bool = True
+    capture_terminal: bool = True
+    audiences: tuple[str, ...] = ()
+    context_max_tokens: int = 2000
+
+
+_SETTING_KEYS: dict[str, tuple[str, type]] = {
+    "audience": ("audience", str),
+    "databasePath": ("database_path", str),
+    "hover.enabled": ("hover_enabled", bool),
+    "capture.diagnostics": ("capture_diagnostics", bool),
+    "capture.terminal": ("capture_terminal", bool),
+    "audiences": ("audiences", list),
+    "context.maxTokens": ("context_max_tokens", int),
+}
+
+
+def _flatten(raw: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"hover": {"enabled": false}}`` and ``{"hover.enabled": false}`` alike, as dotted keys."""
+    flat: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and name not in _SETTING_KEYS:
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
+    """Settings from initializationOptions or didChangeConfiguration (whole), with a list of
+    problems for values that were ignored (the default is used instead)."""
+    if isinstance(raw, Mapping) and isinstance(raw.get("settings"), Mapping):
+        raw = raw["settings"]
+    if isinstance(raw, Mapping) and isinstance(raw.get("vidurai"), Mapping):
+        raw = raw["vidurai"]
+    if not isinstance(raw, Mapping):
+        return Settings(), [] if raw is None else ["settings must be an object"]
+    values: dict[str, Any] = {}
+    problems = []
+    for key, value in _flatten(raw).items():
+        if key not in _SETTING_KEYS or value is None:
+            continue
+        name, kind = _SETTING_KEYS[key]
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            problems.append(f"vidurai.{key} must be a {kind.__name__}, not {value!r}")
+        elif kind is list:
+            if not all(isinstance(item, str) for item in value):
+                problems.append(f"vidurai.{key} must be a list of names")
+            else:
+                values[name] = tuple(value)
+        elif kind is int and value < 1:
+            problems.append(f"vidurai.{key} must be at least 1")
+        else:
+            values[name] = value.strip() if isinstance(value, str) else value
+    settings = replace(Settings(), **values)
+    if not settings.audience:
+        settings = replace(settings, audience="developer")
+    return settings, problems
+
+
+@dataclass
+class PendingChanges:
+    projects: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+
+
+class Session:
+    """Settings, the store and capture, open documents, and what changed since the last
+    ``vidurai/memoriesChanged``."""
+
+    def __init__(self, folders: Callable[[], Iterable[str]]):
+        self._folders = folders  # workspace folder URIs, as the client sent them
+        self.settings = Settings()
+        self.audience = "developer"
+        self.db: MemoryDatabase | None = None
+        self.capture: CaptureService | None = None
+        self.db_error: str | None = None
+        self.documents: dict[str, OpenDocument] = {}
+        self.pending = PendingChanges()
+        self.touched: set[int] = set()
+
+    # ------------------------------------------------------------------ store
+
+    def open_database(self) -> None:
+        """Open the store named by the settings; on failure keep the reason, never raise."""
+        from vidurai.memory.capture import CaptureService
+        from vidurai.storage.database import DatabaseOpenError, MemoryDatabase
+
+        self.close_database()
+        try:
+            self.db = MemoryDatabase(self.settings.database_path or None)
+        except DatabaseOpenError as error:
+            self.db, self.capture, self.db_error = None, None, str(error)
+            return
+        self.db_error = None
+        self.capture = CaptureService(self.db)
+        self.apply_audiences()
+
+    def close_database(self) -> None:
+        if self.db is not None:
+            self.db.close()
+        self.db = self.capture = None
+
+    def require_db(self) -> MemoryDatabase:
+        if self.db is None:
+            raise DatabaseUnavailable(
+                f"Vidurai's memory database could not be opened: {self.db_error}"
+            )
+        return self.db
+
+    def require_capture(self) -> CaptureService:
+        self.require_db()
+        assert self.capture is not None
+        return self.capture
+
+    def apply_audiences(self) -> list[str]:
+        """Use the configured extra audiences; problems (bad names, unknown audience) as text."""
+        problems = []
+        if self.capture is not None:
+            try:
+                self.capture.set_audiences(self.settings.audiences)
+            except ValueError as error:
+                problems.append(str(error))
+                self.capture.set_audiences(())
+        valid = self.db.audiences if self.db is not None else BUILTIN_AUDIENCES
+        wanted = self.settings.audience.strip().lower()
+        if wanted in valid:
+            self.audience = wanted
+        else:
+            problems.append(
+                f"unknown audience {self.settings.audience!r}; valid audiences: {', '.join(valid)}"
+            )
+            self.audience = "developer"
+        return problems
+
+    # ------------------------------------------------------------------ projects
+
+    def folder_paths(self) -> list[str]:
+        paths = []
+        for uri in self._folders():
+            path = to_fs_path(uri)
+            if path:
+                paths.append(os.path.normpath(path))
+        return paths
+
+    def locate(self, uri_or_path: str) -> tuple[str, str]:
+        """(project path, file relative to it with "/") for a document URI or a path."""
+        path = to_fs_path(uri_or_path) if "://" in uri_or_path else uri_or_path
+        if not path:
+            raise OutsideWorkspace(f"{uri_or_path!r} is not a file URI")
+        path = os.path.normpath(path)
+        best = None
+        for folder in self.folder_paths():
+            if path == folder or path.startswith(folder.rstrip(os.sep) + os.sep):
+                if best is None or len(folder) > len(best):
+                    best = folder
+        if best is None:
+            raise OutsideWorkspace(f"{uri_or_path} is not inside a workspace folder")
+        relative = PurePosixPath(*Path(os.path.relpath(path, best)).parts).as_posix()
+        return best, relative
+
+    def project(self, project_uri: str | None) -> str:
+        """The project path of a folder URI, or of the first workspace folder when omitted."""
+        if project_uri is None:
+            folders = self.folder_paths()
+            if not folders:
+                raise OutsideWorkspace("no workspace folder is open; pass a project")
+            return folders[0]
+        path = to_fs_path(project_uri) if "://" in project_uri else project_uri
+        if not path:
+            raise OutsideWorkspace(f"{project_uri!r} is not a folder URI")
+        return os.path.normpath(path)
+
+    # ------------------------------------------------------------------ documents
+
+    def track(self, document: OpenDocument, lines: list[str]) -> None:
+        """Start following a document's memories; corrections found on open are saved now."""
+        self.documents[document.uri] = document
+        if self.db is None:
+            return
+        document.add_memories(self.db.memories_in_file(document.project, document.file), lines)
+        self.save_anchors(document)
+
+    def track_new_memories(self, memory_ids: Iterable[int], lines_of: Callable[[str], list[str]]) -> None:
+        """Add just-made memories to the open document they are in."""
+        db = self.require_db()
+        for memory_id in memory_ids:
+            memory = db.get_memory_by_id(memory_id)
+            if memory is None or memory["file_path"] is None:
+                continue
+            for document in self.documents.values():
+                if (document.file == memory["file_path"]
+                        and os.path.normpath(memory["project_path"]) == document.project):
+                    document.add_memories([memory], lines_of(document.uri))
+
+    def untrack_memories(self, memory_ids: Iterable[int]) -> None:
+        for memory_id in memory_ids:
+            for document in self.documents.values():
+                document.forget(memory_id)
+
+    def live_lines(self, project: str, file: str | None, memory_id: int) -> tuple[int, int] | None:
+        if file is None:
+            return None
+        for document in self.documents.values():
+            if document.file == file and document.project == project:
+                return document.live_lines(memory_id)
+        return None
+
+    def save_anchors(self, document: OpenDocument | None = None) -> None:
+        """Write moved anchors (of one document, or of all) to the store."""
+        if self.db is None:
+            return
+        for doc in [document] if document is not None else list(self.documents.values()):
+            unsaved = doc.unsaved()
+            if unsaved:
+                self.db.update_anchors(unsaved)
+                doc.mark_saved(unsaved)
+
+    # ------------------------------------------------------------------ changes
+
+    def changed(self, project: str, file: str | None = None) -> None:
+        self.pending.projects.add(project_uri(project))
+        if file is not None:
+            self.pending.files.add(file_uri(project, file))
+
+    def take_changes(self) -> PendingChanges | None:
+        if not self.pending.projects and not self.pending.files:
+            return None
+        pending, self.pending = self.pending, PendingChanges()
+        return pending

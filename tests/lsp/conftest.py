@@ -1,0 +1,155 @@
+"""Drive the real server process over stdio, as an editor would."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCResponseMessage
+from pygls.uris import from_fs_path
+from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp.client import register_lsp_features
+
+from vidurai.lsp import protocol
+
+SERVER_COMMAND = [sys.executable, "-m", "vidurai", "serve"]
+
+APP = """import os
+
+
+def load_config(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+def main():
+    print(load_config(os.environ["CONFIG"]))
+"""
+
+
+def _plain_json_converter():
+    """Custom results and notifications as plain dicts (pygls would make namedtuples)."""
+    converter = default_converter()
+    converter.register_structure_hook(JsonRPCResponseMessage, lambda obj, cls: cls(**obj))
+    converter.register_structure_hook(JsonRPCNotification, lambda obj, cls: cls(**obj))
+    return converter
+
+
+class Editor:
+    """One workspace folder with a file, a database, and a running server (restartable)."""
+
+    def __init__(self, root: Path, db_path: Path):
+        self.root = root
+        self.db_path = db_path
+        self.client: LanguageClient | None = None
+        self.changes: list[dict] = []
+        self.versions: dict[str, int] = {}
+
+    def uri(self, name: str) -> str:
+        return from_fs_path(str(self.root / name))
+
+    @property
+    def project(self) -> str:
+        return from_fs_path(str(self.root))
+
+    async def start(self, **settings) -> types.InitializeResult:
+        client = LanguageClient(converter_factory=_plain_json_converter)
+        register_lsp_features(client)
+
+        @client.feature(protocol.MEMORIES_CHANGED)
+        def memories_changed(params):
+            self.changes.append(params)
+
+        await client.start_io(*SERVER_COMMAND)
+        self.client = client
+        options = {"databasePath": str(self.db_path), **settings}
+        return await client.initialize_session(
+            types.InitializeParams(
+                capabilities=client_capabilities("visual-studio-code"),
+                root_uri=self.project,
+                workspace_folders=[types.WorkspaceFolder(uri=self.project, name=self.root.name)],
+                initialization_options=options,
+            )
+        )
+
+    async def stop(self) -> None:
+        if self.client is not None:
+            await self.client.shutdown_session()
+            await self.client.stop()
+            self.client = None
+
+    def open(self, name: str, text: str | None = None) -> str:
+        uri = self.uri(name)
+        text = text if text is not None else (self.root / name).read_text()
+        self.versions[uri] = 1
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+            )
+        )
+        return uri
+
+    def edit(self, uri: str, start: tuple[int, int], end: tuple[int, int], text: str) -> int:
+        self.versions[uri] += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(types.Position(*start), types.Position(*end)), text=text
+                    )
+                ],
+            )
+        )
+        return self.versions[uri]
+
+    def save(self, uri: str) -> None:
+        self.client.text_document_did_save(
+            types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=uri))
+        )
+
+    async def hover(self, uri: str, line: int) -> types.Hover | None:
+        return await self.client.text_document_hover_async(
+            types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(line, 4))
+        )
+
+    async def command(self, command: str, *arguments):
+        return await self.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=command, arguments=list(arguments))
+        )
+
+    async def request(self, method: str, params: dict | None = None):
+        return await self.client.protocol.send_request_async(method, params or {})
+
+    def notify(self, method: str, params: dict) -> None:
+        self.client.protocol.notify(method, params)
+
+    async def remember(self, uri: str, line: int, note: str, end_line: int | None = None, **extra):
+        return await self.command(
+            protocol.CMD_REMEMBER,
+            {"uri": uri, "startLine": line, "endLine": line if end_line is None else end_line,
+             "note": note, **extra},
+        )
+
+    async def wait_for_change(self, timeout: float = 5.0) -> dict:
+        """The next vidurai/memoriesChanged notification after this call."""
+        seen = len(self.changes)
+        async with asyncio.timeout(timeout):
+            while len(self.changes) == seen:
+                await asyncio.sleep(0.02)
+        return self.changes[-1]
+
+
+@pytest.fixture
+async def editor(tmp_path):
+    root = tmp_path / "project"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "app.py").write_text(APP)
+    editor = Editor(root, tmp_path / "memory.db")
+    await editor.start()
+    yield editor
+    await editor.stop()

@@ -1,0 +1,183 @@
+"""Hovers on remembered lines, in the chosen audience, that follow the code as it is edited."""
+
+from lsprotocol import types
+
+from vidurai.lsp import protocol
+from vidurai.storage import MemoryDatabase
+
+LOAD_LINE = 3  # "def load_config(path):" (0-based)
+READ_LINE = 5  # "        return handle.read()"
+
+
+def hover_text(hover) -> str:
+    assert hover is not None, "expected a hover"
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    return hover.contents.value
+
+
+async def test_hover_speaks_developer_then_personal_after_set_audience(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "Config is read as text, never parsed")
+
+    text = hover_text(await editor.hover(uri, LOAD_LINE))
+    assert item["gists"]["developer"].split(" in ")[0].replace(",", "") in text.replace(",", "")
+    assert "I " not in text.split("\n")[0]
+
+    assert await editor.command(protocol.CMD_SET_AUDIENCE, "personal") == {"audience": "personal"}
+    text = hover_text(await editor.hover(uri, LOAD_LINE))
+    assert text.split("\n")[0].startswith("**Vidurai** · I ")
+    assert "never parsed" in text
+
+
+async def test_hover_lists_salience_age_and_our_command_links_only(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "Paths are relative to cwd", salience="high")
+
+    hover = await editor.hover(uri, LOAD_LINE)
+    text = hover_text(hover)
+    memory_id = item["id"]
+    assert "High · just now" in text
+    assert f"command:vidurai.pin?%5B{memory_id}%5D" in text
+    assert f"command:vidurai.forget?%5B{memory_id}%5D" in text
+    assert f"command:vidurai.showMemory?%5B{memory_id}%5D" in text
+    commands = {part.split("?")[0] for part in text.split("(command:")[1:]}
+    assert commands == {"vidurai.pin", "vidurai.forget", "vidurai.showMemory"}
+    assert hover.range.start.line == LOAD_LINE
+
+    await editor.command(protocol.CMD_PIN, memory_id)
+    text = hover_text(await editor.hover(uri, LOAD_LINE))
+    assert f"command:vidurai.unpin?%5B{memory_id}%5D" in text
+    assert "command:vidurai.pin?" not in text
+
+
+async def test_a_line_without_memories_has_no_hover(editor):
+    uri = editor.open("src/app.py")
+    await editor.remember(uri, LOAD_LINE, "Config is read as text")
+    assert await editor.hover(uri, LOAD_LINE + 1) is None
+    assert await editor.hover(uri, 0) is None
+
+
+async def test_stored_text_is_escaped_in_the_hover(editor):
+    uri = editor.open("src/app.py")
+    await editor.remember(uri, LOAD_LINE, "[click](command:workbench.action.quit) <img src=x> **bold**")
+    text = hover_text(await editor.hover(uri, LOAD_LINE))
+    assert "\\[click\\]\\(command:workbench" in text  # shown as text…
+    assert "](command:workbench" not in text  # …never as a link
+    assert "<img" not in text and "&lt;img" in text
+    assert "**bold**" not in text
+
+
+async def test_more_than_three_memories_on_a_line_show_the_three_first_and_a_count(editor):
+    uri = editor.open("src/app.py")
+    for number in range(5):
+        await editor.remember(uri, LOAD_LINE, f"note number {number}")
+    text = hover_text(await editor.hover(uri, LOAD_LINE))
+    assert text.count("**Vidurai**") == 3
+    assert "\\+2 more" in text
+    assert "note number 4" in text  # newest first
+
+
+async def test_lines_inserted_above_move_the_hover_down_and_it_survives_a_restart(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "Config is read as text")
+
+    editor.edit(uri, (1, 0), (1, 0), "# one\n# two\n# three\n")
+    assert await editor.hover(uri, LOAD_LINE) is None
+    assert "read as text" in hover_text(await editor.hover(uri, LOAD_LINE + 3))
+    editor.save(uri)
+    edited = (editor.root / "src" / "app.py").read_text().splitlines(True)
+    edited[1:1] = ["# one\n", "# two\n", "# three\n"]
+    (editor.root / "src" / "app.py").write_text("".join(edited))
+
+    await editor.stop()
+    with MemoryDatabase(editor.db_path) as db:  # saved on didSave, 1-based in the store
+        assert db.get_memory_by_id(item["id"])["line_number"] == LOAD_LINE + 3 + 1
+
+    await editor.start()
+    uri = editor.open("src/app.py")
+    assert "read as text" in hover_text(await editor.hover(uri, LOAD_LINE + 3))
+    assert await editor.hover(uri, LOAD_LINE) is None
+
+
+async def test_deleted_lines_detach_the_memory_instead_of_pointing_elsewhere(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, READ_LINE, "read() loads the whole file")
+
+    editor.edit(uri, (4, 0), (6, 0), "")  # the "with" block goes
+    for line in range(0, 9):
+        assert await editor.hover(uri, line) is None
+    editor.save(uri)
+    details = await editor.request(protocol.MEMORY, {"id": item["id"]})
+    assert details["memory"]["detached"] is True
+
+
+async def test_a_file_changed_while_closed_is_re_anchored_on_open(editor):
+    uri = editor.open("src/app.py")
+    await editor.remember(uri, READ_LINE, "read() loads the whole file")
+    await editor.stop()
+
+    path = editor.root / "src" / "app.py"
+    path.write_text('"""Config helpers."""\n\n' + path.read_text())  # two lines above, no editor
+    await editor.start()
+    uri = editor.open("src/app.py")
+    assert await editor.hover(uri, READ_LINE) is None
+    assert "whole file" in hover_text(await editor.hover(uri, READ_LINE + 2))
+
+
+async def test_a_memory_whose_text_is_gone_on_open_is_detached(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, READ_LINE, "read() loads the whole file")
+    await editor.stop()
+
+    path = editor.root / "src" / "app.py"
+    path.write_text(path.read_text().replace("handle.read()", "handle.readlines()"))
+    await editor.start()
+    uri = editor.open("src/app.py")
+    assert await editor.hover(uri, READ_LINE) is None
+    details = await editor.request(protocol.MEMORY, {"id": item["id"]})
+    assert details["memory"]["detached"] is True
+
+
+async def test_an_error_cleared_after_an_edit_becomes_a_fix_memory_with_a_hover(editor):
+    uri = editor.open("src/app.py")
+    error = {
+        "range": {"start": {"line": READ_LINE, "character": 15},
+                  "end": {"line": READ_LINE, "character": 26}},
+        "message": "Cannot access attribute \"reed\" for class \"TextIOWrapper\"",
+        "severity": 1, "source": "Pyright", "code": "reportAttributeAccessIssue",
+    }
+    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": 1, "diagnostics": [error]})
+    version = editor.edit(uri, (READ_LINE, 22), (READ_LINE, 26), "read")
+    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": version, "diagnostics": []})
+    change = await editor.wait_for_change()
+    assert uri in change["files"]
+
+    text = hover_text(await editor.hover(uri, READ_LINE))
+    assert "reed" in text
+    assert "High" in text
+
+
+async def test_hovers_can_be_turned_off_without_a_restart(editor):
+    uri = editor.open("src/app.py")
+    await editor.remember(uri, LOAD_LINE, "Config is read as text")
+    editor.client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"vidurai": {"databasePath": str(editor.db_path), "hover": {"enabled": False}}}
+        )
+    )
+    assert await editor.hover(uri, LOAD_LINE) is None
+    editor.client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"vidurai": {"databasePath": str(editor.db_path), "audience": "personal"}}
+        )
+    )
+    assert "**Vidurai** · I " in hover_text(await editor.hover(uri, LOAD_LINE))
+
+
+async def test_a_hover_counts_as_use(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "Config is read as text")
+    await editor.hover(uri, LOAD_LINE)
+    await editor.stop()  # shutdown writes what is pending
+    with MemoryDatabase(editor.db_path) as db:
+        assert db.get_memory_by_id(item["id"])["access_count"] == 1

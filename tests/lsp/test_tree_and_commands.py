@@ -1,0 +1,206 @@
+"""The data behind the tree and the commands: remember, forget, pin, gists, search, briefings."""
+
+import pytest
+from pygls.exceptions import JsonRpcInvalidParams
+
+from vidurai.lsp import protocol
+from vidurai.storage import MemoryDatabase
+
+LOAD_LINE = 3
+
+
+async def test_remember_notifies_a_change_and_the_tree_lists_the_memory(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "Config is read as text", end_line=LOAD_LINE + 2)
+    change = await editor.wait_for_change()
+    assert change == {"projects": [editor.project], "files": [uri]}
+
+    top = await editor.request(protocol.MEMORIES, {"groupBy": "file"})
+    assert top["total"] == 1
+    assert top["groups"] == [{"key": "path:src/app.py", "label": "src/app.py", "count": 1}]
+    page = await editor.request(protocol.MEMORIES, {"groupBy": "file", "group": "path:src/app.py"})
+    assert [found["id"] for found in page["items"]] == [item["id"]]
+    listed = page["items"][0]
+    assert (listed["line"], listed["endLine"], listed["uri"]) == (LOAD_LINE, LOAD_LINE + 2, uri)
+    assert set(listed["gists"]) == {"developer", "ai", "manager", "personal"}
+    assert page["nextOffset"] is None
+
+
+async def test_changes_made_together_are_sent_as_one_notification(editor):
+    uri = editor.open("src/app.py")
+    for number in range(4):
+        await editor.remember(uri, LOAD_LINE + number, f"note {number}")
+    await editor.wait_for_change()
+    await editor.remember(uri, 0, "one more")
+    await editor.wait_for_change()
+    assert len(editor.changes) == 2
+
+
+async def test_the_tree_pages_through_a_group_in_line_order(editor):
+    uri = editor.open("src/app.py")
+    for line in (8, 2, 5, 0, 9):
+        await editor.remember(uri, line, f"note on line {line}")
+    first = await editor.request(
+        protocol.MEMORIES, {"groupBy": "file", "group": "path:src/app.py", "limit": 3}
+    )
+    assert [item["line"] for item in first["items"]] == [0, 2, 5]
+    assert (first["total"], first["nextOffset"]) == (5, 3)
+    rest = await editor.request(
+        protocol.MEMORIES, {"groupBy": "file", "group": "path:src/app.py", "offset": 3, "limit": 3}
+    )
+    assert [item["line"] for item in rest["items"]] == [8, 9]
+    assert rest["nextOffset"] is None
+
+
+async def test_the_tree_groups_by_salience_recency_and_pins_in_an_audience(editor):
+    uri = editor.open("src/app.py")
+    high = await editor.remember(uri, 1, "Timeouts need retries", salience="HIGH")
+    await editor.remember(uri, 2, "Minor naming nit", salience="LOW")
+    await editor.command(protocol.CMD_PIN, high["id"])
+
+    by_salience = await editor.request(protocol.MEMORIES, {"groupBy": "salience"})
+    assert [(g["key"], g["count"]) for g in by_salience["groups"]] == [("HIGH", 1), ("LOW", 1)]
+    recent = await editor.request(protocol.MEMORIES, {"groupBy": "recent"})
+    assert [(g["key"], g["count"]) for g in recent["groups"]] == [("day", 2)]
+    pins = await editor.request(protocol.MEMORIES, {"groupBy": "pinned"})
+    assert [(g["key"], g["count"]) for g in pins["groups"]] == [("pinned", 1), ("unpinned", 1)]
+
+    page = await editor.request(
+        protocol.MEMORIES, {"groupBy": "pinned", "group": "pinned", "audience": "manager"}
+    )
+    assert [item["id"] for item in page["items"]] == [high["id"]]
+    assert page["items"][0]["audience"] == "manager"
+    assert page["items"][0]["label"] == page["items"][0]["gists"]["manager"]
+
+
+async def test_forget_removes_the_memory_its_hover_and_its_tree_entry(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "Config is read as text")
+    assert await editor.hover(uri, LOAD_LINE) is not None
+
+    assert await editor.command(protocol.CMD_FORGET, item["id"]) == {"forgotten": True}
+    assert await editor.hover(uri, LOAD_LINE) is None
+    assert (await editor.request(protocol.MEMORIES, {"groupBy": "file"}))["total"] == 0
+    ledger = await editor.request(protocol.LEDGER, {})
+    assert ledger["entries"][0]["memoryId"] == item["id"]
+    assert await editor.command(protocol.CMD_FORGET, item["id"]) == {"forgotten": False}
+
+
+async def test_set_gist_replaces_one_audience_and_keeps_the_old_one_in_history(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "Config is read as text")
+    updated = await editor.command(
+        protocol.CMD_SET_GIST, item["id"], "developer", "Config is plain text, parse it yourself"
+    )
+    assert updated["gists"]["developer"] == "Config is plain text, parse it yourself"
+    assert "parse it yourself" in (await editor.hover(uri, LOAD_LINE)).contents.value
+
+    details = await editor.request(protocol.MEMORY, {"id": item["id"]})
+    assert details["history"][0]["audience"] == "developer"
+    assert details["history"][0]["gist"] == item["gists"]["developer"]
+    assert "parse it yourself" in details["markdown"]
+    assert "Config is read as text" in details["verbatim"]
+
+
+async def test_search_ranks_matches_and_handles_punctuation(editor):
+    uri = editor.open("src/app.py")
+    await editor.remember(uri, 1, "JWT validation fails when the token's exp claim is a string")
+    await editor.remember(uri, 2, "Use os.environ.get() for optional settings")
+
+    for query in ('token\'s "exp', "os.environ.get()", "(JWT) AND -exp*", ":::", "NEAR("):
+        results = (await editor.request(protocol.SEARCH, {"query": query}))["results"]
+        assert isinstance(results, list)
+    results = (await editor.request(protocol.SEARCH, {"query": "os.environ.get()"}))["results"]
+    assert results[0]["gist"].startswith("Use os.environ.get()")
+    assert "**" in results[0]["snippet"]
+    assert (await editor.request(protocol.SEARCH, {"query": ":::"}))["results"] == []
+
+
+async def test_context_and_report_stay_within_their_budgets(editor):
+    uri = editor.open("src/app.py")
+    for number in range(40):
+        await editor.remember(uri, number % 10, f"Decision {number}: keep the loader synchronous "
+                                                  "because the config is small and read once")
+    context = await editor.request(protocol.CONTEXT, {"uri": uri, "maxTokens": 120})
+    assert 0 < context["tokens"] <= 120
+    assert 0 < context["memoryCount"] < 40
+    bigger = await editor.request(protocol.CONTEXT, {"uri": uri, "maxTokens": 5000})
+    assert bigger["memoryCount"] == 40
+
+    report = await editor.request(protocol.REPORT, {"days": 7, "maxTokens": 150})
+    assert 0 < report["memoryCount"] < 40
+    assert len(report["markdown"]) // 4 <= 150 * 1.5
+
+
+async def test_stats_count_what_is_stored(editor):
+    uri = editor.open("src/app.py")
+    await editor.remember(uri, 1, "Timeouts need retries", salience="HIGH")
+    stats = await editor.request(protocol.STATS, {})
+    assert stats["total"] == 1 and stats["bySalience"]["HIGH"] == 1
+    assert stats["databasePath"] == str(editor.db_path)
+    assert stats["audience"] == "developer"
+
+
+async def test_run_forgetting_forgets_what_expired_and_notifies(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "Temporary debugging note", salience="NOISE")
+    with MemoryDatabase(editor.db_path) as db:
+        db.conn.execute("UPDATE memories SET expires_at = '2000-01-01 00:00:00' WHERE id = ?",
+                        (item["id"],))
+    await editor.wait_for_change()
+    result = await editor.command(protocol.CMD_RUN_FORGETTING)
+    assert [entry["memoryId"] for entry in result["forgotten"]] == [item["id"]]
+    await editor.wait_for_change()
+    assert await editor.hover(uri, LOAD_LINE) is None
+
+
+BAD_REQUESTS = [
+    (protocol.MEMORIES, {"groupBy": "colour"}, "groupBy"),
+    (protocol.MEMORIES, {"groupBy": "file", "limit": "ten"}, "limit"),
+    (protocol.MEMORIES, {"groupBy": "file", "audience": "klingon"}, "audience"),
+    (protocol.MEMORIES, {"groupBy": "file", "group": "path"}, "group"),
+    (protocol.MEMORY, {"id": 999_999}, "999999"),
+    (protocol.MEMORY, {"id": "1"}, "id"),
+    (protocol.SEARCH, {"query": "x" * 5_000}, "query"),
+    (protocol.SEARCH, [1, 2], "object"),
+    (protocol.CONTEXT, {"maxTokens": -5}, "maxTokens"),
+    (protocol.REPORT, {"days": 0}, "days"),
+    (protocol.LEDGER, {"limit": True}, "limit"),
+]
+
+BAD_COMMANDS = [
+    (protocol.CMD_PIN, [999_999], "999999"),
+    (protocol.CMD_FORGET, ["42"], "integer"),
+    (protocol.CMD_SET_AUDIENCE, ["klingon"], "klingon"),
+    (protocol.CMD_SET_GIST, [1, "developer"], "three arguments"),
+    (protocol.CMD_REMEMBER, [{"uri": "file:///elsewhere/x.py", "startLine": 0, "endLine": 0,
+                              "note": "outside"}], "workspace folder"),
+    (protocol.CMD_REMEMBER, [{"uri": "FILE", "startLine": 0, "endLine": 0,
+                              "note": "n" * 20_000}], "note"),
+    ("vidurai.server.noSuchCommand", [], "noSuchCommand"),
+]
+
+
+async def test_bad_params_are_answered_with_clear_errors_and_the_server_keeps_serving(editor):
+    uri = editor.open("src/app.py")
+    await editor.remember(uri, LOAD_LINE, "Config is read as text")
+    memory_id = (await editor.request(protocol.MEMORIES, {"groupBy": "file", "group": "path:src/app.py"}))[
+        "items"][0]["id"]
+
+    for method, params, mentioned in BAD_REQUESTS:
+        with pytest.raises(JsonRpcInvalidParams) as error:
+            await editor.request(method, params)
+        assert mentioned in error.value.message, (method, params, error.value.message)
+
+    for command, arguments, mentioned in BAD_COMMANDS:
+        arguments = [
+            {**a, "uri": uri} if isinstance(a, dict) and a.get("uri") == "FILE" else a for a in arguments
+        ]
+        with pytest.raises(JsonRpcInvalidParams) as error:
+            await editor.command(command, *arguments)
+        assert mentioned in error.value.message, (command, error.value.message)
+
+    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "diagnostics": "none"})
+    editor.notify(protocol.TERMINAL_COMMAND, {"command": 42})
+    assert "Config is read as text" in (await editor.hover(uri, LOAD_LINE)).contents.value
+    assert (await editor.request(protocol.MEMORY, {"id": memory_id}))["memory"]["id"] == memory_id
