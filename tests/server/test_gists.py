@@ -300,6 +300,31 @@ CASES = [
         'The build is failing',
         'I ran cargo build and it failed with exit code 101',
     ),
+    # The shapes capture writes: a tool's summary quoting the command or the diagnostic.
+    (
+        "`npm test` failed with exit code 1: Error: Cannot find module 'jose'",
+        GistContext(event_type='command_failed', error_type='Error', command='npm test', exit_code=1),
+        "`npm test` failed with exit code 1: Error: Cannot find module 'jose'",
+        "Command failure: `npm test` failed with exit code 1: Error: Cannot find module 'jose'",
+        'Tests are failing',
+        'I ran npm test and it failed with exit code 1',
+    ),
+    (
+        'Fixed failing `npm test`',
+        GistContext(event_type='command_fixed', error_type='ModuleNotFoundError', command='npm test', exit_code=0),
+        'Fixed failing `npm test`',
+        'Command fix: Fixed failing `npm test` (ModuleNotFoundError)',
+        'Tests pass again',
+        'I got npm test passing again and learned about ModuleNotFoundError',
+    ),
+    (
+        'Fixed "foo" is not defined',
+        GistContext(event_type='error_fixed', file_path='src/a.py', line=3, error_type='reportUndefinedVariable'),
+        'Fixed "foo" is not defined in a.py (line 3)',
+        'Bug resolution: Fixed "foo" is not defined (reportUndefinedVariable, src/a.py:3)',
+        'Fixed a reference to a missing name',
+        'I fixed an error: "foo" is not defined',
+    ),
 ]
 
 

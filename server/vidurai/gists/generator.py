@@ -120,6 +120,12 @@ def _is_plain_capitalised(word: str) -> bool:
     return len(word) > 1 and word[0].isupper() and word[1:].isalpha() and word[1:].islower()
 
 
+def _is_learnable(error_type: str) -> bool:
+    """TypeError, ModuleNotFoundError, sqlalchemy.exc.OperationalError: a named kind of
+    failure worth learning about (a bare "Error" or a rule id is not)."""
+    return bool(re.fullmatch(r"(?:[\w]+\.)*[A-Z][A-Za-z0-9]*[a-z0-9](?:Error|Exception|Warning)", error_type))
+
+
 def _is_error_code(error_type: str) -> bool:
     """TS2304, E501, no-unused-vars: names of rules, not something one learns about."""
     return bool(re.fullmatch(r"[A-Z]{1,5}-?\d+|[a-z]+(?:-[a-z]+)+|\d+", error_type))
@@ -317,10 +323,11 @@ def _limit_words(text: str, limit: int = MANAGER_MAX_WORDS) -> str:
 
 def _manager(base: str, kind: str, context: GistContext) -> str:
     if kind in _COMMAND_KINDS:
-        command_words = set(context.command.split()) if context.command else set()
-        plain = _plain(" ".join(w for w in base.split() if w not in command_words), context)
-        meaningful = _COMMAND_WORDS.sub("", plain).split()
-        if len(meaningful) < 2:
+        # A gist that quotes the command is a tool's summary, not a person's words.
+        program = context.command.split()[0] if context.command else None
+        quotes_command = "`" in base or (program is not None and program in base.split())
+        plain = _plain(base, context)
+        if quotes_command or len(_COMMAND_WORDS.sub("", plain).split()) < 2:
             plain = _command_outcome(
                 context.command or base, failed=kind == EventType.COMMAND_FAILED.value
             )
@@ -415,7 +422,7 @@ def _personal(base: str, kind: str, context: GistContext) -> str:
             EventType.CONFIG.value: f"I changed the configuration: {base}",
         }.get(kind, f"I noted: {base}")
     lesson = context.error_type
-    if kind in _FIX_KINDS and lesson and not _is_error_code(lesson) and not _mentions(text, lesson):
+    if kind in _FIX_KINDS and lesson and _is_learnable(lesson) and not _mentions(text, lesson):
         text += f" and learned about {lesson}"
     return text
 
