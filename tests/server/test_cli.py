@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.lsp.conftest import APP, Editor
 from tests.server.conftest import FOUR_GISTS
 from vidurai.memory.briefing import build_context, build_report
 from vidurai.storage import MemoryDatabase
@@ -454,43 +456,49 @@ def test_doctor_fails_when_the_full_text_index_is_out_of_step_and_repair_fixes_i
     assert cli.json("doctor")["fts_in_step"] is True
 
 
-# ---------------------------------------------------------------------- two writers
+# ---------------------------------------------------------------------- two writers at once
 
 
-WRITER = """
-import sys, pathlib
-from vidurai.storage import MemoryDatabase
-from vidurai.memory.capture import CaptureService
-db_path, project, stop = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
-capture = CaptureService(MemoryDatabase(db_path))
-written = 0
-while written < 5 or not stop.exists():
-    capture.remember_note(project, None, None, None, None, f"server note {written}")
-    written += 1
-    if written == 5:
-        print("writing", flush=True)
-print(written, flush=True)
-"""
+async def test_cli_writes_while_the_language_server_writes_lose_nothing(tmp_path):
+    """The editor's server and the CLI remember into one database at the same time."""
+    editor = Editor(tmp_path / "ws", tmp_path / "memory.db")
+    (editor.root / "src").mkdir(parents=True)
+    (editor.root / "src" / "app.py").write_text(APP)
+    cli = Cli(editor.db_path, editor.root.resolve(), tmp_path)
+    await editor.start()
+    server_ids: list[int] = []
+    server_writing, cli_done = asyncio.Event(), asyncio.Event()
 
+    async def server_writes() -> None:
+        while len(server_ids) < 5 or not cli_done.is_set():
+            item = await editor.remember(editor.uri("src/app.py"), 2, f"server note {len(server_ids)}")
+            server_ids.append(item["id"])
+            server_writing.set()
 
-def test_cli_writes_while_another_process_writes_lose_nothing(cli, store, tmp_path):
-    stop = tmp_path / "stop"
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(cli.db_path), str(cli.project), str(stop)],
-        stdout=subprocess.PIPE, text=True, env=cli.env,
-    )
+    async def cli_writes() -> list[int]:
+        await server_writing.wait()
+        ids = []
+        for n in range(12):
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "vidurai", "remember", f"cli note {n}", "--json",
+                "--db", str(cli.db_path), "--project", str(cli.project),
+                stdout=asyncio.subprocess.PIPE, env=cli.env,
+            )
+            out, _ = await process.communicate()
+            assert process.returncode == 0
+            ids.append(json.loads(out)["id"])
+        cli_done.set()
+        return ids
+
     try:
-        assert writer.stdout.readline() == "writing\n"
-        ids = [cli.json("remember", f"cli note {n}")["id"] for n in range(12)]
-        stop.touch()
-        written = int(writer.stdout.readline())
+        cli_ids, _ = await asyncio.gather(cli_writes(), server_writes())
     finally:
-        stop.touch()
-        writer.wait(timeout=60)
-    assert writer.returncode == 0
-    assert len(set(ids)) == 12
-    gists = {m["gist"] for m in store.list_memories(cli.project, limit=written + 100)}
-    assert {f"cli note {n}" for n in range(12)} <= gists
-    assert {f"server note {n}" for n in range(written)} <= gists
-    assert len(gists) == written + 12
+        cli_done.set()
+        await editor.stop()
+    assert len(set(cli_ids) | set(server_ids)) == len(cli_ids) + len(server_ids)
+    with MemoryDatabase(cli.db_path) as store:
+        gists = {m["gist"] for m in store.list_memories(cli.project, limit=len(server_ids) + 100)}
+    assert gists == {f"cli note {n}" for n in range(12)} | {
+        f"server note {n}" for n in range(len(server_ids))
+    }
     assert cli.json("doctor")["ok"] is True
