@@ -30,6 +30,7 @@ from vidurai.storage import (
     MemoryDatabase,
     MemoryNotFoundError,
     SalienceLevel,
+    normalize_project_path,
 )
 from vidurai.storage.models import describe_age, from_db_time, to_db_time, utc_now
 
@@ -57,7 +58,7 @@ def resolve_project(value: str | None) -> Path:
     """``--project`` as an absolute folder; by default the git root or the current folder."""
     if value is None:
         return find_project_root(Path.cwd())
-    path = Path(value).expanduser().resolve()
+    path = Path(normalize_project_path(value))
     if not path.is_dir():
         raise CliError(f"project folder {value} does not exist")
     return path
@@ -769,10 +770,7 @@ def cmd_import(ctx: Context) -> int:
 
 
 def cmd_doctor(ctx: Context) -> int:
-    try:
-        db = ctx.db
-    except DatabaseOpenError as error:
-        raise CliError(f"the database cannot be opened: {error}") from None
+    db = ctx.db
     conn = db.conn
     integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
     fts_problem = _fts_problem(conn)

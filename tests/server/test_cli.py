@@ -197,6 +197,9 @@ def test_every_command_has_help(cli, command):
 def test_no_command_or_an_unknown_one_is_a_usage_error(cli):
     assert "required" in cli.fails(located=False, code=2)
     assert "invalid choice" in cli.fails("recolect", located=False, code=2)
+    assert "LSP client's settings" in cli.fails("--db", str(cli.db_path), "serve",
+                                                located=False, code=2)
+    assert "unrecognized arguments: --db" in cli.fails("serve", code=2)
 
 
 # ---------------------------------------------------------------------- reading
