@@ -217,3 +217,23 @@ def test_no_secret_from_any_capture_path_reaches_the_database_file(db_path, proj
     for secret in (AWS_KEY, GITHUB_TOKEN, DB_PASSWORD, STRIPE_KEY):
         assert secret.encode() not in stored, secret
     assert b"[REDACTED:" in stored
+
+
+def test_a_secret_in_any_capture_input_never_reaches_a_gist(capture, db, project):
+    push = f"git push https://x:{GITHUB_TOKEN}@github.com/acme/app"
+    failure = capture.command_finished(project, push, 128, None, f"remote: invalid token {GITHUB_TOKEN}")
+    note = capture.remember_note(project, "a.py", 1, 1, f"k = '{AWS_KEY}'", f"Push with token {GITHUB_TOKEN} was rejected")
+    for memory_id in (failure, note):
+        gists = db.get_audience_gists(memory_id)
+        assert gists and all(GITHUB_TOKEN not in gist and AWS_KEY not in gist for gist in gists.values())
+    assert "[REDACTED:github_token]" in db.get_audience_gists(note)["developer"]
+
+
+def test_a_rewritten_gist_is_redacted_and_the_old_one_kept_in_history(capture, db, project):
+    memory_id = capture.remember_note(project, None, None, None, None, "Cache TTL is 5 minutes")
+    before = db.get_audience_gists(memory_id)["manager"]
+    capture.rewrite_gist(memory_id, "manager", f"Caching tuned (key {AWS_KEY})")
+    assert db.get_audience_gists(memory_id)["manager"] == "Caching tuned (key [REDACTED:aws_access_key])"
+    assert [entry["gist"] for entry in db.get_gist_history(memory_id, "manager")] == [before]
+    with pytest.raises(ValueError, match="valid audiences"):
+        capture.rewrite_gist(memory_id, "boss", "text")

@@ -6,8 +6,9 @@
 * personal: first person ("I fixed …"), with what was learned when there is something.
 
 Deterministic, offline, pure. Words are kept as written (JWT, TypeError, ``parse_config``)
-except the leading verb that the personal voice turns into "I <verb>". Every input passes
-through ``redact`` first, so no gist can carry a secret.
+except the leading verb that the personal voice turns into "I <verb>". Inputs arrive
+already redacted: capture redacts every text before it makes gists, which keeps this layer
+free of the memory layer above it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from vidurai.gists.audiences import AudienceRegistry
-from vidurai.memory.redact import redact
 from vidurai.storage.models import EventType
 
 MAX_GIST_LENGTH = 150
@@ -441,9 +441,9 @@ _FALLBACK = {
 _VOICES = {"developer": _developer, "ai": _ai, "manager": _manager, "personal": _personal}
 
 
-def _redacted_context(context: GistContext) -> GistContext:
+def _tidy_context(context: GistContext) -> GistContext:
     def clean(value: str | None) -> str | None:
-        return _tidy(redact(value)) or None if value else None
+        return _tidy(value) or None if value else None
 
     return GistContext(
         event_type=context.event_type,
@@ -464,10 +464,10 @@ class MultiAudienceGistGenerator:
     def generate(
         self, verbatim: str, canonical_gist: str, context: GistContext | None = None
     ) -> dict[str, str]:
-        context = _redacted_context(context or GistContext())
-        base = _tidy(redact(canonical_gist or ""))
+        context = _tidy_context(context or GistContext())
+        base = _tidy(canonical_gist or "")
         if not base:
-            first_line = next((line for line in redact(verbatim or "").splitlines() if line.strip()), "")
+            first_line = next((line for line in (verbatim or "").splitlines() if line.strip()), "")
             base = _tidy(first_line)
         kind = _kind_of(base, context)
         if not base:

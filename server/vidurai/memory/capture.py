@@ -136,6 +136,11 @@ class CaptureService:
             audience_gists=self.generator.generate(verbatim, canonical, context),
         )
 
+    def rewrite_gist(self, memory_id: int, audience: str, gist: str) -> None:
+        """The user's own words for one audience; the gist it replaces goes to history."""
+        text = redact(_one_line(_require_text(gist, "gist", MAX_NOTE_CHARS), CANONICAL_GIST_CHARS))
+        self.db.store_audience_gists(memory_id, {audience: text})
+
     # ------------------------------------------------------------------ diagnostics
 
     def diagnostics_changed(
