@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,17 @@ class Editor:
 
     async def request(self, method: str, params: dict | None = None):
         return await self.client.protocol.send_request_async(method, params or {})
+
+    async def raw_request(self, method: str, params) -> object:
+        """Send params exactly as given, even where the client's own types would refuse them."""
+        message_id = f"raw-{uuid.uuid4()}"
+        answer: Future = Future()
+        self.client.protocol._request_futures[message_id] = answer
+        self.client.protocol._send_data(
+            {"jsonrpc": "2.0", "id": message_id, "method": method, "params": params}
+        )
+        async with asyncio.timeout(10):  # a dropped request must fail the test, not hang it
+            return await asyncio.wrap_future(answer)
 
     def notify(self, method: str, params: dict) -> None:
         self.client.protocol.notify(method, params)

@@ -200,6 +200,10 @@ async def test_bad_params_are_answered_with_clear_errors_and_the_server_keeps_se
             await editor.command(command, *arguments)
         assert mentioned in error.value.message, (command, error.value.message)
 
+    with pytest.raises(JsonRpcInvalidParams) as error:  # a standard request, malformed
+        await editor.raw_request("textDocument/hover", {"textDocument": {"uri": uri}, "position": "top"})
+    assert "textDocument/hover" in error.value.message
+
     editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "diagnostics": "none"})
     editor.notify(protocol.TERMINAL_COMMAND, {"command": 42})
     assert "Config is read as text" in (await editor.hover(uri, LOAD_LINE)).contents.value

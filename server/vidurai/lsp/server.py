@@ -7,202 +7,18 @@ bad input is answered with InvalidParams naming what was wrong, and the server k
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from typing import Any, Callable, Sequence
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
-from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
-from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 
 from vidurai.lsp import present, protocol, tree
 from vidurai.lsp.documents import OpenDocument
-from vidurai.lsp.session import DatabaseUnavailable, OutsideWorkspace, Session, parse_settings
-from vidurai.memory.anchors import LineEdit
+from vidurai.lsp.runtime import ViduraiServer, document_lines
+from vidurai.lsp.session import DatabaseUnavailable, OutsideWorkspace, parse_settings
 from vidurai.storage.models import SalienceLevel
-
-log = logging.getLogger(__name__)
-
-CHANGES_WINDOW_SECONDS = 0.2  # vidurai/memoriesChanged is coalesced over this window
-BACKGROUND_INTERVAL_SECONDS = 15.0  # moved anchors and hover "uses" are written this often
-
-
-# ---------------------------------------------------------------------- pygls plumbing
-
-
-def _converter():
-    """pygls' converter, except that ``vidurai/*`` params stay plain JSON: handlers check
-    them strictly and answer a precise error (pygls would turn them into namedtuples)."""
-    converter = default_converter()
-    plain = converter.get_structure_hook(JsonRPCRequestMessage)
-
-    def keep_custom_params(obj: dict, cls: type) -> Any:
-        if str(obj.get("method", "")).startswith(protocol.CUSTOM_PREFIX):
-            return cls(**obj)
-        return plain(obj, cls)
-
-    converter.register_structure_hook(JsonRPCRequestMessage, keep_custom_params)
-    converter.register_structure_hook(JsonRPCNotification, keep_custom_params)
-    return converter
-
-
-class ViduraiProtocol(LanguageServerProtocol):
-    _server: "ViduraiServer"
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
-        """Move memory anchors through each change, seeing the text before it is applied."""
-        uri = params.text_document.uri
-        document = self._server.session.documents.get(uri)
-        for change in params.content_changes:
-            if document is not None and isinstance(change, types.TextDocumentContentChangePartial):
-                text_document = self.workspace.get_text_document(uri)
-                document.apply_edit(_line_edit(text_document, change))
-            self.workspace.update_text_document(params.text_document, change)
-            if document is not None and not isinstance(change, types.TextDocumentContentChangePartial):
-                _retrack(self._server, document)  # the whole text was replaced
-        yield from ()
-
-    def structure_message(self, data: dict[str, Any]):
-        """A malformed standard request still gets an answer (pygls would drop it)."""
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as error:
-            if "jsonrpc" in data and "id" in data and "method" in data:
-                self._send_response(
-                    data["id"], error=JsonRpcInvalidParams(
-                        f"invalid params for {data['method']}: {error.__cause__ or error}"
-                    ).to_response_error(),
-                )
-            raise
-
-
-def _line_edit(text_document, change: types.TextDocumentContentChangePartial) -> LineEdit:
-    start, end = change.range.start, change.range.end
-    lines = text_document.lines
-    end_line_length = None
-    if 0 <= end.line < len(lines):
-        end_line_length = text_document.position_codec.client_num_units(
-            lines[end.line].rstrip("\r\n")
-        )
-    return LineEdit(start.line, start.character, end.line, end.character, change.text, end_line_length)
-
-
-def _retrack(server: "ViduraiServer", document: OpenDocument) -> None:
-    server.session.save_anchors(document)
-    document.anchors.clear()
-    server.session.track(document, _lines(server, document.uri))
-
-
-def _lines(server: "ViduraiServer", uri: str) -> list[str]:
-    return [line.rstrip("\r\n") for line in server.workspace.get_text_document(uri).lines]
-
-
-class ViduraiServer(LanguageServer):
-    def __init__(self) -> None:
-        from vidurai import __version__
-
-        super().__init__(
-            "vidurai", __version__, protocol_cls=ViduraiProtocol, converter_factory=_converter,
-            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-        )
-        self.session = Session(lambda: list(self.workspace.folders.keys()))
-        self._changes_scheduled = False
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def report_server_error(self, error: Exception, source: Any) -> None:
-        """Errors no request is waiting for go to the log, not to a pop-up."""
-        log.error("%s: %s", getattr(source, "__name__", source), error)
-
-    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
-        self.window_log_message(types.LogMessageParams(type=kind, message=message))
-
-    # ------------------------------------------------------------------ change notifications
-
-    def memories_changed(self) -> None:
-        """Send ``vidurai/memoriesChanged`` once per window, whatever changed in it."""
-        if self._loop is None:
-            return
-        self._loop.call_soon_threadsafe(self._schedule_changes)
-
-    def _schedule_changes(self) -> None:
-        if not self._changes_scheduled:
-            self._changes_scheduled = True
-            self._loop.call_later(CHANGES_WINDOW_SECONDS, self._send_changes)
-
-    def _send_changes(self) -> None:
-        self._changes_scheduled = False
-        pending = self.session.take_changes()
-        if pending is not None:
-            self.protocol.notify(
-                protocol.MEMORIES_CHANGED,
-                protocol.MemoriesChangedParams(sorted(pending.projects), sorted(pending.files)),
-            )
-
-    def changed(self, project: str, file: str | None = None) -> None:
-        self.session.changed(project, file)
-        self.memories_changed()
-
-    def changed_everywhere(self) -> None:
-        for folder in self.session.folder_paths():
-            self.session.changed(folder)
-        self.memories_changed()
-
-    # ------------------------------------------------------------------ background work
-
-    def start_background(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._loop.create_task(self._forget_periodically())
-        self._loop.create_task(self._write_periodically())
-
-    async def _forget_periodically(self) -> None:
-        from vidurai.memory.forgetting import FORGETTING_INTERVAL_SECONDS
-
-        while True:
-            await self._loop.run_in_executor(self.thread_pool, self.run_forgetting)
-            await asyncio.sleep(FORGETTING_INTERVAL_SECONDS)
-
-    def run_forgetting(self) -> list[dict[str, Any]]:
-        from vidurai.memory.forgetting import forget_now
-
-        db = self.session.db
-        if db is None:
-            return []
-        try:
-            entries = forget_now(db)
-        except Exception as error:  # a locked or broken file must not stop the server
-            log.exception("forgetting failed")
-            self.log(f"Forgetting failed: {error}", types.MessageType.Warning)
-            return []
-        if entries:
-            self._loop.call_soon_threadsafe(self._after_forgetting, entries)
-        return entries
-
-    def _after_forgetting(self, entries: list[dict[str, Any]]) -> None:
-        self.session.untrack_memories(entry["memory_id"] for entry in entries)
-        self.changed_everywhere()
-
-    async def _write_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(BACKGROUND_INTERVAL_SECONDS)
-            self.write_pending()
-
-    def write_pending(self) -> None:
-        """Save moved anchors and count hovered memories as used."""
-        db = self.session.db
-        if db is None:
-            return
-        try:
-            self.session.save_anchors()
-            touched, self.session.touched = self.session.touched, set()
-            if touched:
-                db.touch_memories(touched)
-        except Exception:
-            log.exception("writing anchors and uses failed")
-
 
 # ---------------------------------------------------------------------- error translation
 
@@ -278,7 +94,7 @@ def create_server() -> ViduraiServer:
                 ))
             for uri, document in list(session.documents.items()):
                 document.anchors.clear()
-                session.track(document, _lines(server, uri))
+                session.track(document, document_lines(server, uri))
         problems += session.apply_audiences()
         for problem in problems:
             server.window_show_message(types.ShowMessageParams(
@@ -312,13 +128,15 @@ def create_server() -> ViduraiServer:
             project, file = session.locate(uri)
         except OutsideWorkspace:
             return
-        session.track(OpenDocument(uri, project, file), _lines(server, uri))
+        session.track(OpenDocument(uri, project, file), document_lines(server, uri))
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
         document = session.documents.get(params.text_document.uri)
         if document is not None:
             session.save_anchors(document)
+            # Memories another program (the CLI, MCP) added meanwhile get hovers too.
+            session.track(document, document_lines(server, document.uri))
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
@@ -382,7 +200,7 @@ def create_server() -> ViduraiServer:
         selection = args.selection
         document = session.documents.get(args.uri)
         if document is not None:
-            lines = _lines(server, args.uri)
+            lines = document_lines(server, args.uri)
             if args.end_line >= len(lines):
                 raise protocol.ParamsError(
                     f"endLine {args.end_line} is past the end of the document ({len(lines)} lines)"
@@ -392,7 +210,7 @@ def create_server() -> ViduraiServer:
         memory_id = capture.remember_note(
             project, file, args.start_line + 1, args.end_line + 1, selection, args.note, args.salience,
         )
-        session.track_new_memories([memory_id], lambda uri: _lines(server, uri))
+        session.track_new_memories([memory_id], lambda uri: document_lines(server, uri))
         server.changed(project, file)
         return item(memory_id)
 
@@ -615,7 +433,7 @@ def create_server() -> ViduraiServer:
             raise protocol.ParamsError(f"more than {protocol.MAX_DIAGNOSTICS} diagnostics")
         capture = session.require_capture()
         project, file = session.locate(args.uri)
-        lines = _lines(server, args.uri) if args.uri in session.documents else []
+        lines = document_lines(server, args.uri) if args.uri in session.documents else []
         events = [
             DiagnosticEvent(
                 message=diagnostic.message,
@@ -630,7 +448,7 @@ def create_server() -> ViduraiServer:
         ]
         fixed = capture.diagnostics_changed(project, file, events, args.version)
         if fixed:
-            session.track_new_memories(fixed, lambda uri: _lines(server, uri))
+            session.track_new_memories(fixed, lambda uri: document_lines(server, uri))
             server.changed(project, file)
 
     @server.feature(protocol.TERMINAL_COMMAND)
