@@ -173,6 +173,23 @@ CASES = [
         'Code checks pass again',
         'I got ruff check passing again',
     ),
+    # Parentheses glued to a word belong to it: spelled out or cut whole, never to a bare "O".
+    (
+        'Evicting on write keeps reads O(1)',
+        GistContext(event_type='decision'),
+        'Evicting on write keeps reads O(1)',
+        'Decision: Evicting on write keeps reads O(1)',
+        'Evicting on write keeps reads constant-time',
+        'I decided: Evicting on write keeps reads O(1)',
+    ),
+    (
+        'Switched password hashing to bcrypt(12) for new accounts',
+        GistContext(event_type='config'),
+        'Switched password hashing to bcrypt(12) for new accounts',
+        'Configuration: Switched password hashing to bcrypt(12) for new accounts',
+        'Switched password hashing to bcrypt for new accounts',
+        'I switched password hashing to bcrypt(12) for new accounts',
+    ),
     (
         'Decided to use SQLite instead of Postgres for the local cache',
         GistContext(),

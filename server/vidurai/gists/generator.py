@@ -195,6 +195,14 @@ _PATH = (
     rf"|[\w\-]+(?:\.[\w\-]+)*\.(?:{_FILE_EXTENSIONS})\b(?::\d+)*"  # middleware.py:42
 )
 _PREPOSITION = r"(?:in|at|from|inside|within|of|on|to|for|under)"
+_COMPLEXITY_WORDS = {
+    "O(1)": "constant-time",
+    "O(log n)": "logarithmic-time",
+    "O(n)": "linear-time",
+    "O(n^2)": "quadratic-time",
+    "O(n2)": "quadratic-time",
+    "O(n²)": "quadratic-time",
+}
 _JARGON_PHRASES = (
     (re.compile(r"\s*\[REDACTED:[a-z_]+\]"), ""),
     (re.compile(r"\b([A-Za-z_][\w.]*)=\S+"), r"\1"),  # DATABASE_URL=… → the name only
@@ -205,7 +213,12 @@ _JARGON_PHRASES = (
     (re.compile(r"(?:\s+(?:on|at|in))?\s*,?\s*\(?\bline\s+\d+(?:\s*,\s*col(?:umn)?\s+\d+)?\)?", re.IGNORECASE), ""),
     (re.compile(r"(?:\s+with)?\s*\(?\bexit(?:\s+(?:code|status))?\s*:?\s*-?\d+\)?", re.IGNORECASE), ""),
     (re.compile(r"\s*\(?\b(?:TS\d{4}|[EWFCRDN]\d{3,4})\b\)?"), ""),
-    (re.compile(r"\s*\([^()]*\d[^()]*\)"), ""),  # (104 > 88 characters)
+    # An aside after a space goes whole: "(104 > 88 characters)". Parentheses glued to a
+    # name are part of its token: a call loses its arguments ("bcrypt(12)" → "bcrypt"), and
+    # notation like O(1) is spelled out or kept, never cut down to a bare "O".
+    (re.compile(r"(?:^|\s+)\([^()]*\d[^()]*\)"), ""),
+    (re.compile(r"\b([A-Za-z][A-Za-z0-9_]+)\([^()]*\d[^()]*\)"), r"\1"),
+    (re.compile(r"\bO\((?:1|n|log n|n\^?2|n²)\)"), lambda match: _COMPLEXITY_WORDS[match.group()]),
     (re.compile(rf"(?:\s+{_PREPOSITION})?\s+`[^`]*[^\w`\s()][^`]*`"), ""),  # code, not a name
 )
 _ERROR_NAME = re.compile(r"\b(?:(an?|the)\s+)?((?:[A-Z][a-z0-9]+)+)(?:Error|Exception)\b")
