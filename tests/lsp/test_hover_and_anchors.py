@@ -139,22 +139,24 @@ async def test_a_memory_whose_text_is_gone_on_open_is_detached(editor):
 
 
 async def test_an_error_cleared_after_an_edit_becomes_a_fix_memory_with_a_hover(editor):
-    uri = editor.open("src/app.py")
+    uri = editor.open("src/app.py", (editor.root / "src" / "app.py").read_text().replace("read()", "reed()"))
     error = {
         "range": {"start": {"line": READ_LINE, "character": 15},
                   "end": {"line": READ_LINE, "character": 26}},
-        "message": "Cannot access attribute \"reed\" for class \"TextIOWrapper\"",
+        "message": 'Cannot access attribute "reed" for class "TextIOWrapper"',
         "severity": 1, "source": "Pyright", "code": "reportAttributeAccessIssue",
     }
     editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": 1, "diagnostics": [error]})
-    version = editor.edit(uri, (READ_LINE, 22), (READ_LINE, 26), "read")
+    editor.edit(uri, (0, 0), (0, 0), "import io\n")  # the error's line moves down one…
+    version = editor.edit(uri, (READ_LINE + 1, 22), (READ_LINE + 1, 26), "read")  # …and is fixed
     editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": version, "diagnostics": []})
     change = await editor.wait_for_change()
     assert uri in change["files"]
 
-    text = hover_text(await editor.hover(uri, READ_LINE))
+    text = hover_text(await editor.hover(uri, READ_LINE + 1))
     assert "reed" in text
     assert "High" in text
+    assert await editor.hover(uri, READ_LINE) is None
 
 
 async def test_hovers_can_be_turned_off_without_a_restart(editor):
@@ -181,3 +183,17 @@ async def test_a_hover_counts_as_use(editor):
     await editor.stop()  # shutdown writes what is pending
     with MemoryDatabase(editor.db_path) as db:
         assert db.get_memory_by_id(item["id"])["access_count"] == 1
+
+
+async def test_edits_closed_without_saving_leave_the_stored_line_as_it_was(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "Config is read as text")
+    editor.edit(uri, (1, 0), (1, 0), "# one\n# two\n")
+    assert await editor.hover(uri, LOAD_LINE + 2) is not None
+    editor.client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri))
+    )
+    assert await editor.hover(uri, LOAD_LINE) is not None  # the file on disk, unchanged
+    await editor.stop()
+    with MemoryDatabase(editor.db_path) as db:
+        assert db.get_memory_by_id(item["id"])["line_number"] == LOAD_LINE + 1

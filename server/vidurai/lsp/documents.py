@@ -1,8 +1,8 @@
 """Open documents and the live positions of their memories.
 
 While a file is open its memories' lines move with every edit (``memory.anchors``); hovers
-and the tree read the live positions, and the moved anchors are written to the store on
-save and periodically, so they survive a restart.
+and the tree read the live positions, and the moved anchors are written to the store when
+the file is saved, so they survive a restart and always match the file on disk.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ class OpenDocument:
     project: str  # the workspace folder's path
     file: str  # relative to the project, with "/"
     anchors: dict[int, LiveAnchor] = field(default_factory=dict)
+    # Lines of the errors in the last diagnostics report, followed through edits since: a fix
+    # memory is stored at the line its error had then, which may have moved by now.
+    reported_lines: dict[int, LineRange | None] = field(default_factory=dict)
 
     def add_memories(self, memories: Iterable[dict[str, Any]], lines: Sequence[str]) -> None:
         """Track memories not tracked yet. A memory whose stored line no longer holds its
@@ -53,17 +56,29 @@ class OpenDocument:
                     live = None if found is None else LineRange(found, found + end - start)
             self.anchors[memory["id"]] = LiveAnchor(live, stored)
 
-    def apply_edit(self, edit: LineEdit) -> bool:
-        """Move every anchor through one content change; True when any moved."""
-        moved = False
+    def add_new_memory(self, memory: dict[str, Any]) -> None:
+        """Track a memory made just now from this buffer. A fix memory carries the line of
+        the last report, so it goes where that line is now (detached if it was deleted)."""
+        if memory["id"] in self.anchors or memory["line_number"] is None:
+            return
+        start = memory["line_number"] - 1
+        end = max(start, (memory["end_line"] or memory["line_number"]) - 1)
+        live: LineRange | None = LineRange(start, end)
+        if start in self.reported_lines and start == end:
+            live = self.reported_lines[start]
+        self.anchors[memory["id"]] = LiveAnchor(live, (memory["line_number"], end + 1, False))
+
+    def diagnostics_reported(self, lines: Iterable[int]) -> None:
+        self.reported_lines = {line: LineRange(line, line) for line in lines}
+
+    def apply_edit(self, edit: LineEdit) -> None:
+        """Move every anchor (and every reported error line) through one content change."""
         for anchor in self.anchors.values():
-            if anchor.lines is None:
-                continue
-            new_lines = apply_edit(anchor.lines, edit)
-            if new_lines != anchor.lines:
-                anchor.lines = new_lines
-                moved = True
-        return moved
+            if anchor.lines is not None:
+                anchor.lines = apply_edit(anchor.lines, edit)
+        for line, reported in self.reported_lines.items():
+            if reported is not None:
+                self.reported_lines[line] = apply_edit(reported, edit)
 
     def memory_ids_at(self, line: int) -> list[int]:
         return [

@@ -3,7 +3,7 @@
 ``ViduraiProtocol`` moves memory anchors through each edit before pygls applies it (it needs
 the text as it was) and answers malformed standard requests instead of dropping them;
 ``ViduraiServer`` coalesces ``vidurai/memoriesChanged`` and runs forgetting and the periodic
-writes (moved anchors, hover uses).
+writes (hover uses, anchor writes the store refused when the file was saved).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from vidurai.memory.anchors import LineEdit
 log = logging.getLogger(__name__)
 
 CHANGES_WINDOW_SECONDS = 0.2  # vidurai/memoriesChanged is coalesced over this window
-BACKGROUND_INTERVAL_SECONDS = 15.0  # moved anchors and hover "uses" are written this often
+BACKGROUND_INTERVAL_SECONDS = 15.0  # hover "uses" (and refused anchor writes) are written this often
 
 
 # ---------------------------------------------------------------------- pygls plumbing
@@ -91,7 +91,7 @@ def _line_edit(text_document, change: types.TextDocumentContentChangePartial) ->
 
 
 def _retrack(server: "ViduraiServer", document: OpenDocument) -> None:
-    server.session.save_anchors(document)
+    """Follow the memories afresh: from the stored lines and their anchor text."""
     document.anchors.clear()
     server.session.track(document, document_lines(server, document.uri))
 
@@ -190,12 +190,12 @@ class ViduraiServer(LanguageServer):
             self.write_pending()
 
     def write_pending(self) -> None:
-        """Save moved anchors and count hovered memories as used."""
+        """Count hovered memories as used; retry anchor writes the store refused at save."""
         db = self.session.db
         if db is None:
             return
         try:
-            self.session.save_anchors()
+            self.session.flush_anchor_writes()
             touched, self.session.touched = self.session.touched, set()
             if touched:
                 db.touch_memories(touched)

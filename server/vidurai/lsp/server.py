@@ -84,7 +84,7 @@ def create_server() -> ViduraiServer:
         old = session.settings
         session.settings, problems = parse_settings(raw)
         if session.db is None or session.settings.database_path != old.database_path:
-            session.save_anchors()
+            server.write_pending()
             session.open_database()
             if session.db is None:
                 server.window_show_message(types.ShowMessageParams(
@@ -140,9 +140,9 @@ def create_server() -> ViduraiServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
-        document = session.documents.pop(params.text_document.uri, None)
-        if document is not None:
-            session.save_anchors(document)
+        # Unsaved edits are discarded with the buffer: the stored anchors (as of the last
+        # save) still match the file.
+        session.documents.pop(params.text_document.uri, None)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:
@@ -210,7 +210,7 @@ def create_server() -> ViduraiServer:
         memory_id = capture.remember_note(
             project, file, args.start_line + 1, args.end_line + 1, selection, args.note, args.salience,
         )
-        session.track_new_memories([memory_id], lambda uri: document_lines(server, uri))
+        session.track_new_memories([memory_id])
         server.changed(project, file)
         return item(memory_id)
 
@@ -448,8 +448,11 @@ def create_server() -> ViduraiServer:
         ]
         fixed = capture.diagnostics_changed(project, file, events, args.version)
         if fixed:
-            session.track_new_memories(fixed, lambda uri: document_lines(server, uri))
+            session.track_new_memories(fixed)
             server.changed(project, file)
+        document = session.documents.get(args.uri)
+        if document is not None:
+            document.diagnostics_reported(event.line - 1 for event in events)
 
     @server.feature(protocol.TERMINAL_COMMAND)
     @notification

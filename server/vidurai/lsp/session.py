@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
@@ -119,6 +120,7 @@ class Session:
         self.documents: dict[str, OpenDocument] = {}
         self.pending = PendingChanges()
         self.touched: set[int] = set()
+        self.anchor_writes: list[tuple[int, int | None, int | None, bool]] = []
 
     # ------------------------------------------------------------------ store
 
@@ -222,7 +224,7 @@ class Session:
         document.add_memories(self.db.memories_in_file(document.project, document.file), lines)
         self.save_anchors(document)
 
-    def track_new_memories(self, memory_ids: Iterable[int], lines_of: Callable[[str], list[str]]) -> None:
+    def track_new_memories(self, memory_ids: Iterable[int]) -> None:
         """Add just-made memories to the open document they are in."""
         db = self.require_db()
         for memory_id in memory_ids:
@@ -232,7 +234,7 @@ class Session:
             for document in self.documents.values():
                 if (document.file == memory["file_path"]
                         and os.path.normpath(memory["project_path"]) == document.project):
-                    document.add_memories([memory], lines_of(document.uri))
+                    document.add_new_memory(memory)
 
     def untrack_memories(self, memory_ids: Iterable[int]) -> None:
         for memory_id in memory_ids:
@@ -247,15 +249,26 @@ class Session:
                 return document.live_lines(memory_id)
         return None
 
-    def save_anchors(self, document: OpenDocument | None = None) -> None:
-        """Write moved anchors (of one document, or of all) to the store."""
-        if self.db is None:
+    def save_anchors(self, document: OpenDocument) -> None:
+        """Write a document's moved anchors: called when the file on disk matches the buffer
+        (on save, and on open). Positions in unsaved edits are never written, so the store
+        never disagrees with the file when edits are discarded."""
+        unsaved = document.unsaved()
+        if unsaved:
+            document.mark_saved(unsaved)
+            self.anchor_writes.extend(unsaved)
+            self.flush_anchor_writes()
+
+    def flush_anchor_writes(self) -> None:
+        """Write anchors waiting to be written; kept for the next try if the store is busy."""
+        if self.db is None or not self.anchor_writes:
             return
-        for doc in [document] if document is not None else list(self.documents.values()):
-            unsaved = doc.unsaved()
-            if unsaved:
-                self.db.update_anchors(unsaved)
-                doc.mark_saved(unsaved)
+        writes, self.anchor_writes = self.anchor_writes, []
+        try:
+            self.db.update_anchors(writes)
+        except sqlite3.Error as error:
+            log.warning("anchors not written yet (%s); retrying later", error)
+            self.anchor_writes = writes + self.anchor_writes
 
     # ------------------------------------------------------------------ changes
 
