@@ -7,6 +7,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from vidurai.lsp import protocol
+from vidurai.storage import MemoryDatabase
 from tests.lsp.conftest import Editor
 
 
@@ -104,3 +105,26 @@ async def test_a_document_outside_the_workspace_gets_no_hover(editor, tmp_path):
     ))
     assert await editor.hover(outside.as_uri(), 0) is None
     assert await editor.hover(uri, 0) is not None
+
+
+async def test_forgetting_runs_at_start_and_tells_the_client(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    db_path = tmp_path / "memory.db"
+    with MemoryDatabase(db_path) as db:
+        stale = db.store_memory(root, "old", "Temporary debugging note", "NOISE", "note",
+                                created_at="2000-01-01 00:00:00")
+        kept = db.store_memory(root, "old", "Never forget the migration order", "CRITICAL", "note",
+                               created_at="2000-01-01 00:00:00")
+    editor = Editor(root, db_path)
+    await editor.start()
+    try:
+        change = await editor.wait_for_change()
+        assert change["projects"] == [editor.project]
+        ledger = await editor.request(protocol.LEDGER, {})
+        assert [entry["memoryId"] for entry in ledger["entries"]] == [stale]
+        assert "NOISE" in ledger["entries"][0]["reason"]
+        page = await editor.request(protocol.MEMORIES, {"groupBy": "file", "group": "nofile"})
+        assert [item["id"] for item in page["items"]] == [kept]
+    finally:
+        await editor.stop()
