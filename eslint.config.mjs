@@ -20,4 +20,10 @@ export default tseslint.config(
     files: ['tests/extension/e2e/**/*.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
+  {
+    // A test-only extension loaded by VS Code as CommonJS, without a build step.
+    files: ['tests/extension/e2e/fixture-linter/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -11,7 +11,6 @@ import {
   ShowMessageNotification,
   MessageType,
   State,
-  TransportKind,
 } from 'vscode-languageclient/node';
 import type { MemoriesChangedNotification } from './protocol';
 import { HoverCommands, Notifications } from './protocol';
@@ -172,10 +171,10 @@ export class ServerManager implements Disposable {
     ]
       .filter(Boolean)
       .join(path.delimiter);
+    // No `transport`: with TransportKind.stdio the client would append `--stdio` to the args.
     const serverOptions: ServerOptions = {
       command: interpreter.executable,
       args: ['-m', this.serverInfo.module, 'serve'],
-      transport: TransportKind.stdio,
       options: {
         cwd: folder?.uri.fsPath ?? extensionRoot,
         env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },

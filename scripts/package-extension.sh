@@ -19,20 +19,16 @@ server_libs=(
   exceptiongroup==1.3.2
 )
 
-lock_stamp="node_modules/.installed-$(sha1sum package-lock.json | cut -c1-12)"
-if [ ! -f "$lock_stamp" ]; then
-  echo "==> npm ci (extension build tools)"
-  npm ci --silent --no-audit --no-fund
-  touch "$lock_stamp"
-fi
+source scripts/node-env.sh
+# The venv's pip (Debian's python3 may come without one); it only downloads wheels here.
+source scripts/python-env.sh
 
 libs_stamp="bundled/libs/.installed-$(printf '%s\n' "${server_libs[@]}" | sha1sum | cut -c1-12)"
 if [ ! -f "$libs_stamp" ]; then
   echo "==> bundled/libs (the server's Python dependencies, for Python 3.10+)"
   rm -rf bundled/libs
-  python="${VIDURAI_PYTHON:-$(command -v python3)}"
   # Wheels only, resolved for the oldest supported Python, so the .vsix runs on all of them.
-  "$python" -m pip install --quiet --disable-pip-version-check --no-deps --no-compile \
+  python -m pip install --quiet --disable-pip-version-check --no-deps --no-compile \
     --only-binary=:all: --implementation py --python-version 3.10 \
     --target bundled/libs "${server_libs[@]}" 2>&1 | { grep -v "is ignored: it is neither" || true; }
   touch "$libs_stamp"
@@ -45,6 +41,7 @@ version="$(node -p "require('./package.json').version")"
 mkdir -p dist
 vsix="dist/vidurai-$version.vsix"
 echo "==> vsce package"
-# No LICENSE file or repository URL in the repo yet; vsce would otherwise stop to ask.
-npx vsce package --no-dependencies --skip-license --allow-missing-repository --out "$vsix" >/dev/null
+# No LICENSE file or repository URL in the repo yet; vsce would otherwise stop to ask, and
+# refuse the README's relative links (they stay relative: the .vsix is installed locally).
+npx vsce package --no-dependencies --skip-license --allow-missing-repository --no-rewrite-relative-links --out "$vsix" >/dev/null
 echo "$repo_root/$vsix"
