@@ -197,3 +197,17 @@ async def test_edits_closed_without_saving_leave_the_stored_line_as_it_was(edito
     await editor.stop()
     with MemoryDatabase(editor.db_path) as db:
         assert db.get_memory_by_id(item["id"])["line_number"] == LOAD_LINE + 1
+
+
+async def test_a_memory_on_a_line_holding_a_secret_keeps_its_place_after_a_restart(editor):
+    path = editor.root / "src" / "settings.py"
+    path.write_text('DEBUG = False\nGITHUB_TOKEN = "ghp_4fT9qLm2ZxV8nR1sK7wP3yB6cD0eH5jA2uGi"\n')
+    uri = editor.open("src/settings.py")
+    item = await editor.remember(uri, 1, "Rotate this token every quarter")
+    details = await editor.request(protocol.MEMORY, {"id": item["id"]})
+    assert "ghp_4fT9" not in details["verbatim"]
+
+    await editor.stop()
+    await editor.start()
+    uri = editor.open("src/settings.py")
+    assert "Rotate this token" in hover_text(await editor.hover(uri, 1))

@@ -128,3 +128,11 @@ def test_anchor_text_that_is_nowhere_near_is_not_found():
     assert find_anchor_line(lines, "needle", expected_line=0, max_distance=100) is None
     assert find_anchor_line(lines, "missing", expected_line=3) is None
     assert find_anchor_line(lines, "   ", expected_line=3) is None
+
+
+def test_anchor_text_is_compared_as_it_was_stored():
+    lines = ["x = 1", "TOKEN = 'abc'", "y = 2"]
+    def stored(line):
+        return line.strip().replace("'abc'", "[REDACTED:token]")
+    assert find_anchor_line(lines, "TOKEN = [REDACTED:token]", expected_line=0, as_stored=stored) == 1
+    assert find_anchor_line(lines, "TOKEN = [REDACTED:token]", expected_line=0) is None

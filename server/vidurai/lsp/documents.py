@@ -8,9 +8,18 @@ the file is saved, so they survive a restart and always match the file on disk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from vidurai.memory.anchors import LineEdit, LineRange, apply_edit, find_anchor_line
+from vidurai.memory.redact import REDACTED_PREFIX, redact
+
+
+def _as_stored(anchor_text: str) -> Callable[[str], str]:
+    """How a line's text compares with a stored anchor text: trimmed, and redacted when the
+    stored one was (a line holding a secret is stored redacted, never as written)."""
+    if REDACTED_PREFIX not in anchor_text:
+        return str.strip
+    return lambda line: redact(line.strip())
 
 
 @dataclass
@@ -49,10 +58,11 @@ class OpenDocument:
             live: LineRange | None = None if memory["detached"] else LineRange(start, end)
             anchor_text = memory["anchor_text"]
             if live is not None and anchor_text:
+                as_stored = _as_stored(anchor_text)
                 wanted = anchor_text.strip()
-                holds = any(line.strip() == wanted for line in lines[start : end + 1])
+                holds = any(as_stored(line) == wanted for line in lines[start : end + 1])
                 if not holds:
-                    found = find_anchor_line(lines, anchor_text, start)
+                    found = find_anchor_line(lines, anchor_text, start, as_stored=as_stored)
                     live = None if found is None else LineRange(found, found + end - start)
             self.anchors[memory["id"]] = LiveAnchor(live, stored)
 

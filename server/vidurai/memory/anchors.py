@@ -11,7 +11,7 @@ better no hover than a hover on the wrong line.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,14 @@ def apply_edit(anchor: LineRange, edit: LineEdit) -> LineRange | None:
 
 
 def find_anchor_line(
-    lines: Sequence[str], anchor_text: str, expected_line: int, max_distance: int = 200
+    lines: Sequence[str],
+    anchor_text: str,
+    expected_line: int,
+    max_distance: int = 200,
+    as_stored: Callable[[str], str] = str.strip,
 ) -> int | None:
-    """The line nearest ``expected_line`` whose text (trimmed) is ``anchor_text`` (trimmed).
+    """The line nearest ``expected_line`` whose text, as it would be stored (``as_stored``:
+    trimmed, and redacted by the caller when the stored text was), is ``anchor_text``.
 
     Used when a file is opened: the stored line may be stale if the file changed while no
     editor with Vidurai watched it. Returns None when the text is nowhere near.
@@ -101,6 +106,6 @@ def find_anchor_line(
         return None
     for distance in range(max_distance + 1):
         for line in (expected_line - distance, expected_line + distance):
-            if 0 <= line < len(lines) and lines[line].strip() == wanted:
+            if 0 <= line < len(lines) and as_stored(lines[line]) == wanted:
                 return line
     return None
