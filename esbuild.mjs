@@ -7,6 +7,7 @@ const production = process.argv.includes('--production');
 
 if (process.argv.includes('--unit-tests')) {
   const dir = 'tests/extension/unit';
+  rmSync('out/unit-tests', { recursive: true, force: true });
   await build({
     entryPoints: readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => `${dir}/${f}`),
     outdir: 'out/unit-tests',

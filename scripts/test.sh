@@ -6,3 +6,18 @@ source scripts/python-env.sh
 
 echo "==> Python tests (store, gists, capture, language server, CLI, MCP)"
 python -m pytest tests/server tests/lsp -q
+
+echo "==> Extension: type check (tsc --noEmit) and lint (eslint)"
+source scripts/node-env.sh
+npx tsc --noEmit -p .
+echo "type check: no errors"
+npx eslint extension tests/extension esbuild.mjs
+echo "lint: no problems"
+
+echo "==> Extension unit tests (node --test: tree rows, Markdown, settings, capture helpers)"
+node esbuild.mjs --unit-tests
+node --test --test-reporter=spec out/unit-tests/
+
+echo "==> Extension end to end in a real VS Code (code-server + headless Chromium, the packaged .vsix)"
+source scripts/e2e-env.sh
+node tests/extension/e2e/run.mjs
