@@ -211,3 +211,40 @@ async def test_a_memory_on_a_line_holding_a_secret_keeps_its_place_after_a_resta
     await editor.start()
     uri = editor.open("src/settings.py")
     assert "Rotate this token" in hover_text(await editor.hover(uri, 1))
+
+
+async def test_a_remembered_line_edited_and_saved_keeps_its_memory_after_a_restart(editor):
+    uri = editor.open("src/app.py")
+    await editor.remember(uri, LOAD_LINE, "Config is read as text")
+    editor.edit(uri, (LOAD_LINE, 22), (LOAD_LINE, 22), "  # plain text")
+    editor.save(uri)
+    path = editor.root / "src" / "app.py"
+    lines = path.read_text().splitlines(True)
+    lines[LOAD_LINE] = lines[LOAD_LINE].rstrip("\n") + "  # plain text\n"
+    path.write_text("".join(lines))
+
+    await editor.stop()
+    await editor.start()
+    uri = editor.open("src/app.py")
+    assert "read as text" in hover_text(await editor.hover(uri, LOAD_LINE))
+
+
+async def test_a_fix_memory_keeps_its_hover_after_a_save_and_a_restart(editor):
+    path = editor.root / "src" / "app.py"
+    broken = path.read_text().replace("read()", "reed()")
+    uri = editor.open("src/app.py", broken)
+    error = {
+        "range": {"start": {"line": READ_LINE, "character": 15},
+                  "end": {"line": READ_LINE, "character": 26}},
+        "message": 'Cannot access attribute "reed"', "severity": 1,
+    }
+    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": 1, "diagnostics": [error]})
+    version = editor.edit(uri, (READ_LINE, 22), (READ_LINE, 26), "read")
+    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": version, "diagnostics": []})
+    await editor.wait_for_change()
+    editor.save(uri)  # the file on disk is the fixed text (written by the fixture)
+
+    await editor.stop()
+    await editor.start()
+    uri = editor.open("src/app.py")
+    assert "reed" in hover_text(await editor.hover(uri, READ_LINE))

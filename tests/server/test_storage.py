@@ -288,7 +288,7 @@ def test_hover_lookup_finds_memories_covering_a_line(db, project):
     assert [m["id"] for m in db.memories_at(project, "src/a.py", 10)] == [span, single]
     assert [m["id"] for m in db.memories_at(project, "src/a.py", 12)] == [span]
     assert db.memories_at(project, "src/a.py", 13) == []
-    db.update_anchors([(span, 8, 12, True)])
+    db.update_anchors([(span, 8, 12, True, None)])
     assert [m["id"] for m in db.memories_at(project, "src/a.py", 10)] == [single]
 
 

@@ -22,18 +22,27 @@ def _as_stored(anchor_text: str) -> Callable[[str], str]:
     return lambda line: redact(line.strip())
 
 
+# (line, end line, detached, anchor text) as the store has them; lines 1-based.
+Stored = tuple[int | None, int | None, bool, str | None]
+
+
 @dataclass
 class LiveAnchor:
     """A memory's lines (0-based) in an open document, and what the store last saw."""
 
     lines: LineRange | None  # None: detached
-    stored: tuple[int | None, int | None, bool]  # (line, end line, detached), 1-based
+    stored: Stored
 
-    @property
-    def current(self) -> tuple[int | None, int | None, bool]:
+    def current(self, text: Sequence[str]) -> Stored:
+        """What the store should hold for the document ``text``: the lines, and the first
+        line's text as the anchor text (kept when that line still reads the same)."""
+        line, end_line, _, anchor_text = self.stored
         if self.lines is None:
-            return (self.stored[0], self.stored[1], True)
-        return (self.lines.start + 1, self.lines.end + 1, False)
+            return (line, end_line, True, anchor_text)
+        first = text[self.lines.start].strip() if self.lines.start < len(text) else ""
+        if first and (anchor_text is None or _as_stored(anchor_text)(first) != anchor_text.strip()):
+            anchor_text = redact(first)
+        return (self.lines.start + 1, self.lines.end + 1, False, anchor_text)
 
 
 @dataclass
@@ -54,7 +63,7 @@ class OpenDocument:
                 continue
             start = memory["line_number"] - 1
             end = max(start, (memory["end_line"] or memory["line_number"]) - 1)
-            stored = (memory["line_number"], end + 1, memory["detached"])
+            stored = (memory["line_number"], end + 1, memory["detached"], memory["anchor_text"])
             live: LineRange | None = None if memory["detached"] else LineRange(start, end)
             anchor_text = memory["anchor_text"]
             if live is not None and anchor_text:
@@ -76,7 +85,8 @@ class OpenDocument:
         live: LineRange | None = LineRange(start, end)
         if start in self.reported_lines and start == end:
             live = self.reported_lines[start]
-        self.anchors[memory["id"]] = LiveAnchor(live, (memory["line_number"], end + 1, False))
+        stored = (memory["line_number"], end + 1, False, memory["anchor_text"])
+        self.anchors[memory["id"]] = LiveAnchor(live, stored)
 
     def diagnostics_reported(self, lines: Iterable[int]) -> None:
         self.reported_lines = {line: LineRange(line, line) for line in lines}
@@ -102,18 +112,20 @@ class OpenDocument:
             return None
         return (anchor.lines.start, anchor.lines.end)
 
-    def unsaved(self) -> list[tuple[int, int | None, int | None, bool]]:
-        """(id, line, end line, detached) for each anchor that differs from the store."""
-        return [
-            (memory_id, *anchor.current)
-            for memory_id, anchor in self.anchors.items()
-            if anchor.current != anchor.stored
-        ]
+    def unsaved(self, text: Sequence[str]) -> list[tuple[int, int | None, int | None, bool, str | None]]:
+        """(id, line, end line, detached, anchor text) of each anchor that differs from the
+        store, for the document ``text``."""
+        changed = []
+        for memory_id, anchor in self.anchors.items():
+            current = anchor.current(text)
+            if current != anchor.stored:
+                changed.append((memory_id, *current))
+        return changed
 
-    def mark_saved(self, saved: Iterable[tuple[int, int | None, int | None, bool]]) -> None:
-        for memory_id, line, end_line, detached in saved:
+    def mark_saved(self, saved: Iterable[tuple[int, int | None, int | None, bool, str | None]]) -> None:
+        for memory_id, *stored in saved:
             if memory_id in self.anchors:
-                self.anchors[memory_id].stored = (line, end_line, detached)
+                self.anchors[memory_id].stored = tuple(stored)
 
     def forget(self, memory_id: int) -> None:
         self.anchors.pop(memory_id, None)

@@ -134,7 +134,7 @@ def create_server() -> ViduraiServer:
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
         document = session.documents.get(params.text_document.uri)
         if document is not None:
-            session.save_anchors(document)
+            session.save_anchors(document, document_lines(server, document.uri))
             # Memories another program (the CLI, MCP) added meanwhile get hovers too.
             session.track(document, document_lines(server, document.uri))
 

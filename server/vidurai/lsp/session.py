@@ -120,7 +120,7 @@ class Session:
         self.documents: dict[str, OpenDocument] = {}
         self.pending = PendingChanges()
         self.touched: set[int] = set()
-        self.anchor_writes: list[tuple[int, int | None, int | None, bool]] = []
+        self.anchor_writes: list[tuple[int, int | None, int | None, bool, str | None]] = []
 
     # ------------------------------------------------------------------ store
 
@@ -222,7 +222,7 @@ class Session:
         if self.db is None:
             return
         document.add_memories(self.db.memories_in_file(document.project, document.file), lines)
-        self.save_anchors(document)
+        self.save_anchors(document, lines)
 
     def track_new_memories(self, memory_ids: Iterable[int]) -> None:
         """Add just-made memories to the open document they are in."""
@@ -249,11 +249,11 @@ class Session:
                 return document.live_lines(memory_id)
         return None
 
-    def save_anchors(self, document: OpenDocument) -> None:
+    def save_anchors(self, document: OpenDocument, lines: list[str]) -> None:
         """Write a document's moved anchors: called when the file on disk matches the buffer
         (on save, and on open). Positions in unsaved edits are never written, so the store
         never disagrees with the file when edits are discarded."""
-        unsaved = document.unsaved()
+        unsaved = document.unsaved(lines)
         if unsaved:
             document.mark_saved(unsaved)
             self.anchor_writes.extend(unsaved)

@@ -431,13 +431,18 @@ class MemoryDatabase:
         return self._rows_to_dicts(rows)
 
     def update_anchors(
-        self, anchors: Iterable[tuple[int, int | None, int | None, bool]]
+        self, anchors: Iterable[tuple[int, int | None, int | None, bool, str | None]]
     ) -> None:
-        """Save moved anchors: (memory id, line, end line, detached), one transaction."""
+        """Save moved anchors: (memory id, line, end line, detached, anchor text), one
+        transaction. The anchor text is the first line as saved (redacted by the caller)."""
         with self._write() as conn:
             conn.executemany(
-                "UPDATE memories SET line_number = ?, end_line = ?, detached = ? WHERE id = ?",
-                [(line, end, int(detached), memory_id) for memory_id, line, end, detached in anchors],
+                "UPDATE memories SET line_number = ?, end_line = ?, detached = ?, anchor_text = ? "
+                "WHERE id = ?",
+                [
+                    (line, end, int(detached), anchor_text, memory_id)
+                    for memory_id, line, end, detached, anchor_text in anchors
+                ],
             )
 
     # ------------------------------------------------------------------ audience gists
