@@ -82,6 +82,34 @@ SECRETS = [
     ("maps key AIza" + "SyD4kLm9Qx2Zt7Wp1Rv5Ny8Bc3Hj6Gf0Ek_", "AIzaSyD4kLm9Qx2Zt7Wp1Rv5Ny8Bc3Hj6Gf0Ek_"),
     ("huggingface-cli login --token hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz12345678", "hf_AbCdEfGhIjKlMnOpQrStUvWxYz12345678"),
     ("PGPASSWORD=" + "Pg!9xLq2 psql -h db -U app", "Pg!9xLq2"),
+    # Passwords that command-line tools take as flags.
+    ("mysql -u root -p" + "S3cretPw shop", "S3cretPw"),
+    ("mysqldump -h db.internal -u backup -p'" + "Dump 2024!' shop > shop.sql", "Dump 2024!"),
+    ("mysql -h db.internal --password=" + "swordfish shop", "swordfish"),
+    ("docker login -u me -p " + "Regi5tryPw registry.acme.io", "Regi5tryPw"),
+    ("sshpass -p " + "rootpw ssh admin@10.0.0.5 uptime", "rootpw"),
+    ("curl -u user:" + "b4nanaSplit https://api.acme.test/v1/me", "b4nanaSplit"),
+    ("curl -s --user deploy:" + "marzipan -X POST https://ci.acme.test/job", "marzipan"),
+    ("redis-cli -h cache.internal -a " + "R3disPa55 ping", "R3disPa55"),
+    ("openssl pkcs12 -export -in cert.pem -passout pass:" + "Exp0rtPw -out cert.p12", "Exp0rtPw"),
+    # .netrc, on one line and across lines.
+    ("machine api.acme.io login me password " + "abc123", "abc123"),
+    ("machine github.com\n  login octocat\n  password " + "gh0stRider\n", "gh0stRider"),
+    # Plain words as passwords, where the name says so.
+    ("PASSWORD=" + "swordfish", "swordfish"),
+    ("DB_PASS=" + "hunter", "hunter"),
+    ("export SECRET_KEY=" + "letmein", "letmein"),
+    ("database:\n  user: app\n  password: " + "tangerine\n  host: db", "tangerine"),
+    # An AWS credentials file.
+    (
+        "[default]\naws_access_key_id = AKIA" + "QYLPMN5HHHFPZAM2\naws_secret_access_key = " + _B64_40[::-1]
+        + "\nregion = eu-west-1",
+        _B64_40[::-1],
+    ),
+    # Connection strings.
+    ("Server=tcp:sql.acme.net,1433;Database=shop;User Id=app;Password=" + "Sh0pP@ss;Encrypt=true", "Sh0pP@ss"),
+    ("Server=db;User Id=sa;Password=" + "marmalade;", "marmalade"),
+    ("Data Source=db;Initial Catalog=crm;User ID=sa;Pwd=" + "Qu1ck!Fox;", "Qu1ck!Fox"),
 ]
 
 HARMLESS = [
@@ -133,6 +161,28 @@ HARMLESS = [
     "md5 d41d8cd98f00b204e9800998ecf8427e",
     "use sk_test keys locally, never live ones",
     "xoxo from the team",
+    # Code and prose around passwords, which name one without holding it.
+    "password=",
+    "password: str",
+    "password=None",
+    "password=${DB_PASSWORD}",
+    "password = get_password()",
+    'password=os.environ["X"]',
+    "PASSWORD_MIN_LENGTH=8",
+    "token_type=bearer",
+    "conn = connect(host=host, user=user, password=password)",
+    "db.connect(password=db_password)",
+    "client = Client(api_key=apiKey)",
+    "if cached: pass",
+    "BYPASS_CACHE=yes",
+    "Pass: 120\nFail: 0",
+    "The machine login password policy changed",
+    "mysql -u root -p shop",
+    "echo $CI_TOKEN | docker login --password-stdin -u ci registry.acme.io",
+    "curl -u $API_USER:$API_PASSWORD https://api.acme.test/",
+    "curl -u admin https://api.acme.test/",
+    "sshpass -f ~/.ssh/pw.txt ssh admin@host",
+    "redis-cli -h cache.internal ping",
 ]
 
 
@@ -187,6 +237,18 @@ def test_private_key_block_cut_off_before_its_end_line_is_redacted_to_the_end():
     assert redact("$ cat key.pem\n" + truncated) == "$ cat key.pem\n[REDACTED:private_key]"
 
 
+def test_service_account_private_key_goes_as_a_whole_json_value():
+    key = (
+        "-----BEGIN " + "PRIVATE KEY-----\\n" + _RSA_BODY + "\\n" + _EC_BODY + "\\n-----END " + "PRIVATE KEY-----\\n"
+    )
+    text = '{"type": "service_account", "private_key": "' + key + '", "client_email": "ci@acme.iam.gserviceaccount.com"}'
+
+    assert redact(text) == (
+        '{"type": "service_account", "private_key": "[REDACTED:private_key]", '
+        '"client_email": "ci@acme.iam.gserviceaccount.com"}'
+    )
+
+
 def test_url_keeps_everything_but_the_password():
     assert (
         redact("postgres://u:" + "pw@h/db")
@@ -213,6 +275,32 @@ def test_redacting_twice_changes_nothing_more():
     once = redact("\n".join(text for text, _ in SECRETS))
 
     assert redact(once) == once
+
+
+# Inputs that make a careless pattern backtrack: one token repeated without a break (a
+# pattern that scans ahead from each occurrence takes quadratic time: this one once took
+# seconds), and dense names that hold nothing secret.
+_ADVERSARIAL = {
+    "jwt opening repeated": "eyJ" * 70_000,
+    "jwt opening with dashes": "eyJ-" * 50_000,
+    "names given code": "password=$PW api_key=self.key token=f() " * 5_000,
+    "key after key": "api_key:" * 25_000,
+    "tool names on one line": "mysql curl sshpass redis-cli docker login " * 5_000,
+    "url openings": "://a:" * 40_000,
+    "private key openings": "-----BEGIN " + "PRIVATE KEY-----" * 12_000,
+}
+
+
+@pytest.mark.parametrize("text", _ADVERSARIAL.values(), ids=_ADVERSARIAL.keys())
+def test_adversarial_200_kb_input_is_redacted_without_getting_stuck(text):
+    assert len(text) >= 190_000
+
+    redacted = redact(text)
+
+    if text.startswith("-----BEGIN"):
+        assert redacted == "[REDACTED:private_key]"
+    else:
+        assert redacted == text
 
 
 def test_empty_text_stays_empty():

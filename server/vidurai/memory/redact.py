@@ -4,14 +4,20 @@ A secret is replaced by ``[REDACTED:<kind>]``, so a reader still sees that somet
 there and what it was. Two families of rules:
 
 * tokens with a recognisable shape (``AKIA…``, ``ghp_…``, ``sk-ant-…``, JWTs, PEM blocks,
-  passwords in URLs, ``Authorization:`` headers), redacted wherever they appear;
+  passwords in URLs, ``Authorization:`` headers, ``mysql -p…``, ``curl -u user:pw``, .netrc
+  lines), redacted wherever they appear;
 * values given to a secret-sounding name (``password=``, ``"api_key": …``, ``--token …``),
   redacted only when the value looks like a secret rather than code: ``password: str``,
   ``token = get_token()`` and ``SECRET_KEY_PATH=/etc/x`` stay as they are.
 
+A bare 40-character base64 string with no name beside it is left alone: AWS secret keys have
+that shape, but so do hashes and digests everywhere in build output.
+
 Terminal output can be large, so every pattern starts with a literal (which the regex engine
-finds fast), case-insensitive rules run on a lowercased copy of the same length, rules whose
-literals are absent are skipped, and no pattern nests quantifiers.
+finds fast) and checks that the literal starts a word just after it, case-insensitive rules
+run on a lowercased copy of the same length, rules whose literals are absent are skipped,
+quantifiers that could give back characters are bounded or possessive, and the names pass
+refuses values that are plainly code inside its single search, not in Python.
 """
 
 from __future__ import annotations
@@ -28,7 +34,6 @@ REDACTED_PREFIX = "[REDACTED:"
 
 # ASCII-only lowering keeps every index valid in the original (str.lower() may not).
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-_WORD_CHARS = frozenset(string.ascii_letters + string.digits + "_")
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_.-")
 
 
@@ -36,17 +41,18 @@ def _marker(kind: str) -> str:
     return f"{REDACTED_PREFIX}{kind}]"
 
 
-def _starts_a_word(text: str, index: int) -> bool:
-    return index == 0 or text[index - 1] not in _WORD_CHARS
+_DIGIT = re.compile(r"[0-9]")
 
 
 def _has_digit(value: str) -> bool:
-    return any(char.isdigit() for char in value)
+    return _DIGIT.search(value) is not None
 
 
 @dataclass(frozen=True)
 class _ShapeRule:
-    """A secret recognisable by its shape, anywhere in the text."""
+    """A secret recognisable by its shape, anywhere in the text. The secret is the first
+    group of the pattern that took part in the match (the whole match when it has none);
+    the rest of the match is kept as written."""
 
     kind: str
     pattern: re.Pattern[str]
@@ -55,35 +61,46 @@ class _ShapeRule:
     hints: tuple[str, ...]
     # Match on the lowercased text (for case-insensitive rules).
     lowered: bool = False
-    # The group holding the secret; the rest of the match is kept as written.
-    group: int = 0
-    # The match must not continue a word (stands for a leading \b, which is slow).
-    word_start: bool = True
     # Whether the matched secret, as written in the original text, really is one.
     accept: Callable[[str], bool] | None = None
 
 
-_TAIL = r"(?![A-Za-z0-9_\-])"
+# The characters of a token; one must not continue after a token's end.
+_TOKEN_CHARS = r"A-Za-z0-9_\-"
+_TAIL = rf"(?![{_TOKEN_CHARS}])"
+
+
+def _word(literal: str, run: str = _TOKEN_CHARS) -> str:
+    """``literal`` where it starts a word (no character of ``run`` just before it). The
+    look-behind comes after the literal, so the engine still finds the literal as fast as
+    a plain search, and a long run holding the literal many times (eyJeyJeyJ…) is tried
+    once rather than once per occurrence."""
+    return rf"{literal}(?<![{run}]{literal})"
+
+
+# A value given to a flag: quoted (spaces and all) or up to the next space; never an
+# environment variable or another flag.
+_FLAG_VALUE = r"""(?:'([^'\n]{1,256})'|"([^"\n]{1,256})"|(?![$%\-])([^\s'"]{1,256}))"""
 
 _SHAPE_RULES: tuple[_ShapeRule, ...] = (
     _ShapeRule(
         "private_key",
-        # The whole block; a block cut off before its END line is redacted to the end.
+        # The whole block (in JSON, with its "\\n" escapes and the one after END); a block
+        # cut off before its END line is redacted to the end.
         re.compile(
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
-            r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)"
+            r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\\r)?(?:\\n)?|\Z)"
         ),
         ("-----begin",),
-        word_start=False,
     ),
     _ShapeRule(
         "jwt",
-        re.compile(r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*"),
+        re.compile(rf"{_word('eyJ')}[A-Za-z0-9_\-]{{8,}}+\.eyJ[A-Za-z0-9_\-]{{8,}}+\.[A-Za-z0-9_\-]*+"),
         ("eyj",),
     ),
     _ShapeRule(
         "aws_access_key",
-        re.compile(rf"A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|ROA|PKA|SCA)[A-Z0-9]{{16}}{_TAIL}"),
+        re.compile(rf"{_word('A')}(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|ROA|PKA|SCA)[A-Z0-9]{{16}}{_TAIL}"),
         (),
     ),
     _ShapeRule(
@@ -91,65 +108,66 @@ _SHAPE_RULES: tuple[_ShapeRule, ...] = (
         re.compile(r"secret_?access_?key[\"']?[ \t]*[:=][ \t]*[\"']?([a-z0-9/+]{40})(?![a-z0-9/+])"),
         ("secret",),
         lowered=True,
-        group=1,
-        word_start=False,
     ),
     _ShapeRule(
         "github_token",
-        re.compile(rf"(?:gh[pousr]_[A-Za-z0-9]{{36,255}}|github_pat_[A-Za-z0-9_]{{22,255}}){_TAIL}"),
+        re.compile(rf"{_word('gh')}(?:[pousr]_[A-Za-z0-9]{{36,255}}|ithub_pat_[A-Za-z0-9_]{{22,255}}){_TAIL}"),
         ("gh",),
     ),
     _ShapeRule(
         "gitlab_token",
-        re.compile(rf"gl(?:pat|dt|rt|ptt|cbt|ft|soat)-[A-Za-z0-9_\-]{{20,255}}{_TAIL}"),
+        re.compile(rf"{_word('gl')}(?:pat|dt|rt|ptt|cbt|ft|soat)-[A-Za-z0-9_\-]{{20,255}}{_TAIL}"),
         ("gl",),
     ),
     _ShapeRule(
         "anthropic_key",
-        re.compile(rf"sk-ant-[A-Za-z0-9_\-]{{20,255}}{_TAIL}"),
+        re.compile(rf"{_word('sk-ant-')}[A-Za-z0-9_\-]{{20,255}}{_TAIL}"),
         ("sk-ant-",),
     ),
     _ShapeRule(
         "openai_key",
-        re.compile(rf"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{{20,255}}{_TAIL}"),
+        re.compile(rf"{_word('sk-')}(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{{20,255}}{_TAIL}"),
         ("sk-",),
         # Random keys contain digits; sk-some-long-option-name does not.
         accept=_has_digit,
     ),
     _ShapeRule(
         "slack_token",
-        re.compile(rf"(?:xox[abposr]|xapp)-[A-Za-z0-9\-]{{10,255}}{_TAIL}"),
+        re.compile(rf"(?:{_word('xox')}[abposr]|{_word('xapp')})-[A-Za-z0-9\-]{{10,255}}{_TAIL}"),
         ("xox", "xapp-"),
         accept=_has_digit,
     ),
     _ShapeRule(
         "slack_webhook",
-        re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]{20,}"),
+        re.compile(rf"{_word('https')}://hooks\.slack\.com/services/[A-Za-z0-9/_\-]{{20,}}"),
         ("hooks.slack.com",),
     ),
     _ShapeRule(
         "stripe_key",
-        re.compile(rf"(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{{16,255}}|whsec_[A-Za-z0-9]{{20,255}}){_TAIL}"),
+        re.compile(
+            rf"(?:(?:{_word('sk')}|{_word('rk')})_(?:live|test)_[A-Za-z0-9]{{16,255}}"
+            rf"|{_word('whsec_')}[A-Za-z0-9]{{20,255}}){_TAIL}"
+        ),
         ("_live_", "_test_", "whsec_"),
     ),
     _ShapeRule(
         "npm_token",
-        re.compile(rf"npm_[A-Za-z0-9]{{36}}{_TAIL}"),
+        re.compile(rf"{_word('npm_')}[A-Za-z0-9]{{36}}{_TAIL}"),
         ("npm_",),
     ),
     _ShapeRule(
         "pypi_token",
-        re.compile(r"pypi-AgE[A-Za-z0-9_\-]{50,}"),
+        re.compile(rf"{_word('pypi-AgE')}[A-Za-z0-9_\-]{{50,}}"),
         ("pypi-",),
     ),
     _ShapeRule(
         "google_api_key",
-        re.compile(rf"AIza[0-9A-Za-z_\-]{{35}}{_TAIL}"),
+        re.compile(rf"{_word('AIza')}[0-9A-Za-z_\-]{{35}}{_TAIL}"),
         ("aiza",),
     ),
     _ShapeRule(
         "huggingface_token",
-        re.compile(rf"hf_[A-Za-z0-9]{{34,}}{_TAIL}"),
+        re.compile(rf"{_word('hf_')}[A-Za-z0-9]{{34,}}{_TAIL}"),
         ("hf_",),
     ),
     _ShapeRule(
@@ -157,66 +175,122 @@ _SHAPE_RULES: tuple[_ShapeRule, ...] = (
         # scheme://user:password@host: only the password goes.
         re.compile(r"://[^\s:/@'\"]{0,256}:([^\s@/'\"]{1,256})@"),
         ("://",),
-        group=1,
-        word_start=False,
         accept=lambda value: not value.startswith(("$", "%", REDACTED_PREFIX)),
     ),
     _ShapeRule(
         "authorization",
         # The header says the value is a credential, whatever its shape (Basic base64 too).
         re.compile(
-            r"authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:(?:bearer|basic|token|bot)[ \t]+)?"
-            r"([a-z0-9\-._~+/]{8,}=*)"
+            rf"{_word('authorization')}[\"']?[ \t]*[:=][ \t]*[\"']?(?:(?:bearer|basic|token|bot)[ \t]+)?"
+            r"([a-z0-9\-._~+/]{8,}+=*)"
         ),
         ("authorization",),
         lowered=True,
-        group=1,
     ),
     _ShapeRule(
         "bearer_token",
-        re.compile(r"bearer[ \t]+([a-z0-9\-._~+/]{12,}=*)"),
+        re.compile(rf"{_word('bearer')}[ \t]+([a-z0-9\-._~+/]{{12,}}+=*)"),
         ("bearer",),
         lowered=True,
-        group=1,
         accept=_has_digit,  # "Bearer authentication" is prose
+    ),
+    # Passwords that command-line tools take as short flags, found on the tool's own line.
+    _ShapeRule(
+        "password",
+        # mysql -pSECRET: only glued ("-p db" asks for the password, db is the database).
+        re.compile(rf"(?:{_word('mysql')}|{_word('mariadb')})[a-z\-]*{_TAIL}[^\n]{{0,300}}?[ \t]-p{_FLAG_VALUE}"),
+        ("mysql", "mariadb"),
+    ),
+    _ShapeRule(
+        "password",
+        re.compile(rf"(?:{_word('docker')}|{_word('podman')}|{_word('nerdctl')})[ \t]+login{_TAIL}[^\n]{{0,300}}?[ \t]-p(?:[ \t]+|=)?{_FLAG_VALUE}"),
+        (" login",),
+    ),
+    _ShapeRule(
+        "password",
+        re.compile(rf"{_word('sshpass')}{_TAIL}[^\n]{{0,300}}?[ \t]-p[ \t]*{_FLAG_VALUE}"),
+        ("sshpass",),
+    ),
+    _ShapeRule(
+        "password",
+        re.compile(rf"{_word('redis-cli')}{_TAIL}[^\n]{{0,300}}?[ \t](?:-a|--pass)[ \t]+{_FLAG_VALUE}"),
+        ("redis-cli",),
+    ),
+    _ShapeRule(
+        "password",
+        # curl -u user:password (--user, and the same for a proxy); "-u user" alone prompts.
+        re.compile(
+            rf"{_word('curl')}{_TAIL}[^\n]{{0,300}}?[ \t](?:-[uU][ \t]*|--(?:proxy-)?user[ \t=]+)['\"]?[^\s:'\"]*:"
+            r"([^\s'\"]+)"
+        ),
+        ("curl",),
+        accept=lambda value: not value.startswith(("$", "%", REDACTED_PREFIX)),
+    ),
+    _ShapeRule(
+        "password",
+        re.compile(r"-pass(?:in|out)?[ \t]+pass:([^\s'\"]+)"),  # openssl
+        ("pass:",),
+    ),
+    _ShapeRule(
+        "password",
+        # .netrc: "machine host login me password abc123", across lines or on one; the host
+        # has a dot (or is localhost), which keeps out prose ("the machine login password …").
+        re.compile(
+            rf"(?:{_word('machine')}[ \t\r\n]+(?:[^\s.]*+\.[^\s]++|localhost)|{_word('default')})"
+            r"(?:[ \t\r\n]+(?:login|account)[ \t\r\n]+[^\s]++)*+[ \t\r\n]+password[ \t\r\n]+([^\s]+)"
+        ),
+        ("machine", "default"),
+        lowered=True,
     ),
 )
 
 
 # --- values given to secret-sounding names -------------------------------------------------
 
-# Where a name can be found (in the lowercased text) and, anchored there, the rest of it:
-# the keyword, the rest of the identifier, then "=", ":", ":=" or "=>" and the value.
-_NAME_KEYWORDS = ("password", "passwd", "passphrase", "pwd", "secret", "token", "credential", "key")
-_ASSIGNMENT = re.compile(
-    r"(?:password|passwd|passphrase|pwd|secret|token|credentials?|key)"
-    r"(?P<suffix>[a-z0-9_\-]{0,30})"
-    r"[\"']?[ \t]*(?::=|=>|=|:)[ \t]*"
+# The characters of a value written without quotes.
+_BARE = r"""[^\s"'`,;()\[\]{}<>]"""
+# "key" alone names many things (dict keys, sort keys, primary_key); only these kinds of key
+# are secrets: api_key, apiKey, PRIVATE-KEY, client.key.
+_SECRET_KEY_KINDS = (
+    "api", "access", "private", "auth", "encryption", "signing", "master", "license", "secret", "client"
+)
+_SECRET_KEY = "key(?:" + "|".join(
+    f"(?<={kind}{separator}key)" for kind in _SECRET_KEY_KINDS for separator in ("", "[_.\\-]")
+) + ")"
+# One search over the lowercased text finds a keyword, the rest of the identifier, then
+# "=", ":", ":=", "=>" or (for a flag: --password hunter2) spaces, and the value. Values
+# that are plainly code are refused here, without Python work per hit (terminal output can
+# hold thousands of "token=get_token()"): references ($X, %X%, ./x), other flags, calls and
+# subscripts (get_token(), os.environ["X"]) and dotted names (self.password). The quantifiers
+# after the keyword are possessive: none of them can give back a character the next part
+# could use, so no input makes the search backtrack.
+_NAMED_VALUE = re.compile(
+    # password, passwd, passphrase, pass (not passport), pwd, secret, token, credential(s), key
+    rf"(?:p(?:ass(?:word|wd|phrase|(?![a-z]))|wd)|secret|token|credentials?|{_SECRET_KEY})"
+    r"(?P<suffix>[a-z0-9_\-]{0,30}+)"
+    r"[\"']?(?:[ \t]*+(?P<separator>:=|=>|=|:)[ \t]*+|[ \t]++)"
     r"(?:(?P<quote>[\"'])(?P<quoted>[^\"'\n]{1,256})(?P=quote)"
-    r"|(?P<bare>[^\s\"'`,;()\[\]{}<>]{1,256}))"
+    rf"|(?![$%=&*/~\-]|\.\.?/|[a-z_][a-z0-9_]*+(?:\.[a-z_][a-z0-9_]*+)++(?!{_BARE}))"
+    # One or two characters are never a secret (x, 42, pw as a variable).
+    rf"(?P<bare>{_BARE}{{3,256}}+)(?![(\[]))"
 )
-# The same names as a command-line flag followed by a space: --password hunter2.
-_FLAG = re.compile(
-    r"(?:password|passwd|token|secret|key)(?P<suffix>[a-z\-]{0,20})[ \t]+(?P<bare>[^\s\"'`\-][^\s\"'`]{0,255})"
-)
-# "key" alone names many things (dict keys, sort keys); only these kinds of key are secrets.
-_SECRET_KEY_NAME = re.compile(
-    r"(?:api|access|private|auth|encryption|signing|master|license|secret|client)[_.\-]?$"
-)
+# Literals of which one must occur for the search to run at all.
+_NAME_HINTS = ("pass", "pwd", "secret", "token", "credential", "key")
 # A name ending in one of these describes the secret (where, how long, when) rather than
-# holding it: SECRET_KEY_PATH, token_type, password_min_length, TOKEN_URL.
+# holding it: SECRET_KEY_PATH, token_type, password_min_length, TOKEN_URL, --password-stdin.
 _DESCRIPTIVE_SUFFIX = re.compile(
     r"(?:path|file|dir|url|uri|name|id|type|length|len|count|ttl|timeout|expiry|expires"
     r"|expiresat|expiresin|field|header|env|var|prefix|format|policy|rotation|enabled"
     r"|required|min|max|limit|size|version|endpoint|host|port|user|username|regex"
-    r"|pattern|label|hint|prompt|placeholder)$"
+    r"|pattern|label|hint|prompt|placeholder|stdin)$"
 )
 # Values that are types, literals or placeholders, not secrets.
 _NOT_A_VALUE = frozenset(
     "str string int bool boolean bytes none null nil undefined true false number any object "
     "optional secretstr required redacted hidden masked".split()
 )
-_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CAMEL_HUMP = re.compile(r"[a-z0-9][A-Z]")
 
 
 def _entropy(value: str) -> float:
@@ -233,20 +307,26 @@ def _char_classes(value: str) -> int:
     )
 
 
-def _looks_like_code(value: str, following: str) -> bool:
-    """True for references, calls, paths, types and placeholders, which hold no secret."""
-    if value.startswith((REDACTED_PREFIX, "$", "%", "=", "&", "*", "/", "~", "./", "../")):
+def _is_placeholder(value: str) -> bool:
+    return value.lower() in _NOT_A_VALUE or set(value) <= set("*xX.-_#")
+
+
+def _names_a_variable(value: str, name: str) -> bool:
+    """password=password, password=db_password, token=accessToken: code that passes a
+    variable on. A real password that happens to be a word (PASSWORD=password) is written
+    unlike its name."""
+    if not _IDENTIFIER.fullmatch(value):
+        return False
+    if value == name:
         return True
-    if value.lower() in _NOT_A_VALUE or set(value) <= set("*xX.-_#"):
-        return True
-    if following.startswith(("(", "[")):  # get_token(), os.environ["TOKEN"]
-        return True
-    return bool(_DOTTED_NAME.fullmatch(value))  # self.password, process.env.API_TOKEN
+    lowered = value.lower()
+    return ("_" in value or _CAMEL_HUMP.search(value) is not None) and any(
+        hint in lowered for hint in _NAME_HINTS
+    )
 
 
 def _looks_like_password(value: str) -> bool:
-    # A bare word after "password:" in prose ("password: reset flow") is no secret;
-    # something with digits or symbols in it, or a long string, is.
+    # Something with digits or symbols in it, or a long string.
     return (len(value) >= 4 and _char_classes(value) >= 2 and not value.isalpha()) or len(value) >= 12
 
 
@@ -268,38 +348,52 @@ def _name_start(lowered: str, keyword_at: int) -> int:
     return start
 
 
-def _named_value(text: str, lowered: str, keyword_at: int) -> tuple[int, int, str] | None:
-    """The span and kind of a secret value given to the name whose keyword is at
-    ``keyword_at``, or None when there is none."""
-    match = _ASSIGNMENT.match(lowered, keyword_at)
-    is_flag = match is None
-    if is_flag:
-        match = _FLAG.match(lowered, keyword_at)
-        if match is None:
-            return None
+def _continues_a_word(text: str, keyword_at: int) -> bool:
+    """"pass" in bypass or BYPASS, but not in DB_PASS or dbPass."""
+    before = text[keyword_at - 1 : keyword_at]
+    return before.isalpha() and (text[keyword_at].islower() or before.isupper())
+
+
+def _ends_its_line(text: str, end: int) -> bool:
+    line_end = text.find("\n", end)
+    return not text[end : line_end if line_end != -1 else len(text)].strip()
+
+
+def _named_value(text: str, lowered: str, match: re.Match[str]) -> tuple[int, int, str] | None:
+    """The span and kind of the secret in a match of ``_NAMED_VALUE``, or None when the
+    value is code, prose or a description rather than a secret."""
+    keyword_at = match.start()
     # Cheap refusals first: most hits are ordinary code or prose.
     suffix_written = text[match.start("suffix") : match.end("suffix")]
     if suffix_written[:1].islower():
         return None  # tokenizer=, passwords=, keyboard=: another word
-    if _DESCRIPTIVE_SUFFIX.search(re.sub(r"[_\-.]", "", suffix_written.lower())):
+    if suffix_written and _DESCRIPTIVE_SUFFIX.search(re.sub(r"[_\-.]", "", suffix_written.lower())):
         return None
-    group = "quoted" if not is_flag and match.group("quoted") is not None else "bare"
-    start, end = match.span(group)
+    quoted = match.group("quoted") is not None
+    start, end = match.span("quoted" if quoted else "bare")
     value = text[start:end]
-    following = text[end : end + 1] if group == "bare" else ""
-    if _looks_like_code(value, following):
+    if value.startswith(REDACTED_PREFIX) or _is_placeholder(value):
         return None
+    separator = match.group("separator")
     name_start = _name_start(lowered, keyword_at)
-    if is_flag and not lowered.startswith("-", name_start):
-        return None
-    prefix = lowered[name_start:keyword_at]
+    if separator is None and not lowered.startswith("-", name_start):
+        return None  # "password is wrong": prose, not a flag
     keyword = lowered[keyword_at : match.start("suffix")]
-    if keyword == "key" and not _SECRET_KEY_NAME.search(prefix):
+    if keyword == "pass" and _continues_a_word(text, keyword_at):
         return None
-    name = prefix + keyword
+    name = lowered[name_start:keyword_at] + keyword
     is_password = "pass" in name or "pwd" in name
     if is_password or "secret" in name:
-        secret = group == "quoted" or _looks_like_password(value)
+        secret = quoted or (
+            not _names_a_variable(value, text[name_start : match.end("suffix")])
+            and (
+                _looks_like_password(value)
+                # A plain word given to a password in an assignment or a flag is one;
+                # after "password:" it is one only alone on its line (YAML), not in
+                # prose ("password: reset flow sends two emails"), and "Pass: 120" is a count.
+                or (separator != ":" or (keyword != "pass" and _ends_its_line(text, end)))
+            )
+        )
     else:
         secret = _looks_like_token(value)
     if not secret:
@@ -310,25 +404,18 @@ def _named_value(text: str, lowered: str, keyword_at: int) -> tuple[int, int, st
 
 
 def _redact_named_values(text: str, lowered: str, kinds: list[str]) -> str:
-    hits = sorted(
-        {
-            found
-            for keyword in _NAME_KEYWORDS
-            for found in _find_all(lowered, keyword)
-        }
-    )
     pieces: list[str] = []
     kept_until = 0
-    for keyword_at in hits:
-        if keyword_at < kept_until:
-            continue
-        found = _named_value(text, lowered, keyword_at)
+    search_from = 0
+    while (match := _NAMED_VALUE.search(lowered, search_from)) is not None:
+        found = _named_value(text, lowered, match)
         if found is None:
+            search_from = match.start() + 1  # a later keyword inside this match may still name a secret
             continue
         start, end, kind = found
         pieces.append(text[kept_until:start])
         pieces.append(_marker(kind))
-        kept_until = end
+        kept_until = search_from = end
         if kind not in kinds:
             kinds.append(kind)
     if not pieces:
@@ -337,13 +424,11 @@ def _redact_named_values(text: str, lowered: str, kinds: list[str]) -> str:
     return "".join(pieces)
 
 
-def _find_all(text: str, literal: str) -> list[int]:
-    positions = []
-    at = text.find(literal)
-    while at != -1:
-        positions.append(at)
-        at = text.find(literal, at + 1)
-    return positions
+def _secret_span(match: re.Match[str]) -> tuple[int, int]:
+    for group in range(1, (match.re.groups or 0) + 1):
+        if match.start(group) != -1:
+            return match.span(group)
+    return match.span()
 
 
 def _redact_shapes(text: str, lowered: str, rule: _ShapeRule, kinds: list[str]) -> str:
@@ -351,9 +436,7 @@ def _redact_shapes(text: str, lowered: str, rule: _ShapeRule, kinds: list[str]) 
     pieces: list[str] = []
     kept_until = 0
     for match in rule.pattern.finditer(subject):
-        if rule.word_start and not _starts_a_word(text, match.start()):
-            continue
-        start, end = match.span(rule.group)
+        start, end = _secret_span(match)
         if rule.accept is not None and not rule.accept(text[start:end]):
             continue
         pieces.append(text[kept_until:start])
@@ -379,7 +462,7 @@ def redact_with_kinds(text: str) -> tuple[str, list[str]]:
             redacted = _redact_shapes(text, lowered, rule, kinds)
             if redacted is not text:
                 text, lowered = redacted, redacted.translate(_ASCII_LOWER)
-    if any(keyword in lowered for keyword in _NAME_KEYWORDS):
+    if any(hint in lowered for hint in _NAME_HINTS):
         text = _redact_named_values(text, lowered, kinds)
     return text, kinds
 
