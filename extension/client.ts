@@ -3,15 +3,8 @@
 import * as path from 'node:path';
 import type { Disposable, ExtensionContext, LogOutputChannel, Event } from 'vscode';
 import { EventEmitter, MarkdownString, commands, window, workspace } from 'vscode';
-import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
-import {
-  DidChangeConfigurationNotification,
-  LanguageClient,
-  RevealOutputChannelOn,
-  ShowMessageNotification,
-  MessageType,
-  State,
-} from 'vscode-languageclient/node';
+import type * as LanguageClientNode from 'vscode-languageclient/node';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { MemoriesChangedNotification } from './protocol';
 import { HoverCommands, Notifications } from './protocol';
 import { PythonNotFoundError, findInterpreter } from './python';
@@ -24,6 +17,15 @@ export interface ServerInfo {
   name: string;
   module: string;
   minimumPythonVersion: string;
+}
+
+type LanguageClientModule = typeof LanguageClientNode;
+
+/** vscode-languageclient is most of the code: esbuild.mjs puts it in its own file, required
+ * here when the server starts, so that activation does not have to load it. */
+function loadLanguageClient(): LanguageClientModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
+  return require('vscode-languageclient/node') as LanguageClientModule;
 }
 
 export class NotRunningError extends Error {
@@ -99,14 +101,14 @@ export class ServerManager implements Disposable {
 
   async sendNotification(method: string, params: object): Promise<void> {
     const client = this.client;
-    if (client && client.state === State.Running) {
+    if (client && this.currentState === 'running') {
       await client.sendNotification(method, params);
     }
   }
 
   /** Tells a running server the whole settings object again (no restart). */
   async sendSettings(): Promise<void> {
-    await this.sendNotification(DidChangeConfigurationNotification.method, {
+    await this.sendNotification('workspace/didChangeConfiguration', {
       settings: { vidurai: this.settings().server },
     });
   }
@@ -126,7 +128,7 @@ export class ServerManager implements Disposable {
     if (this.currentState === 'starting') {
       await this.whenSettled();
     }
-    if (!this.client || this.client.state !== State.Running) {
+    if (!this.client || this.currentState !== 'running') {
       throw new NotRunningError();
     }
     return this.client;
@@ -144,6 +146,7 @@ export class ServerManager implements Disposable {
 
   private async startClient(): Promise<void> {
     this.setState('starting');
+    const { LanguageClient, MessageType, RevealOutputChannelOn, ShowMessageNotification, State } = loadLanguageClient();
     const settings = this.settings();
     const folder = workspace.workspaceFolders?.[0];
     let interpreter;
