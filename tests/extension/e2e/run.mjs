@@ -385,6 +385,17 @@ async function main() {
     }
   });
 
+  // VS Code's own account of the activation (Developer: Show Running Extensions), a figure.
+  try {
+    await runPaletteCommand(page, 'Developer: Show Running Extensions');
+    const time = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'Vidurai' }).locator('.activation-time');
+    await time.waitFor({ timeout: STEP_TIMEOUT_MS });
+    figures.vscodeActivation = (await time.textContent()).trim();
+    await runPaletteCommand(page, 'View: Close Editor');
+  } catch (error) {
+    figures.vscodeActivation = `not read (${String(error).split('\n')[0]})`;
+  }
+
   await scenario(page, 'hovering a remembered line shows its developer gist', async () => {
     await treeRow(page, backoff.gists.developer).click();
     await cursorAt(page, backoff.line);
@@ -468,6 +479,37 @@ async function main() {
     await treeRow(page, 'migration 0042').waitFor({ timeout: STEP_TIMEOUT_MS });
   });
 
+  await scenario(page, 'Group By salience regroups the tree, and back by file', async () => {
+    await runPaletteCommand(page, 'Vidurai: Group By');
+    await answerQuickInput(page, 'Salience');
+    await treeRow(page, /^(critical|high|medium|low|noise)/i).waitFor({ timeout: STEP_TIMEOUT_MS });
+    check((await treeRow(page, /^app\.py/).count()) === 0, 'the tree is still grouped by file');
+    await treeRow(page, backoff.gists.developer).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await runPaletteCommand(page, 'Vidurai: Group By');
+    await answerQuickInput(page, 'File');
+    await treeRow(page, /^app\.py/).waitFor({ timeout: STEP_TIMEOUT_MS });
+  });
+
+  await scenario(page, 'Manager Report opens an untitled Markdown document with the manager gists', async () => {
+    await runPaletteCommand(page, 'Vidurai: Manager Report');
+    await page.locator('.tab.active', { hasText: /Untitled-\d/ }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page.locator('.editor-instance .view-line', { hasText: backoff.gists.manager.slice(0, 40) }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+    check((await page.locator('.statusbar-item', { hasText: /^Markdown$/ }).count()) > 0, 'the report is not Markdown');
+  });
+
+  await scenario(page, 'Show Memory from the tree shows every audience gist', async () => {
+    await treeRow(page, slug.gists.developer).click({ button: 'right' });
+    const show = page.locator('.monaco-menu .action-item', { hasText: /^Show Memory$/ }).first();
+    await show.waitFor({ timeout: STEP_TIMEOUT_MS });
+    await sleep(500);
+    await show.click();
+    // The Markdown preview renders in a webview (two nested frames).
+    const preview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('body');
+    for (const audience of ['developer', 'personal', 'ai', 'manager']) {
+      await preview.getByText(slug.gists[audience], { exact: false }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+    }
+  });
+
   await scenario(page, 'Search finds a memory by a word of its gist and opens it', async () => {
     await openFileAtLine(page, 'utils.py', 1);
     await runPaletteCommand(page, 'Vidurai: Search Memories');
@@ -476,15 +518,6 @@ async function main() {
     await cursorAt(page, backoff.line);
   });
 
-  // VS Code's own account of the activation (Developer: Show Running Extensions), a figure.
-  try {
-    await runPaletteCommand(page, 'Developer: Show Running Extensions');
-    const time = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'Vidurai' }).locator('.activation-time');
-    await time.waitFor({ timeout: STEP_TIMEOUT_MS });
-    figures.vscodeActivation = (await time.textContent()).trim();
-  } catch (error) {
-    figures.vscodeActivation = `not read (${String(error).split('\n')[0]})`;
-  }
   const log = extensionLog();
   const activation = /Activated in ([\d.]+) ms/.exec(log);
   const firstTree = /showed its first \d+ memories (\d+) ms after activation began/.exec(log);
