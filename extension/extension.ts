@@ -45,6 +45,7 @@ export function activate(context: ExtensionContext): void {
         await viewState.clearAudienceOverride();
       }
       await server?.sendSettings();
+      log.info('Settings changed: sent to the server (no restart needed)');
       tree.refresh();
     }),
     tree.onDidFirstShowMemories((count) =>

@@ -27,6 +27,8 @@ const cliPython = join(repoRoot, '.venv', 'bin', 'python');
 const userPython = process.env.VIDURAI_E2E_USER_PYTHON || '/usr/bin/python3';
 const HOVER_DELAY_MS = 300; // VS Code's default editor.hover.delay, set explicitly below
 const STEP_TIMEOUT_MS = 20_000;
+/** How the Settings editor shows vidurai.hover.enabled (its description in package.json). */
+const HOVER_SETTING_DESCRIPTION = 'Show a hover with the memories of a line';
 
 const work = mkdtempSync(join(tmpdir(), 'vidurai-e2e-'));
 const workspace = join(work, 'workspace');
@@ -113,27 +115,21 @@ async function startCodeServer(vsixPaths) {
   const extensionsDir = join(work, 'extensions');
   mkdirSync(join(userData, 'User'), { recursive: true });
   writeFileSync(join(work, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  writeFileSync(
-    join(userData, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'workbench.startupEditor': 'none',
-        'security.workspace.trust.enabled': false,
-        'telemetry.telemetryLevel': 'off',
-        'update.mode': 'none',
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'chat.disableAIFeatures': true,
-        'workbench.secondarySideBar.defaultVisibility': 'hidden',
-        'workbench.tips.enabled': false,
-        'editor.hover.delay': HOVER_DELAY_MS,
-        'vidurai.databasePath': database,
-        'vidurai.pythonPath': userPython,
-      },
-      null,
-      2,
-    ),
-  );
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'workbench.tips.enabled': false,
+    'editor.hover.delay': HOVER_DELAY_MS,
+    'vidurai.databasePath': database,
+    'vidurai.pythonPath': userPython,
+  };
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   const baseArgs = [
     codeServerEntry,
     '--config',
@@ -236,6 +232,33 @@ async function answerQuickInput(page, text, expectRow = text, closes = false) {
   if (closes) {
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
   }
+}
+
+/**
+ * Flips a boolean setting in the Settings editor, as a person would: search for its id, click
+ * the checkbox of the row that shows its description, close the editor.
+ */
+async function toggleSetting(page, id, description) {
+  await runPaletteCommand(page, 'Preferences: Open User Settings');
+  await page.locator('.settings-editor .settings-header').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.keyboard.type(id); // the search box has the focus
+  const row = page.locator('.settings-editor .setting-item-bool', { hasText: description }).first();
+  const checkbox = row.locator('.setting-value-checkbox');
+  await checkbox.waitFor({ timeout: STEP_TIMEOUT_MS });
+  const before = await checkbox.getAttribute('aria-checked');
+  await checkbox.click();
+  await page.waitForFunction(
+    ([text, was]) =>
+      [...document.querySelectorAll('.settings-editor .setting-item-bool')]
+        .find((item) => item.textContent.includes(text))
+        ?.querySelector('.setting-value-checkbox')
+        ?.getAttribute('aria-checked') !== was,
+    [description, before],
+  );
+  await sleep(1000); // the Settings editor writes a change after a short delay
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.locator('.settings-editor').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
 }
 
 function treeRow(page, text) {
@@ -516,6 +539,14 @@ async function main() {
     await answerQuickInput(page, 'backoff', backoff.gists.developer);
     await page.locator('.tab.active', { hasText: 'app.py' }).waitFor({ timeout: STEP_TIMEOUT_MS });
     await cursorAt(page, backoff.line);
+  });
+
+  await scenario(page, 'turning off Vidurai hovers in the Settings editor hides the hover, without a restart', async () => {
+    await hoverWord(page, 'def retry_with_backoff', 'retry_with_backoff', backoff.gists.developer);
+    await toggleSetting(page, 'vidurai.hover.enabled', HOVER_SETTING_DESCRIPTION);
+    check(await hoverLacks(page, 'def retry_with_backoff', 'retry_with_backoff', backoff.gists.developer), 'the hover still shows');
+    await toggleSetting(page, 'vidurai.hover.enabled', HOVER_SETTING_DESCRIPTION);
+    await hoverWord(page, 'def retry_with_backoff', 'retry_with_backoff', backoff.gists.developer);
   });
 
   const log = extensionLog();
