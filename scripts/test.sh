@@ -11,7 +11,7 @@ echo "==> Extension: type check (tsc --noEmit) and lint (eslint)"
 source scripts/node-env.sh
 npx tsc --noEmit -p .
 echo "type check: no errors"
-npx eslint extension tests/extension esbuild.mjs
+npx eslint extension tests/extension esbuild.mjs bench/*.mjs
 echo "lint: no problems"
 
 echo "==> Extension unit tests (node --test: tree rows, Markdown, settings, capture helpers)"
