@@ -220,13 +220,27 @@ const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 async function runPaletteCommand(page, title) {
   await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.keyboard.press('F1');
+  if (!(await input.isVisible())) {
+    // Focus inside a webview (a Markdown preview) can swallow F1: give it back to the workbench.
+    await input.waitFor({ state: 'visible', timeout: 2000 }).catch(async () => {
+      await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('F1');
+    });
+  }
   await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
   await page.keyboard.press('Enter');
+}
+
+/** Closes the active editor with its tab's close button, as a person would. */
+async function closeActiveEditor(page) {
+  const tab = page.locator('.tab.active');
+  await tab.hover();
+  await tab.locator('.tab-actions .action-label').first().click();
 }
 
 /**
@@ -275,6 +289,27 @@ async function toggleSetting(page, id, description) {
   await page.keyboard.press('Escape');
   await page.keyboard.press('Escape');
   await page.locator('.settings-editor').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+}
+
+/** Waits until a webview (a Markdown preview) shows `text`; its content lives in nested frames. */
+async function webviewShows(page, text) {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const body = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+      if (body.includes(text)) {
+        return;
+      }
+    }
+    await sleep(250);
+  }
+  throw new Error(`no webview shows “${text}”`);
+}
+
+/** Waits for a notification toast containing `text`, then closes the toasts. */
+async function notificationShows(page, text) {
+  await page.locator('.notification-toast', { hasText: text }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await runPaletteCommand(page, 'Notifications: Clear All Notifications');
 }
 
 function treeRow(page, text) {
@@ -355,6 +390,11 @@ async function scenario(page, name, body) {
   const started = Date.now();
   let error;
   try {
+    // A scenario starts from a calm workbench, whatever the one before it left behind.
+    for (const key of ['Shift', 'Control', 'Alt']) {
+      await page.keyboard.up(key);
+    }
+    await page.keyboard.press('Escape');
     await body();
   } catch (caught) {
     error = caught;
@@ -497,6 +537,18 @@ async function main() {
     await hoverWord(page, 'def parse_date', 'parse_date', note);
   });
 
+  await scenario(page, 'Remember Selection with Ctrl+Alt+M → the selected lines become a memory', async () => {
+    const note = 'Slug words are joined with hyphens for the URLs';
+    await openFileAtLine(page, 'utils.py', 8);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Control+Alt+M');
+    await answerQuickInput(page, note, null, true);
+    await treeRow(page, note).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await hoverWord(page, 'def slugify', 'slugify', note);
+  });
+
   await scenario(page, 'introducing an error in a Python file and fixing it → a fix memory appears', async () => {
     await openFileAtLine(page, 'auth/middleware.py', 4);
     await page.keyboard.press('End');
@@ -525,6 +577,24 @@ async function main() {
     await page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Forget$/ }).first().click();
     await treeRow(page, issuer.gists.developer).waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
     check(await hoverLacks(page, 'token.issuer != issuer', 'issuer', issuer.gists.developer), 'the hover still shows the forgotten memory');
+  });
+
+  await scenario(page, 'Show Forgetting Log lists the memory just forgotten', async () => {
+    await runPaletteCommand(page, 'Vidurai: Show Forgetting Log');
+    await webviewShows(page, issuer.gists.manager.slice(0, 30));
+    await page.screenshot({ path: join(resultsDir, 'forgetting-log.png') });
+    await closeActiveEditor(page);
+  });
+
+  await scenario(page, 'Run Forgetting Now says what it did', async () => {
+    // Every memory here is new, so nothing is due: the message must say so rather than stay silent.
+    await runPaletteCommand(page, 'Vidurai: Run Forgetting Now');
+    await notificationShows(page, 'nothing was due to be forgotten');
+  });
+
+  await scenario(page, 'Copy AI Context says how many memories it copied', async () => {
+    await runPaletteCommand(page, 'Vidurai: Copy AI Context');
+    await notificationShows(page, /copied AI context — \d+ memor/);
   });
 
   await scenario(page, 'a failing command in the terminal → it is remembered', async () => {
@@ -564,11 +634,11 @@ async function main() {
     await show.waitFor({ timeout: STEP_TIMEOUT_MS });
     await sleep(500);
     await show.click();
-    // The Markdown preview renders in a webview (two nested frames).
-    const preview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('body');
     for (const audience of ['developer', 'personal', 'ai', 'manager']) {
-      await preview.getByText(slug.gists[audience], { exact: false }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+      await webviewShows(page, slug.gists[audience]);
     }
+    await page.screenshot({ path: join(resultsDir, 'show-memory.png') });
+    await closeActiveEditor(page);
   });
 
   await scenario(page, 'Search finds a memory by a word of its gist and opens it', async () => {
