@@ -400,6 +400,7 @@ async function scenario(page, name, body) {
     error = caught;
   }
   const shot = join(resultsDir, `${String(results.length + 1).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+  await sleep(400); // let hovers and toasts finish fading in, so the picture shows the final state
   await page.screenshot({ path: shot }).catch(() => undefined);
   results.push({ name, ok: !error });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
