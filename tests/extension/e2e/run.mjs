@@ -670,6 +670,41 @@ async function main() {
     await hoverWord(page, 'def retry_with_backoff', 'retry_with_backoff', backoff.gists.developer);
   });
 
+  await scenario(page, 'a multi-root workspace shows each folder with its own memories', async () => {
+    const second = join(work, 'second-folder');
+    mkdirSync(second, { recursive: true });
+    writeFileSync(join(second, 'jobs.py'), 'def nightly():\n    return "ok"\n');
+    const { id } = JSON.parse(
+      execFileSync(
+        cliPython,
+        ['-m', 'vidurai', 'remember', 'The nightly job must finish before 06:00 UTC', '--file', 'jobs.py', '--line', '1',
+          '--db', database, '--project', second, '--json'],
+        { encoding: 'utf8' },
+      ),
+    );
+    check(Number.isInteger(id), 'seeding the second folder failed');
+    const workspaceFile = join(work, 'both.code-workspace');
+    writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: workspace }, { path: second }] }));
+    const multiRoot = await browser.newPage();
+    try {
+      await multiRoot.goto(`http://127.0.0.1:${codeServer.port}/?workspace=${encodeURIComponent(workspaceFile)}`);
+      const container = multiRoot.locator('.part.activitybar [aria-label^="Vidurai"]').first();
+      await container.waitFor({ timeout: 60_000 });
+      await container.click();
+      for (const text of ['workspace', 'second-folder', 'The nightly job must finish', backoff.gists.developer]) {
+        await treeRow(multiRoot, text).waitFor({ timeout: STEP_TIMEOUT_MS });
+      }
+      const rows = await multiRoot.locator('.part.sidebar .monaco-list-row').allTextContents();
+      const secondFolder = rows.findIndex((text) => text.startsWith('second-folder'));
+      const nightly = rows.findIndex((text) => text.includes('The nightly job must finish'));
+      check(secondFolder !== -1 && nightly > secondFolder, `the memory is not under its folder: ${JSON.stringify(rows)}`);
+      await sleep(400);
+      await multiRoot.screenshot({ path: join(resultsDir, 'multi-root.png') });
+    } finally {
+      await multiRoot.close();
+    }
+  });
+
   const log = extensionLog();
   const activation = /Activated in ([\d.]+) ms/.exec(log);
   const firstTree = /showed its first \d+ memories (\d+) ms after activation began/.exec(log);
