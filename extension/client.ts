@@ -179,7 +179,9 @@ export class ServerManager implements Disposable {
       command: interpreter.executable,
       args: ['-m', this.serverInfo.module, 'serve'],
       options: {
-        cwd: folder?.uri.fsPath ?? extensionRoot,
+        // `python -m` puts the working folder first on sys.path: never a workspace folder, whose
+        // own `vidurai` package (or a planted one) would then run instead of the bundled server.
+        cwd: extensionRoot,
         env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
       },
     };
