@@ -691,17 +691,38 @@ async function main() {
       const container = multiRoot.locator('.part.activitybar [aria-label^="Vidurai"]').first();
       await container.waitFor({ timeout: 60_000 });
       await container.click();
-      for (const text of ['workspace', 'second-folder', 'The nightly job must finish', backoff.gists.developer]) {
+      // A new window: its own extension host and server start first, as in the first scenario.
+      await treeRow(multiRoot, 'The nightly job must finish').waitFor({ timeout: 60_000 });
+      for (const text of ['workspace', 'second-folder', backoff.gists.developer]) {
         await treeRow(multiRoot, text).waitFor({ timeout: STEP_TIMEOUT_MS });
       }
       const rows = await multiRoot.locator('.part.sidebar .monaco-list-row').allTextContents();
       const secondFolder = rows.findIndex((text) => text.startsWith('second-folder'));
       const nightly = rows.findIndex((text) => text.includes('The nightly job must finish'));
       check(secondFolder !== -1 && nightly > secondFolder, `the memory is not under its folder: ${JSON.stringify(rows)}`);
+    } finally {
       await sleep(400);
       await multiRoot.screenshot({ path: join(resultsDir, 'multi-root.png') });
-    } finally {
       await multiRoot.close();
+    }
+  });
+
+  await scenario(page, 'a folder without memories shows the welcome with a Remember Note button', async () => {
+    const empty = join(work, 'empty-folder');
+    mkdirSync(empty, { recursive: true });
+    writeFileSync(join(empty, 'main.py'), 'print("hello")\n');
+    const fresh = await browser.newPage();
+    try {
+      await fresh.goto(`http://127.0.0.1:${codeServer.port}/?folder=${encodeURIComponent(empty)}`);
+      const container = fresh.locator('.part.activitybar [aria-label^="Vidurai"]').first();
+      await container.waitFor({ timeout: 60_000 });
+      await container.click();
+      await fresh.locator('.part.sidebar .welcome-view-content', { hasText: 'No memories yet' }).waitFor({ timeout: 60_000 });
+      await fresh.locator('.part.sidebar .welcome-view-content .monaco-button', { hasText: 'Remember Note' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    } finally {
+      await sleep(400);
+      await fresh.screenshot({ path: join(resultsDir, 'welcome.png') });
+      await fresh.close();
     }
   });
 
