@@ -48,13 +48,17 @@ export function activate(context: ExtensionContext): void {
       log.info('Settings changed: sent to the server (no restart needed)');
       tree.refresh();
     }),
+    workspace.onDidChangeWorkspaceFolders(() =>
+      log.info(`Workspace folders changed: ${workspace.workspaceFolders?.length ?? 0} now`),
+    ),
     tree.onDidFirstShowMemories((count) =>
       log.info(`Memories tree showed its first ${count} memories ${Math.round(performance.now() - started)} ms after activation began`),
     ),
   );
 
   void server.restart();
-  log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (the server starts in the background)`);
+  const folders = workspace.workspaceFolders?.length ?? 0;
+  log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (the server starts in the background; ${folders} workspace folder${folders === 1 ? '' : 's'})`);
 }
 
 export async function deactivate(): Promise<void> {
