@@ -41,7 +41,7 @@ version="$(node -p "require('./package.json').version")"
 mkdir -p dist
 vsix="dist/vidurai-$version.vsix"
 echo "==> vsce package"
-# No LICENSE file or repository URL in the repo yet; vsce would otherwise stop to ask, and
-# refuse the README's relative links (they stay relative: the .vsix is installed locally).
-npx vsce package --no-dependencies --skip-license --allow-missing-repository --no-rewrite-relative-links --out "$vsix" >/dev/null
+# No repository URL in the manifest yet: vsce would otherwise refuse the README's relative
+# links (they stay relative: the .vsix is installed locally).
+npx vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --out "$vsix" >/dev/null
 echo "$repo_root/$vsix"
