@@ -244,7 +244,7 @@ class CaptureService:
     ) -> int:
         tail = redact(output_tail(output or ""))
         error_line = _last_error_line(tail)
-        canonical = f"`{_short_command(command)}` failed with exit code {exit_code}"
+        canonical = f"{_short_command(command)} failed with exit code {exit_code}"
         if error_line:
             canonical += f": {error_line}"
         canonical = _one_line(canonical, CANONICAL_GIST_CHARS)
@@ -267,7 +267,7 @@ class CaptureService:
     def _remember_command_fix(
         self, project: str | Path, command: str, failure: dict, fix_fingerprint: str
     ) -> int:
-        canonical = _one_line(f"Fixed failing `{_short_command(command)}`", CANONICAL_GIST_CHARS)
+        canonical = _one_line(f"Fixed failing command {_short_command(command)}", CANONICAL_GIST_CHARS)
         verbatim = (
             f"$ {command}\nnow passes (exit code 0).\n\n"
             f"It failed before (memory #{failure['id']}, seen {failure['occurrence_count']} "
