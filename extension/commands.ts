@@ -92,6 +92,10 @@ export function registerCommands(services: Services): Disposable[] {
         ? editor.document.lineAt(selection.start.line).text
         : editor.document.getText(new Range(selection.start.line, 0, endLine, Number.MAX_SAFE_INTEGER));
     }
+    await sendNote(args);
+  };
+
+  const sendNote = async (args: RememberArgs): Promise<void> => {
     const memory = await server.executeServerCommand<MemoryItem>(ServerCommands.remember, args);
     tree.refresh();
     window.setStatusBarMessage(`$(check) Vidurai remembered: ${memory.label || memory.gist}`, 4000);
@@ -144,7 +148,11 @@ export function registerCommands(services: Services): Disposable[] {
       guarded('Remember Note', async () => {
         const editor = window.activeTextEditor;
         if (!editor) {
-          void window.showInformationMessage('Vidurai: open the file the note is about; it is kept at the cursor line.');
+          // No file open: a note about the whole project, shown under "Without a file".
+          const note = await askNote('Vidurai: Remember Note (about the project)');
+          if (note) {
+            await sendNote({ note: note.trim(), project: project() });
+          }
           return;
         }
         const note = await askNote(`Vidurai: Remember Note (line ${editor.selection.active.line + 1})`);

@@ -184,10 +184,12 @@ export interface LedgerResult {
   markdown: string;
 }
 
+/** A note on a document's lines, or (without `uri`) a note about a project with no place. */
 export interface RememberArgs {
-  uri: string;
-  startLine: number;
-  endLine: number;
+  uri?: string;
+  startLine?: number;
+  endLine?: number;
+  project?: string;
   note: string;
   selection?: string;
   salience?: Salience;

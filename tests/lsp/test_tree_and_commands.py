@@ -26,6 +26,16 @@ async def test_remember_notifies_a_change_and_the_tree_lists_the_memory(editor):
     assert page["nextOffset"] is None
 
 
+async def test_a_note_without_a_place_is_remembered_for_the_project(editor):
+    item = await editor.command(protocol.CMD_REMEMBER, {"note": "Releases go out on Tuesdays"})
+    assert (item["uri"], item["line"], item["file"]) == (None, None, None)
+    assert await editor.wait_for_change() == {"projects": [editor.project], "files": []}
+    top = await editor.request(protocol.MEMORIES, {"groupBy": "file"})
+    assert [(group["key"], group["count"]) for group in top["groups"]] == [("nofile", 1)]
+    with pytest.raises(JsonRpcInvalidParams, match="need the uri"):
+        await editor.command(protocol.CMD_REMEMBER, {"note": "x", "startLine": 3, "endLine": 3})
+
+
 async def test_changes_made_together_are_sent_as_one_notification(editor):
     uri = editor.open("src/app.py")
     for number in range(4):

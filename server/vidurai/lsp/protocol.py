@@ -66,10 +66,14 @@ MAX_TOKENS = 100_000
 
 @attrs.define
 class RememberArgs:
-    uri: str
-    start_line: int
-    end_line: int
+    """A note on a document's lines (``uri``, ``startLine``, ``endLine``), or a note about
+    the project with no place (``project``, or the first workspace folder)."""
+
     note: str
+    uri: Optional[str] = None
+    start_line: Optional[int] = None
+    end_line: Optional[int] = None
+    project: Optional[str] = None
     selection: Optional[str] = None
     salience: Optional[str] = None
 

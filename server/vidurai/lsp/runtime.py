@@ -113,7 +113,10 @@ class ViduraiServer(LanguageServer):
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """Errors no request is waiting for go to the log, not to a pop-up."""
+        """Errors no request is waiting for go to the log, not to a pop-up. InvalidParams is
+        an ordinary answer to a client's mistake (the client gets the message): not logged."""
+        if isinstance(error, JsonRpcInvalidParams):
+            return
         log.error("%s: %s", getattr(source, "__name__", source), error)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:

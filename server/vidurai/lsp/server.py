@@ -191,11 +191,22 @@ def create_server() -> ViduraiServer:
         _limit_text(args.note, "note", protocol.MAX_NOTE_CHARS)
         _limit_text(args.selection, "selection", protocol.MAX_SELECTION_CHARS)
         _limit_text(args.uri, "uri", protocol.MAX_URI_CHARS)
+        _limit_text(args.project, "project", protocol.MAX_URI_CHARS)
+        capture = session.require_capture()
+        if args.uri is None:
+            if args.start_line is not None or args.end_line is not None:
+                raise protocol.ParamsError("startLine and endLine need the uri of their document")
+            project = session.project(args.project)
+            memory_id = capture.remember_note(
+                project, None, None, None, args.selection, args.note, args.salience)
+            server.changed(project, None)
+            return item(memory_id)
+        if args.start_line is None or args.end_line is None:
+            raise protocol.ParamsError("a note on a document needs startLine and endLine")
         if args.start_line < 0 or args.end_line < args.start_line:
             raise protocol.ParamsError(
                 f"lines must satisfy 0 <= startLine <= endLine, got {args.start_line}..{args.end_line}"
             )
-        capture = session.require_capture()
         project, file = session.locate(args.uri)
         selection = args.selection
         document = session.documents.get(args.uri)
@@ -475,7 +486,15 @@ def create_server() -> ViduraiServer:
     return server
 
 
+def _not_a_bad_params_answer(record: logging.LogRecord) -> bool:
+    """pygls logs every error answer with a traceback; InvalidParams is an ordinary answer
+    to a client's mistake (the client gets the message), not a server fault to log."""
+    error = record.exc_info[1] if record.exc_info else None
+    return not isinstance(error, JsonRpcInvalidParams)
+
+
 def main() -> None:
     """``vidurai serve``: the language server on stdin/stdout."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_not_a_bad_params_answer)
     create_server().start_io()
