@@ -347,3 +347,17 @@ def test_two_processes_writing_at_once_lose_nothing(db_path, project):
         assert db.conn.execute("SELECT COUNT(*) FROM memories").fetchone()[0] == 2000
         assert db.conn.execute("SELECT COUNT(*) FROM audience_gists").fetchone()[0] == 4000
         assert len(db.recall_memories(project, "alpha", limit=5000)) == 1000
+
+
+def test_memories_by_ids_come_back_in_hover_order_in_one_query(db, project):
+    low = db.store_memory(project, "v", "low one", "LOW", "note", "a.py", 1)
+    high = db.store_memory(project, "v", "high one", "HIGH", "note", "a.py", 1,
+                           audience_gists={"personal": "I kept the high one"})
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    found = db.get_memories_by_ids([low, 999_999, high], audience="personal")
+    db.conn.set_trace_callback(None)
+    assert [m["id"] for m in found] == [high, low]
+    assert found[0]["audience_gist"] == "I kept the high one"
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2  # rows + gists
+    assert db.get_memories_by_ids([]) == []

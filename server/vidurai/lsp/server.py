@@ -151,15 +151,8 @@ def create_server() -> ViduraiServer:
             return None
         uri, line = params.text_document.uri, params.position.line
         document = session.documents.get(uri)
-        if document is not None:
-            memories = [
-                memory for memory in (
-                    db.get_memory_by_id(memory_id, session.audience)
-                    for memory_id in document.memory_ids_at(line)
-                ) if memory is not None
-            ]
-            memories.sort(key=lambda m: (SalienceLevel.parse(m["salience"]).rank, m["created_at"], m["id"]),
-                          reverse=True)
+        if document is not None:  # live anchors: the lines may have moved since the last save
+            memories = db.get_memories_by_ids(document.memory_ids_at(line), session.audience)
         else:
             try:
                 project, file = session.locate(uri)

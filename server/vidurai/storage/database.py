@@ -284,6 +284,21 @@ class MemoryDatabase:
         memories = self._rows_to_dicts(rows, audience)
         return memories[0]
 
+    def get_memories_by_ids(
+        self, memory_ids: Iterable[int], audience: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Several memories in one query, most salient then newest first (the hover order);
+        ids that no longer exist are left out."""
+        ids = list(dict.fromkeys(memory_ids))
+        if not ids:
+            return []
+        rows = self._read(
+            f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE m.id IN "
+            f"(SELECT value FROM json_each(?)) ORDER BY {_SALIENT_FIRST}",
+            (json.dumps(ids),),
+        )
+        return self._rows_to_dicts(rows, audience)
+
     def delete_memory(self, memory_id: int, reason: str = "forgotten by the user") -> bool:
         """Delete a memory (its gists and history cascade); leave a ledger line. False if absent."""
         with self._write() as conn:
