@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from vidurai import __version__
 from vidurai.storage import (
@@ -33,6 +33,9 @@ from vidurai.storage import (
     normalize_project_path,
 )
 from vidurai.storage.models import describe_age, from_db_time, to_db_time, utc_now
+
+if TYPE_CHECKING:
+    from vidurai.gists.audiences import AudienceRegistry
 
 PROG = "vidurai"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -637,28 +640,41 @@ class ImportResult:
     skipped: int
 
 
-def import_records(db: MemoryDatabase, lines: Iterable[str]) -> ImportResult:
-    """Restore exported memories exactly (times, pin, counts, gists, gist history).
+def import_records(
+    db: MemoryDatabase, lines: Iterable[str], audiences: Sequence[str] = ()
+) -> ImportResult:
+    """Restore exported memories (times, pin, counts, gists, gist history), every text
+    redacted on the way in like any other path into the store.
 
+    A gist's audience must be a built-in one, one already in the store, or one of
+    ``audiences`` (configured in the editor); any other is an error, not a new row.
     One transaction: a bad line rolls the whole import back. A memory already in the store
     (same project, creation time, gist and verbatim) is skipped, so importing the same file
     twice does not double it. New ids are assigned; the export's ids are not kept.
     """
-    from vidurai.gists.audiences import AudienceRegistry
+    from vidurai.gists.audiences import AudienceRegistry, UnknownAudienceError
 
     conn = db.conn
     result = ImportResult(0, 0)
     project_ids: dict[str, int] = {}
     conn.execute("BEGIN IMMEDIATE")
     try:
+        stored = [row[0] for row in conn.execute("SELECT DISTINCT audience FROM audience_gists")]
+        try:
+            registry = AudienceRegistry(extra=[*db.audiences, *stored, *audiences])
+        except ValueError as error:
+            raise CliError(f"{error}; nothing was imported") from None
         last_existing_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM memories").fetchone()[0]
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
-                record = _parse_record(line)
-                AudienceRegistry(extra=[*record["audience_gists"],
-                                        *(h["audience"] for h in record["gist_history"])])
+                record = _parse_record(line, registry)
+            except UnknownAudienceError as error:
+                raise CliError(
+                    f"line {number}: {error} (a configured one is accepted with --audience "
+                    f"{error.name}); nothing was imported"
+                ) from None
             except (ValueError, KeyError, TypeError) as error:
                 raise CliError(f"line {number}: {error}; nothing was imported") from None
             path = record["project_path"]
@@ -709,8 +725,11 @@ def _import_project(conn: sqlite3.Connection, path: str) -> int:
     ).lastrowid
 
 
-def _parse_record(line: str) -> dict[str, Any]:
-    """One export line as values ready for the store; ValueError says what is wrong."""
+def _parse_record(line: str, audiences: AudienceRegistry) -> dict[str, Any]:
+    """One export line as values ready for the store (texts redacted, audiences checked);
+    ValueError says what is wrong."""
+    from vidurai.memory.redact import redact
+
     raw = json.loads(line)
     if not isinstance(raw, dict):
         raise ValueError("expected a JSON object")
@@ -721,22 +740,26 @@ def _parse_record(line: str) -> dict[str, Any]:
         raise ValueError("'project_path' must be an absolute path")
     record = {column: raw.get(column) for column in ARCHIVE_COLUMNS}
     record["project_path"] = raw["project_path"]
+    for column in ("verbatim", "gist", "anchor_text"):
+        if isinstance(record[column], str):
+            record[column] = redact(record[column])
     record["salience"] = SalienceLevel.parse(raw["salience"]).name
     for column in ARCHIVE_TIMES:
         record[column] = stored_time(record[column])
     for flag in ("detached", "pinned"):
         record[flag] = int(bool(record[flag]))
-    record["tags"] = json.dumps([str(tag) for tag in (record["tags"] or [])])
+    record["tags"] = json.dumps([redact(str(tag)) for tag in (record["tags"] or [])])
     record["access_count"] = int(record["access_count"] or 0)
     record["occurrence_count"] = int(record["occurrence_count"] or 1)
     gists = raw.get("audience_gists") or {}
     record["audience_gists"] = {
-        str(audience): {"gist": _text(value["gist"], f"the {audience} gist"),
-                        "created_at": stored_time(value.get("created_at"))}
+        audiences.validate(audience): {"gist": redact(_text(value["gist"], f"the {audience} gist")),
+                                       "created_at": stored_time(value.get("created_at"))}
         for audience, value in gists.items()
     }
     record["gist_history"] = [
-        {"audience": str(item["audience"]), "gist": _text(item["gist"], "a history gist"),
+        {"audience": audiences.validate(item["audience"]),
+         "gist": redact(_text(item["gist"], "a history gist")),
          "created_at": stored_time(item.get("created_at")),
          "replaced_at": stored_time(_text(item["replaced_at"], "'replaced_at'"))}
         for item in raw.get("gist_history") or []
@@ -757,7 +780,7 @@ def cmd_import(ctx: Context) -> int:
     except OSError as error:
         raise CliError(f"cannot read {path}: {error.strerror}") from None
     with handle:
-        result = import_records(ctx.db, handle)
+        result = import_records(ctx.db, handle, ctx.args.audience or ())
     if ctx.out.as_json:
         ctx.out.json({"imported": result.imported, "skipped": result.skipped})
     else:
@@ -963,6 +986,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("import", cmd_import, "Import a JSONL export, exactly as it was exported.")
     sub.add_argument("file", metavar="FILE.jsonl", help="a file written by `vidurai export`")
+    sub.add_argument("--audience", action="append", metavar="NAME",
+                     help="also accept gists for this configured audience (repeatable)")
 
     sub = command("doctor", cmd_doctor,
                   "Check the database: path, schema version, integrity, full-text index, counts.")

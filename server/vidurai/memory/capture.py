@@ -12,7 +12,7 @@ import hashlib
 import re
 import shlex
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Sequence
@@ -117,10 +117,12 @@ class CaptureService:
     ) -> int:
         """The user's note is the gist, the selection the verbatim, anchored at file and line."""
         note = redact(_require_text(note, "note", MAX_NOTE_CHARS))
-        selection = (selection or "")[:MAX_SELECTION_CHARS]
+        selection = selection or ""
         if file is not None and is_sensitive_path(file):
             selection = "[selection from a sensitive file is not kept]" if selection else ""
-        selection = redact(selection)
+        # Redact the whole selection, then cut: a cut first could leave half a token that no
+        # rule recognises any more.
+        selection = redact(selection)[:MAX_SELECTION_CHARS]
         level = (
             SalienceLevel.parse(salience) if salience is not None
             else classify_salience(note, EventType.NOTE.value)
@@ -138,7 +140,7 @@ class CaptureService:
 
     def rewrite_gist(self, memory_id: int, audience: str, gist: str) -> None:
         """The user's own words for one audience; the gist it replaces goes to history."""
-        text = redact(_one_line(_require_text(gist, "gist", MAX_NOTE_CHARS), CANONICAL_GIST_CHARS))
+        text = _one_line(redact(_require_text(gist, "gist", MAX_NOTE_CHARS)), CANONICAL_GIST_CHARS)
         self.db.store_audience_gists(memory_id, {audience: text})
 
     # ------------------------------------------------------------------ diagnostics
@@ -171,14 +173,16 @@ class CaptureService:
             self._open_errors.pop((str(project), file), None)
 
     def _remember_fix(self, project: str | Path, file: str, diagnostic: DiagnosticEvent) -> int:
-        message = redact(_one_line(diagnostic.message, 300))
+        # Everything below, the fingerprint too (it is exported), sees only redacted text.
+        diagnostic = _redacted(diagnostic)
+        message = _one_line(diagnostic.message, 300)
         fingerprint = _fingerprint("error_fixed", file, diagnostic.message, diagnostic.code, diagnostic.source)
         repeat = self.db.find_by_fingerprint(project, fingerprint, self._clock() - REPEAT_WINDOW)
         if repeat is not None:
             self.db.record_occurrence(repeat["id"], self._clock())
             return repeat["id"]
         sensitive = is_sensitive_path(file)
-        line_text = None if sensitive or diagnostic.line_text is None else diagnostic.line_text.strip()
+        line_text = None if sensitive or diagnostic.line_text is None else redact(diagnostic.line_text.strip())
         details = [f"Fixed {_SEVERITY_NAMES.get(diagnostic.severity, 'error')} at {file}:{diagnostic.line}"]
         details.append(f"Message: {diagnostic.message}")
         if diagnostic.code or diagnostic.source:
@@ -195,7 +199,7 @@ class CaptureService:
             project, verbatim, canonical, SalienceLevel.HIGH, EventType.ERROR_FIXED.value,
             file_path=file, line_number=diagnostic.line,
             tags=[t for t in (diagnostic.source, diagnostic.code) if t],
-            anchor_text=redact(line_text) if line_text else None,
+            anchor_text=line_text or None,
             fingerprint=fingerprint, created_at=self._clock(),
             audience_gists=self.generator.generate(verbatim, canonical, context),
         )
@@ -215,10 +219,9 @@ class CaptureService:
         Returns the id of the memory made or counted again, or None when nothing was kept
         (a trivial command, a pass with no failure before it, an unknown exit code).
         """
-        command = _one_line(_ANSI.sub("", command or ""), 2_000)
-        if not command or exit_code is None or is_trivial_command(command):
+        shown = _one_line(redact(_ANSI.sub("", command or "")), 2_000)
+        if not shown or exit_code is None or is_trivial_command(shown):
             return None
-        shown = redact(command)
         fingerprint = _fingerprint("command", " ".join(shown.split()))
         since = self._clock() - REPEAT_WINDOW
         failure = self.db.find_by_fingerprint(project, fingerprint, since)
@@ -242,7 +245,7 @@ class CaptureService:
         self, project: str | Path, command: str, exit_code: int, cwd: str | None,
         output: str | None, fingerprint: str,
     ) -> int:
-        tail = redact(output_tail(output or ""))
+        tail = output_tail(output or "")
         error_line = _last_error_line(tail)
         canonical = f"{_short_command(command)} failed with exit code {exit_code}"
         if error_line:
@@ -301,8 +304,11 @@ def is_trivial_command(command: str) -> bool:
 
 
 def output_tail(output: str) -> str:
-    """The last lines of a command's output, without terminal escape codes."""
-    lines = _ANSI.sub("", output).replace("\r\n", "\n").split("\n")
+    """The last lines of a command's output, without terminal escape codes, redacted.
+
+    The whole output is redacted before the cut, so a private key whose BEGIN line falls
+    outside the tail, or a token cut in half, never reaches the store as a bare fragment."""
+    lines = redact(_ANSI.sub("", output)).replace("\r\n", "\n").split("\n")
     tail = "\n".join(line.rstrip() for line in lines[-OUTPUT_TAIL_LINES:]).strip("\n")
     return tail[-OUTPUT_TAIL_CHARS:]
 
@@ -332,6 +338,17 @@ def _disappeared(
         if edited:
             gone.append(error)
     return gone
+
+
+def _redacted(diagnostic: DiagnosticEvent) -> DiagnosticEvent:
+    """The diagnostic with its message, code and source redacted (the code and source reach
+    tags and gists too)."""
+    return replace(
+        diagnostic,
+        message=redact(diagnostic.message),
+        code=redact(diagnostic.code) if diagnostic.code else diagnostic.code,
+        source=redact(diagnostic.source) if diagnostic.source else diagnostic.source,
+    )
 
 
 def _fingerprint(*parts: object) -> str:
