@@ -1,18 +1,29 @@
-"""How long redaction and gist generation take on realistic input.
+"""How well and how fast redaction works, and how long gist generation takes.
 
-Run: ``python bench/bench_redact.py``. Prints medians for typical and worst-case input;
-asserts nothing (speed is measured here, not in the tests). The target from the issue: a
-100 KB terminal output in ≤ 5 ms.
+Run: ``python bench/bench_redact.py``. Prints, asserting nothing (speed and scores are
+measured here, not in the tests):
+
+* recall and false-positive rate on the corpus of tests/server/secret_corpus.py, for our
+  redaction and for Yelp's detect-secrets 1.5 on the same texts. detect-secrets is a
+  benchmark-only dependency: ``pip install -e '.[bench]'`` (without it its row says so);
+* the time to redact 100 KB (and for detect-secrets, to scan 100 KB) of the corpus, of
+  typical terminal output, and of worst-case input.
 """
 
 from __future__ import annotations
 
 import random
 import statistics
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-from vidurai.gists import GistContext, MultiAudienceGistGenerator
-from vidurai.memory.redact import redact, redact_with_kinds
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package: the corpus
+
+from tests.server.secret_corpus import HARMLESS, SECRETS, Case  # noqa: E402
+from vidurai.gists import GistContext, MultiAudienceGistGenerator  # noqa: E402
+from vidurai.memory.redact import redact, redact_with_kinds  # noqa: E402
 
 RUNS = 50
 TARGET_BYTES = 100 * 1024
@@ -76,7 +87,88 @@ def _median_ms(action, runs: int = RUNS) -> float:
     return statistics.median(timings)
 
 
+# --- recall and false positives ----------------------------------------------------------
+
+
+def _leaks(case: Case, stored: str) -> bool:
+    """The secret, or for a long one its random tail, is still there."""
+    return case.secret in stored or (len(case.secret) >= 24 and case.secret[-16:] in stored)
+
+
+def _without(text: str, found: list[str]) -> str:
+    """The text as a tool that removed every finding would store it."""
+    for value in sorted(found, key=len, reverse=True):
+        if value:
+            text = text.replace(value, "[REDACTED]")
+    return text
+
+
+def _detect_secrets_findings(texts: list[str]) -> list[list[str]] | None:
+    """detect-secrets' findings (secret values) for each text, scanned as a file with its
+    default plugins and filters, as `detect-secrets scan` would; None when not installed."""
+    try:
+        from detect_secrets import SecretsCollection
+        from detect_secrets.settings import default_settings
+    except ImportError:
+        return None
+    findings = []
+    with tempfile.TemporaryDirectory() as folder, default_settings():
+        for number, text in enumerate(texts):
+            path = Path(folder) / f"snippet_{number}.txt"
+            path.write_text(text, encoding="utf-8")
+            collection = SecretsCollection()
+            collection.scan_file(str(path))
+            findings.append([secret.secret_value or "" for _, secret in collection])
+    return findings
+
+
+def _print_score(name: str, leaked: int, flagged: int) -> None:
+    caught = len(SECRETS) - leaked
+    print(f"{name:>15}: recall {caught}/{len(SECRETS)} = {caught / len(SECRETS):.1%}; "
+          f"false positives {flagged}/{len(HARMLESS)} = {flagged / len(HARMLESS):.1%}")
+
+
+def _scores() -> None:
+    kinds = len({case.kind for case in SECRETS})
+    print(f"corpus: {len(SECRETS)} fake secrets of {kinds} kinds, {len(HARMLESS)} harmless look-alikes")
+    _print_score("vidurai", sum(_leaks(case, redact(case.text)) for case in SECRETS),
+                 sum(redact(text) != text for text in HARMLESS))
+    findings = _detect_secrets_findings([case.text for case in SECRETS] + HARMLESS)
+    if findings is None:
+        print("detect-secrets: not installed (pip install -e '.[bench]')")
+        return
+    on_secrets, on_harmless = findings[: len(SECRETS)], findings[len(SECRETS):]
+    _print_score("detect-secrets", sum(_leaks(case, _without(case.text, found))
+                                       for case, found in zip(SECRETS, on_secrets)),
+                 sum(bool(found) for found in on_harmless))
+
+
+def _corpus_text() -> str:
+    texts = [case.text for case in SECRETS] + HARMLESS
+    chooser = random.Random(3)
+    chooser.shuffle(texts)
+    text = "\n".join(texts)
+    return (text * (TARGET_BYTES // len(text) + 1))[:TARGET_BYTES]
+
+
+def _corpus_timings() -> None:
+    corpus = _corpus_text()
+    print(f"corpus, 100 KB: vidurai redacts it in {_median_ms(lambda: redact(corpus), runs=20):.2f} ms (median of 20)")
+    try:
+        from detect_secrets import SecretsCollection
+        from detect_secrets.settings import default_settings
+    except ImportError:
+        return
+    with tempfile.TemporaryDirectory() as folder, default_settings():
+        path = Path(folder) / "corpus.txt"
+        path.write_text(corpus, encoding="utf-8")
+        scan_ms = _median_ms(lambda: SecretsCollection().scan_file(str(path)), runs=3)
+    print(f"corpus, 100 KB: detect-secrets scans it in {scan_ms:.0f} ms (median of 3)")
+
+
 def main() -> None:
+    _scores()
+    _corpus_timings()
     output = _terminal_output()
     _, kinds = redact_with_kinds(output)
     print(f"terminal output: {len(output.encode()) / 1024:.0f} KB, secret kinds found: {', '.join(kinds)}")

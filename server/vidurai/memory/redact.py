@@ -1,21 +1,23 @@
 """Secret redaction: every text Vidurai stores passes through ``redact`` first.
 
 A secret is replaced by ``[REDACTED:<kind>]``, so a reader still sees that something was
-there and what it was. The rules are data, in three tables read top to bottom:
+there and what it was. The rules are data, applied in this order (docs/REDACTION.md says how
+to add one):
 
+* ``BLOCK_RULES``: PEM, SSH2 and PuTTY private keys, whole.
 * ``PROVIDER_TOKENS``: tokens whose provider gives them a recognisable prefix (``ghp_``,
   ``AKIA``, ``xoxb-``, ``dckr_pat_``, ``hvs.``, ``sk-ant-`` …), written from each provider's
   documented token format. They are redacted wherever they stand, even alone.
-* ``CONTEXT_RULES``: secrets recognised by what stands around them: PEM blocks, passwords in
-  URLs and DSNs, ``Authorization`` headers, tools' password flags (``mysql -p…``, ``curl -u``,
-  ``echo pw | sudo -S``), ``.netrc`` lines, XML elements, connection-string keys, provider
-  secrets that have no prefix of their own but sit beside something that does (a Twilio auth
-  token after its account SID, a Telegram bot token after its bot id).
-* values given to a secret-sounding name (``password=``, ``"api_key": …``, ``--token …``),
-  redacted only when the value looks like a secret rather than code: ``password: str``,
-  ``token = get_token()``, ``self.password = password``, ``"{{ vault_db_password }}"`` and
-  ``SECRET_KEY_PATH=/etc/x`` stay as they are. Kubernetes ``Secret`` manifests lose every
-  value under ``data:`` and ``stringData:``.
+* ``CONTEXT_RULES``: secrets recognised by what stands around them: passwords in URLs and
+  DSNs, ``Authorization`` headers, tools' password flags (``mysql -p…``, ``curl -u``,
+  ``echo pw | sudo -S``), ``.netrc`` lines, XML elements, provider secrets that have no
+  prefix of their own but sit beside something that does (a Twilio auth token after its
+  account SID, a Telegram bot token after its bot id), webhook URLs.
+* Kubernetes ``Secret`` manifests lose every value under ``data:`` and ``stringData:``.
+* values given to a secret-sounding name (``password=``, ``"api_key": …``, ``--token …``,
+  ``AccountKey=``), redacted only when the value looks like a secret rather than code:
+  ``password: str``, ``token = get_token()``, ``self.password = password``,
+  ``"{{ vault_db_password }}"`` and ``SECRET_KEY_PATH=/etc/x`` stay as they are.
 
 A bare 40-character base64 string with no name beside it is left alone: AWS secret keys have
 that shape, but so do hashes and digests everywhere in build output.
@@ -190,6 +192,7 @@ PROVIDER_TOKENS: tuple[Rule, ...] = (
     _token("google_oauth_token", "ya29.", r"[A-Za-z0-9_\-.]{20,}"),
     _token("alibaba_access_key", "LTAI", "[A-Za-z0-9]{12,20}", validate=_has_digit),
     _token("tencent_secret_id", "AKID", "[A-Za-z0-9]{32}"),
+    _token("scaleway_access_key", "SCW", "[A-Z0-9]{17}", validate=_has_digit),
     _token("yandex_key", "AQVN", rf"{_B64URL}{{35,38}}"),
     *_tokens("digitalocean_token", "dop_v1_ doo_v1_ dor_v1_", f"{_HEX}{{64}}"),
     _token("heroku_key", "HRKU-", rf"{_B64URL}{{40,255}}"),
@@ -199,6 +202,8 @@ PROVIDER_TOKENS: tuple[Rule, ...] = (
     _token("fly_token", "fo1_", rf"{_B64URL}{{43}}"),
     *_tokens("fly_token", "fm1r_ fm1a_ fm2_", r"[A-Za-z0-9+/=_\-]{60,}"),
     _token("netlify_token", "nfp_", "[A-Za-z0-9]{36}"),
+    _token("render_key", "rnd_", "[A-Za-z0-9]{32}"),
+    _token("neon_key", "napi_", "[a-z0-9]{64}"),
     _token("supabase_token", "sbp_", f"{_HEX}{{40}}"),
     _token("supabase_token", "sb_secret_", rf"{_B64URL}{{20,}}"),
     *_tokens("planetscale_token", "pscale_tkn_ pscale_pw_ pscale_oauth_", r"[A-Za-z0-9_=.\-]{32,64}"),
@@ -230,6 +235,9 @@ PROVIDER_TOKENS: tuple[Rule, ...] = (
     _token("huggingface_token", "api_org_", "[A-Za-z0-9]{30,}", validate=_has_digit),
     _token("pinecone_key", "pcsk_", "[A-Za-z0-9_]{40,}"),
     _token("langsmith_key", "lsv2_", f"(?:pt|sk)_{_HEX}{{32}}_{_HEX}{{10}}"),
+    _token("nvidia_key", "nvapi-", rf"{_B64URL}{{64}}"),
+    _token("tavily_key", "tvly-", "(?:dev-)?[A-Za-z0-9]{32}"),
+    _token("elevenlabs_key", "sk_", f"{_HEX}{{48}}"),
     # Messaging, mail and chat
     _token("slack_token", "xox", r"(?:[abposre]|e\.xox[bp])-[A-Za-z0-9\-]{10,255}", validate=_has_digit),
     _token("slack_token", "xapp-", r"[A-Za-z0-9\-]{10,255}", validate=_has_digit),
@@ -247,6 +255,9 @@ PROVIDER_TOKENS: tuple[Rule, ...] = (
     ),
     _token("resend_key", "re_", "[A-Za-z0-9]{8}_[A-Za-z0-9]{24}"),
     _token("postman_key", "PMAK-", f"{_HEX}{{24}}-{_HEX}{{34}}"),
+    _token("mailersend_token", "mlsn.", f"{_HEX}{{64}}"),
+    _token("intercom_token", "dG9rO", "[A-Za-z0-9+/=_]{40,}"),  # base64 of "tok:…"
+    *_tokens("hubspot_token", "pat-na1- pat-eu1-", _UUID),
     # Payments and commerce
     *_tokens("stripe_key", "sk_live_ sk_test_ rk_live_ rk_test_", "[A-Za-z0-9]{16,255}"),
     _token("stripe_key", "whsec_", "[A-Za-z0-9]{20,255}"),
@@ -255,6 +266,7 @@ PROVIDER_TOKENS: tuple[Rule, ...] = (
     _token("square_token", "EAAA", rf"{_B64URL}{{60}}"),
     _token("meta_access_token", "EAA", "[A-Za-z0-9]{80,}"),
     *_tokens("shopify_token", "shpat_ shpca_ shppa_ shpss_", "[a-fA-F0-9]{32}"),
+    *_tokens("woocommerce_key", "ck_ cs_", f"{_HEX}{{40}}"),
     _token("flutterwave_key", "FLWSECK", "(?:_TEST)?-[A-Za-z0-9]{32}-X"),
     *_tokens("shippo_token", "shippo_live_ shippo_test_", f"{_HEX}{{40}}"),
     *_tokens("duffel_token", "duffel_live_ duffel_test_", r"[A-Za-z0-9_=\-]{43}"),
@@ -517,6 +529,11 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "firebase_key",
         re.compile(r":(APA91b[A-Za-z0-9_\-]{100,})"),  # an FCM server key
         (":apa91b",),
+    ),
+    Rule(
+        "twitch_token",
+        re.compile(rf"{_word('oauth:')}([a-z0-9]{{30}})(?![A-Za-z0-9_\-])"),  # a chat (IRC) token
+        ("oauth:",),
     ),
     Rule(
         "ngrok_token",
