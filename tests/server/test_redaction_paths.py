@@ -60,6 +60,17 @@ def test_a_private_key_whose_begin_line_is_outside_the_output_tail_is_not_kept(c
     assert "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0t" not in text
 
 
+def test_a_private_key_whose_begin_line_the_editor_cut_off_is_not_kept(capture, db, project):
+    # The editor sends only the last kilobytes of output: the cut may fall inside a key.
+    output = PEM_LINES[20][30:] + "\n" + "\n".join(PEM_LINES[21:]) + "\nError: key rejected"
+
+    assert capture.command_finished(project, "./deploy.sh", 1, None, output)
+
+    text = stored_text(db)
+    assert "[REDACTED:private_key]" in text
+    assert "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0t" not in text and PEM_LINES[20][-20:] not in text
+
+
 def test_a_token_straddling_the_output_cut_leaves_no_fragment(capture, db, project):
     # The last OUTPUT_TAIL_CHARS characters start 20 characters before the token ends.
     after_token = "\n" + "y" * (OUTPUT_TAIL_CHARS - 20 - len("\n\nError: denied")) + "\nError: denied"

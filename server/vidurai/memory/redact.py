@@ -4,7 +4,8 @@ A secret is replaced by ``[REDACTED:<kind>]``, so a reader still sees that somet
 there and what it was. The rules are data, applied in this order (docs/REDACTION.md says how
 to add one):
 
-* ``BLOCK_RULES``: PEM, SSH2 and PuTTY private keys, whole.
+* ``BLOCK_RULES``: PEM, SSH2 and PuTTY private keys, whole; then the body of a key whose
+  BEGIN line was cut off.
 * ``PROVIDER_TOKENS``: tokens whose provider gives them a recognisable prefix (``ghp_``,
   ``AKIA``, ``xoxb-``, ``dckr_pat_``, ``hvs.``, ``sk-ant-`` …), written from each provider's
   documented token format. They are redacted wherever they stand, even alone.
@@ -828,6 +829,33 @@ def _redact_rule(text: str, lowered: str, rule: Rule, kinds: list[str]) -> str:
     return _replace(text, spans, kinds)
 
 
+# --- private keys whose BEGIN line is gone -----------------------------------------------------
+
+_KEY_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_KEY_BODY_LINE = re.compile(r"[A-Za-z0-9+/=]+|(?:Proc-Type|DEK-Info|Version|Comment):[^\n]*")
+
+
+def _redact_headless_private_keys(text: str, kinds: list[str]) -> str:
+    """The body of a private key whose BEGIN line was cut off before Vidurai saw it (the
+    editor sends only the last kilobytes of a command's output): the base64 lines above an
+    END line that has no BEGIN (blocks that have one are gone already)."""
+    spans: list[tuple[int, int, str]] = []
+    for end in _KEY_END.finditer(text):
+        body_start = end.start()
+        floor = spans[-1][1] if spans else 0
+        while body_start > floor:
+            newline = text.rfind("\n", floor, body_start)
+            line_end = newline if newline != -1 else floor
+            line_start = text.rfind("\n", floor, line_end) + 1 if line_end > floor else floor
+            line = text[line_start:line_end].strip()
+            if newline == -1 or not line or not _KEY_BODY_LINE.fullmatch(line):
+                break
+            body_start = line_start
+        if body_start < end.start():
+            spans.append((body_start, end.end(), "private_key"))
+    return _replace(text, spans, kinds)
+
+
 # --- Kubernetes Secret manifests ----------------------------------------------------------------
 
 _SECRET_DATA_HEADER = re.compile(r"^([ \t]*)(?:data|stringdata):[ \t]*\r?$", re.MULTILINE)
@@ -911,6 +939,8 @@ def redact_with_kinds(text: str) -> tuple[str, list[str]]:
     for rule in BLOCK_RULES:
         if any(present(keyword) for keyword in rule.keywords):
             apply(_redact_rule(text, lowered, rule, kinds))
+    if present("-----end"):
+        apply(_redact_headless_private_keys(text, kinds))
     apply(_redact_provider_tokens(text, lowered, kinds))
     for rule in CONTEXT_RULES:
         if any(present(keyword) for keyword in rule.keywords):
