@@ -441,6 +441,17 @@ HARMLESS_WRITTEN = [
     "--password-file /run/secrets/db",
     "accountKey: accountKeyFromVault",
     "tls.key: tls-secret-key-ref",
+    # found in real code and documentation (node_modules) by an earlier version
+    "env: { PWD: '/Users/dev/project', SHELL: '/bin/zsh' }",
+    "readFile('/etc/passwd', 'utf8', callback);",
+    "var secretStream = new DataStream(secret);",
+    "    tokenResponse: TokenResponseV2,",
+    "    credential: OAuth2TokenCredential<TFlows>;",
+    ' *   clientSecret: "client-secret",',
+    'OPENAI_API_KEY="YOUR_API_KEY"',
+    "password_file: /run/secrets/db_password",
+    "export type SubmitPasswordResultV2 = SignInResultV2 | SubmitPasswordError;",
+    "export declare const PasswordResetPollingTimeoutInMs = 300000;",
     # Kubernetes objects that are not Secrets
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  LOG_LEVEL: debug\n  FEATURE_FLAGS: search,export\n",
     "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ghcr.io/acme/app:1.4.2",

@@ -609,9 +609,19 @@ _DESCRIPTIVE_SUFFIX = re.compile(
 # Values that are types, literals or placeholders, not secrets.
 _NOT_A_VALUE = frozenset(
     "str string int bool boolean bytes none null nil undefined true false number any object "
-    "optional secretstr required redacted hidden masked".split()
+    "optional secretstr required redacted hidden masked new await async function lambda yield "
+    "return typeof require this self".split()
 )
+# Documentation's stand-ins for a secret: "YOUR_API_KEY", "your-client-secret here".
+_YOUR_SECRET = re.compile(r"(?i)your[a-z_\- ]*(?:pass|pwd|secret|token|key|credential)[a-z_\- ]*")
+# The humps of camelCase and CamelCase, and runs of capitals: TokenResponseV2, OAuth2Token.
+_WORD_HUMP = re.compile(r"^[a-z]{2,}|[A-Z][a-z]{2,}|[A-Z]{3,}(?![a-z])")
+# What a written word has and a random draw of letters mostly lacks: a vowel, and no four
+# consonants in a row.
+_VOWEL = re.compile(r"[aeiouyAEIOUY]")
+_CONSONANT_RUN = re.compile(r"[^aeiouyAEIOUY0-9]{4}")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CAMEL_WORD = re.compile(r"[A-Z][a-z0-9]+")
 _CAMEL_HUMP = re.compile(r"[a-z0-9][A-Z]")
 
 
@@ -625,7 +635,32 @@ def _char_classes(value: str) -> int:
 
 
 def _is_placeholder(value: str) -> bool:
-    return value.lower() in _NOT_A_VALUE or set(value) <= set("*xX.-_#") or _TEMPLATE.search(value) is not None
+    return (
+        value.lower() in _NOT_A_VALUE
+        or set(value) <= set("*xX.-_#")
+        or _TEMPLATE.search(value) is not None
+        or _YOUR_SECRET.fullmatch(value) is not None
+    )
+
+
+_SEPARATED = re.compile(r"[a-zA-Z][_\- ][a-zA-Z]")
+
+
+def _squashed(name: str) -> str:
+    return re.sub(r"[_\- ]", "", name.lower())
+
+
+def _reads_as_words(value: str) -> bool:
+    """An identifier (a type, a class: TokenResponseV2) rather than a random token: two or
+    more words make up most of it. Only mixed case tells; in one case, random letters run on
+    as long as words do. About one random 12-character token in 500 reads as words."""
+    if value.islower() or value.isupper():
+        return False
+    words = [
+        hump for hump in _WORD_HUMP.findall(value)
+        if len(hump) >= 3 and (hump.isupper() or (_VOWEL.search(hump) and not _CONSONANT_RUN.search(hump)))
+    ]
+    return len(words) >= 2 and sum(map(len, words)) >= 0.8 * len(value)
 
 
 def _names_a_variable(value: str, name: str) -> bool:
@@ -655,6 +690,7 @@ def _looks_like_token(value: str) -> bool:
         and _has_digit(value)
         and any(c.isalpha() for c in value)
         and _entropy(value) >= 3.0
+        and not _reads_as_words(value)
     )
 
 
@@ -684,6 +720,8 @@ def _named_value(text: str, lowered: str, match: re.Match[str]) -> tuple[int, in
     suffix_written = text[match.start("suffix") : match.end("suffix")]
     if suffix_written[:1].islower():
         return None  # tokenizer=, passwords=, keyboard=: another word
+    if len(_CAMEL_WORD.findall(suffix_written)) >= 2 and not suffix_written.isupper():
+        return None  # SubmitPasswordResultV2 =, PasswordResetTimeoutInMs =: a type or a constant's name
     if suffix_written and _DESCRIPTIVE_SUFFIX.search(re.sub(r"[_\-.]", "", suffix_written.lower())):
         return None
     quoted = match.group("quoted") is not None
@@ -692,9 +730,14 @@ def _named_value(text: str, lowered: str, match: re.Match[str]) -> tuple[int, in
     if value.startswith(REDACTED_PREFIX) or _is_placeholder(value):
         return None
     separator = match.group("separator")
-    if separator == "," and not (quoted and text[match.end("suffix") : match.end("suffix") + 1] in "\"'"):
-        return None  # only a quoted name and value make a pair: define('DB_PASSWORD', 'pw')
     name_start = _name_start(lowered, keyword_at)
+    if separator == "," and not (
+        quoted and text[match.end("suffix") : match.end("suffix") + 1] in "\"'"
+        and text[name_start - 1 : name_start] in ("'", '"')
+    ):
+        return None  # only a quoted name and value make a pair: define('DB_PASSWORD', 'pw')
+    if value.startswith(("/", "~/")):
+        return None  # a path: PWD: '/home/dev', password_file: "/run/secrets/db"
     if separator is None and not lowered.startswith("-", name_start):
         return None  # "password is wrong": prose, not a flag
     keyword = lowered[keyword_at : match.start("suffix")]
@@ -702,10 +745,13 @@ def _named_value(text: str, lowered: str, match: re.Match[str]) -> tuple[int, in
     if keyword in ("pass", "pat") and (_continues_a_word(text, keyword_at) or suffix_written):
         return None
     name = lowered[name_start:keyword_at] + keyword
+    written_name = text[name_start : match.end("suffix")]
+    if _SEPARATED.search(value) and _squashed(value) == _squashed(written_name.rsplit(".", 1)[-1]):
+        return None  # clientSecret: "client-secret": the name again, standing in for the secret
     is_password = "pass" in name or "pwd" in name
     if is_password or "secret" in name:
         secret = quoted or (
-            not _names_a_variable(value, text[name_start : match.end("suffix")])
+            not _names_a_variable(value, written_name)
             and (
                 _looks_like_password(value)
                 # A plain word given to a password in an assignment or a flag is one;
