@@ -590,7 +590,7 @@ _NAMED_VALUE = re.compile(
     # not path), secret, token, credential(s), key
     rf"(?:p(?:ass(?:word|wd|phrase|(?![a-z]))|wd|at(?![a-z]))|secret|token|credentials?|{_SECRET_KEY})"
     r"(?P<suffix>[a-z0-9_\-]{0,30}+)"
-    r"[\"']?(?:[ \t]*+(?P<separator>:=|=>|=|:|,)[ \t]*+|[ \t]++)"
+    r"[\"']?(?:[ \t]*+(?P<separator>:=|=>|=|:|,(?=[ \t]*[\"']))[ \t]*+|[ \t]++)"
     r"(?:(?P<quote>[\"'])(?P<quoted>[^\"'\n]{1,256})(?P=quote)"
     rf"|(?![$%=&*/~\-]|\.\.?/|[a-z_][a-z0-9_]*+(?:\.[a-z_][a-z0-9_]*+)++(?!{_BARE}))"
     # One or two characters are never a secret (x, 42, pw as a variable).
@@ -646,8 +646,11 @@ def _is_placeholder(value: str) -> bool:
 _SEPARATED = re.compile(r"[a-zA-Z][_\- ][a-zA-Z]")
 
 
+_NAME_SEPARATORS = re.compile(r"[_\-. ]")
+
+
 def _squashed(name: str) -> str:
-    return re.sub(r"[_\- ]", "", name.lower())
+    return _NAME_SEPARATORS.sub("", name.lower())
 
 
 def _reads_as_words(value: str) -> bool:
@@ -722,7 +725,7 @@ def _named_value(text: str, lowered: str, match: re.Match[str]) -> tuple[int, in
         return None  # tokenizer=, passwords=, keyboard=: another word
     if len(_CAMEL_WORD.findall(suffix_written)) >= 2 and not suffix_written.isupper():
         return None  # SubmitPasswordResultV2 =, PasswordResetTimeoutInMs =: a type or a constant's name
-    if suffix_written and _DESCRIPTIVE_SUFFIX.search(re.sub(r"[_\-.]", "", suffix_written.lower())):
+    if suffix_written and _DESCRIPTIVE_SUFFIX.search(_squashed(suffix_written)):
         return None
     quoted = match.group("quoted") is not None
     start, end = match.span("quoted" if quoted else "bare")
@@ -795,8 +798,9 @@ def _redact_named_values(text: str, lowered: str, kinds: list[str]) -> str:
 # --- running the rules ---------------------------------------------------------------------
 
 # A run of token characters long enough to hold a provider token; its start is where a
-# prefix is looked up (nothing of the run's characters just before it).
-_RUN = re.compile(r"(?<![A-Za-z0-9_\-.])[A-Za-z0-9_\-.]{16,}")
+# prefix is looked up. A match always starts where its run does (the scan reaches a run's
+# first character before any other) and takes the run whole, so no look-behind is needed.
+_RUN = re.compile(r"[A-Za-z0-9_\-.]{16}[A-Za-z0-9_\-.]*+")
 
 
 def _index_by_head(rules: tuple[Rule, ...]) -> dict[str, tuple[tuple[str, Rule], ...]]:
@@ -842,25 +846,28 @@ def _replace(text: str, spans: list[tuple[int, int, str]], kinds: list[str]) -> 
     return "".join(pieces)
 
 
-def _provider_token_at(text: str, lowered: str, at: int) -> tuple[int, int, str] | None:
-    for head in (lowered[at : at + 2], lowered[at]):
-        for prefix, rule in _TOKENS_BY_HEAD.get(head, ()):
-            if not lowered.startswith(prefix, at):
-                continue
-            match = rule.pattern.match(text, at)
-            if match is not None:
-                start, end = _secret_span(rule, match)
-                if _is_secret(rule, text[start:end]):
-                    return start, end, rule.kind
+def _provider_token_at(text: str, candidates: tuple[tuple[str, Rule], ...], lowered: str, at: int
+                       ) -> tuple[int, int, str] | None:
+    for prefix, rule in candidates:
+        if not lowered.startswith(prefix, at):
+            continue
+        match = rule.pattern.match(text, at)
+        if match is not None:
+            start, end = _secret_span(rule, match)
+            if _is_secret(rule, text[start:end]):
+                return start, end, rule.kind
     return None
 
 
 def _redact_provider_tokens(text: str, lowered: str, kinds: list[str]) -> str:
     spans: list[tuple[int, int, str]] = []
-    for run in _RUN.finditer(text):
-        if spans and run.start() < spans[-1][1]:
-            continue  # inside a token found already (its body may hold "/" or "=")
-        found = _provider_token_at(text, lowered, run.start())
+    by_head = _TOKENS_BY_HEAD
+    for run in _RUN.finditer(lowered):
+        at = run.start()
+        candidates = by_head.get(lowered[at : at + 2], ()) + by_head.get(lowered[at], ())
+        if not candidates or (spans and at < spans[-1][1]):
+            continue  # no prefix starts so, or inside a token found already (its body may hold "/")
+        found = _provider_token_at(text, candidates, lowered, at)
         if found is not None:
             spans.append(found)
     return _replace(text, spans, kinds)
