@@ -92,8 +92,9 @@ class Rule:
     keywords: tuple[str, ...]
     # Match on the lowercased text (for case-insensitive rules).
     lowered: bool = False
-    # Whether the matched secret, as written in the original text, really is one (entropy,
-    # checksum, shape of an embedded part).
+    # Whether the matched secret, as written in the original text, really is one (a digit,
+    # entropy, what an embedded part decodes to). Never a checksum: a token with a wrong one
+    # (mistyped, cut, made up for a test) still gives away what it is.
     validate: Callable[[str], bool] | None = None
     # Secrets matching this are placeholders (ghp_xxxxxxxx…), not secrets.
     allow: re.Pattern[str] | None = None
@@ -846,8 +847,10 @@ def _replace(text: str, spans: list[tuple[int, int, str]], kinds: list[str]) -> 
     return "".join(pieces)
 
 
-def _provider_token_at(text: str, candidates: tuple[tuple[str, Rule], ...], lowered: str, at: int
-                       ) -> tuple[int, int, str] | None:
+def _provider_token_at(
+    text: str, lowered: str, at: int, candidates: tuple[tuple[str, Rule], ...]
+) -> tuple[int, int, str] | None:
+    """The first of the candidate rules whose token starts at ``at``, longest prefix first."""
     for prefix, rule in candidates:
         if not lowered.startswith(prefix, at):
             continue
@@ -867,7 +870,7 @@ def _redact_provider_tokens(text: str, lowered: str, kinds: list[str]) -> str:
         candidates = by_head.get(lowered[at : at + 2], ()) + by_head.get(lowered[at], ())
         if not candidates or (spans and at < spans[-1][1]):
             continue  # no prefix starts so, or inside a token found already (its body may hold "/")
-        found = _provider_token_at(text, candidates, lowered, at)
+        found = _provider_token_at(text, lowered, at, candidates)
         if found is not None:
             spans.append(found)
     return _replace(text, spans, kinds)
