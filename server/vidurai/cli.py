@@ -33,6 +33,7 @@ from vidurai.storage import (
     normalize_project_path,
 )
 from vidurai.storage.models import describe_age, from_db_time, to_db_time, utc_now
+from vidurai.memory.places import place_text
 
 if TYPE_CHECKING:
     from vidurai.gists.audiences import AudienceRegistry
@@ -149,13 +150,20 @@ def ledger_json(entry: dict[str, Any]) -> dict[str, Any]:
 
 def place(memory: dict[str, Any]) -> str:
     """``file:line`` (or ``file:line-end``), or ``-`` for a memory without a place."""
-    file_path = memory.get("file_path")
-    if not file_path:
-        return "-"
-    line, end = memory.get("line_number"), memory.get("end_line")
-    if line is None:
-        return file_path
-    return f"{file_path}:{line}" if end in (None, line) else f"{file_path}:{line}-{end}"
+    return place_text(memory) or "-"
+
+
+def open_store(db_path: str | None) -> MemoryDatabase:
+    """The store, with gists made by older rules made again (once, after an upgrade)."""
+    from vidurai.gists import MultiAudienceGistGenerator
+    from vidurai.memory.regenerate import regenerate_gists
+
+    db = MemoryDatabase(db_path)
+    try:
+        regenerate_gists(db, MultiAudienceGistGenerator())
+    except sqlite3.Error:
+        pass  # a store this process may not write keeps the gists it has
+    return db
 
 
 def shown_gist(memory: dict[str, Any]) -> str:
@@ -278,7 +286,7 @@ class Context:
     @property
     def db(self) -> MemoryDatabase:
         if self._db is None:
-            self._db = MemoryDatabase(self.args.db)
+            self._db = open_store(self.args.db)
         return self._db
 
     def close(self) -> None:
@@ -561,10 +569,12 @@ def export_records(db: MemoryDatabase, project: Path | None) -> list[dict[str, A
         ]
         gists: dict[int, dict[str, dict[str, Any]]] = {}
         for row in conn.execute(
-            "SELECT memory_id, audience, gist, created_at FROM audience_gists ORDER BY memory_id, id"
+            "SELECT memory_id, audience, gist, created_at, written_by_user FROM audience_gists "
+            "ORDER BY memory_id, id"
         ):
             gists.setdefault(row["memory_id"], {})[row["audience"]] = {
                 "gist": row["gist"], "created_at": iso_time(row["created_at"]),
+                "written_by_user": bool(row["written_by_user"]),
             }
         history: dict[int, list[dict[str, Any]]] = {}
         for row in conn.execute(
@@ -696,8 +706,9 @@ def import_records(
                 (project_id, *(record[column] for column in ARCHIVE_COLUMNS)),
             ).lastrowid
             conn.executemany(
-                "INSERT INTO audience_gists (memory_id, audience, gist, created_at) VALUES (?, ?, ?, ?)",
-                [(memory_id, audience, gist["gist"], gist["created_at"])
+                "INSERT INTO audience_gists (memory_id, audience, gist, created_at, written_by_user) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(memory_id, audience, gist["gist"], gist["created_at"], int(gist["written_by_user"]))
                  for audience, gist in record["audience_gists"].items()],
             )
             conn.executemany(
@@ -754,7 +765,8 @@ def _parse_record(line: str, audiences: AudienceRegistry) -> dict[str, Any]:
     gists = raw.get("audience_gists") or {}
     record["audience_gists"] = {
         audiences.validate(audience): {"gist": redact(_text(value["gist"], f"the {audience} gist")),
-                                       "created_at": stored_time(value.get("created_at"))}
+                                       "created_at": stored_time(value.get("created_at")),
+                                       "written_by_user": value.get("written_by_user") is True}
         for audience, value in gists.items()
     }
     record["gist_history"] = [

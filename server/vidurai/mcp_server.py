@@ -21,7 +21,7 @@ from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from vidurai import __version__
-from vidurai.cli import CliError, iso_time, place, project_relative_file, read_lines
+from vidurai.cli import CliError, iso_time, open_store, place, project_relative_file, read_lines
 from vidurai.storage import DatabaseOpenError, MemoryDatabase, SalienceLevel
 from vidurai.storage.models import describe_age, utc_now
 
@@ -178,7 +178,7 @@ def build_server(db: MemoryDatabase, project: Path, allow_write: bool = False) -
 def run(db_path: str | None, project: Path, allow_write: bool) -> int:
     """Serve on stdio until the client closes the connection."""
     try:
-        db = MemoryDatabase(db_path)
+        db = open_store(db_path)
     except DatabaseOpenError as error:
         print(f"vidurai mcp: error: {error}", file=sys.stderr)
         return 1

@@ -20,6 +20,8 @@ from tests.server.conftest import FOUR_GISTS
 from vidurai.memory.briefing import build_context, build_report
 from vidurai.storage import MemoryDatabase
 from vidurai.storage.models import utc_now
+from vidurai.gists import GENERATOR_VERSION
+from vidurai.memory.regenerate import GENERATOR_KEY
 
 MEMORY_KEYS = {
     "id", "project_path", "file_path", "line_number", "end_line", "salience", "event_type",
@@ -86,6 +88,8 @@ def cli(tmp_path, workspace):
 def store(cli):
     """The same database, opened in the test, to seed and to check what the CLI did."""
     database = MemoryDatabase(cli.db_path)
+    # Made by this version: the gists seeded below are current and not made again.
+    database.set_metadata(GENERATOR_KEY, GENERATOR_VERSION)
     yield database
     database.close()
 

@@ -16,6 +16,8 @@ from tests.server.conftest import FOUR_GISTS
 from tests.server.test_cli import seed, workspace  # noqa: F401  (workspace is a fixture)
 from vidurai.memory.briefing import build_context
 from vidurai.storage import MemoryDatabase
+from vidurai.gists import GENERATOR_VERSION
+from vidurai.memory.regenerate import GENERATOR_KEY
 
 READ_TOOLS = {"search_memories", "get_context", "list_recent"}
 
@@ -23,6 +25,8 @@ READ_TOOLS = {"search_memories", "get_context", "list_recent"}
 @pytest.fixture
 def store(tmp_path):
     database = MemoryDatabase(tmp_path / "memory.db")
+    # Made by this version: the gists seeded below are current and not made again.
+    database.set_metadata(GENERATOR_KEY, GENERATOR_VERSION)
     yield database
     database.close()
 

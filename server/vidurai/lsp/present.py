@@ -16,19 +16,13 @@ from urllib.parse import quote
 from pygls.uris import from_fs_path
 
 from vidurai.lsp import protocol
+from vidurai.memory.markdown import escape_markdown
 from vidurai.storage.models import from_db_time, utc_now
 
 MAX_HOVER_MEMORIES = 3
 
 _AGE_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
               ("day", 86400), ("hour", 3600), ("minute", 60))
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def escape_markdown(text: str) -> str:
-    """Plain text that renders as itself in Markdown (HTML entities and specials escaped)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def one_line(text: str) -> str:
@@ -161,24 +155,17 @@ def memory_markdown(
     memory: Mapping[str, Any],
     gists: Mapping[str, str],
     history: Iterable[Mapping[str, Any]],
+    place: str | None,
 ) -> str:
-    """Everything about one memory, ready to show in a Markdown preview."""
-    place = "no place in a file"
-    if memory["file_path"]:
-        place = escape_markdown(memory["file_path"])
-        if memory["line_number"] is not None:
-            place += f", line {memory['line_number']}"
-            if memory["end_line"] and memory["end_line"] != memory["line_number"]:
-                place += f"–{memory['end_line']}"
-        if memory["detached"]:
-            place += " (its lines were deleted)"
+    """Everything about one memory, ready to show in a Markdown preview; ``place`` is where
+    it is now (``memory.places.place_text``)."""
     lines = [
         f"# {escape_markdown(one_line(memory['gist']))}",
         "",
         f"- **Salience:** {memory['salience'].capitalize()}"
         + (" (pinned)" if memory["pinned"] else ""),
         f"- **Kind:** {escape_markdown(memory['event_type'].replace('_', ' '))}",
-        f"- **Where:** {place}",
+        f"- **Where:** {escape_markdown(place) if place else 'no place in a file'}",
         f"- **Remembered:** {age(memory['created_at'])} ({iso_time(memory['created_at'])})",
     ]
     if (memory["occurrence_count"] or 1) > 1:

@@ -164,8 +164,25 @@ class ViduraiServer(LanguageServer):
         from vidurai.memory.forgetting import FORGETTING_INTERVAL_SECONDS
 
         while True:
+            await self._loop.run_in_executor(self.thread_pool, self.refresh_gists)
             await self._loop.run_in_executor(self.thread_pool, self.run_forgetting)
             await asyncio.sleep(FORGETTING_INTERVAL_SECONDS)
+
+    def refresh_gists(self) -> None:
+        """Gists made by older rules are made again (a no-op once they are current)."""
+        from vidurai.memory.regenerate import regenerate_gists
+
+        db, capture = self.session.db, self.session.capture
+        if db is None or capture is None:
+            return
+        try:
+            changed = regenerate_gists(db, capture.generator)
+        except Exception as error:  # a locked or broken file must not stop the server
+            log.exception("regenerating gists failed")
+            self.log(f"Regenerating gists failed: {error}", types.MessageType.Warning)
+            return
+        if changed:
+            self._loop.call_soon_threadsafe(self.changed_everywhere)
 
     def run_forgetting(self) -> list[dict[str, Any]]:
         from vidurai.memory.forgetting import forget_now

@@ -18,6 +18,7 @@ from vidurai.lsp import present, protocol, tree
 from vidurai.lsp.documents import OpenDocument
 from vidurai.lsp.runtime import ViduraiServer, document_lines
 from vidurai.lsp.session import DatabaseUnavailable, OutsideWorkspace, parse_settings
+from vidurai.memory.places import place_text
 from vidurai.storage.models import SalienceLevel
 
 # ---------------------------------------------------------------------- error translation
@@ -259,8 +260,6 @@ def create_server() -> ViduraiServer:
     @server.command(protocol.CMD_SET_GIST)
     @answers_errors
     def set_gist(*arguments: Any) -> protocol.MemoryItem:
-        from vidurai.memory.redact import redact
-
         if len(arguments) != 3:
             raise protocol.ParamsError(
                 f"expected three arguments (memoryId, audience, gist), got {len(arguments)}"
@@ -269,9 +268,7 @@ def create_server() -> ViduraiServer:
         audience = audience_of(protocol.structure(arguments[1], str))
         gist = protocol.structure(arguments[2], str)
         _limit_text(gist, "gist", protocol.MAX_GIST_CHARS)
-        if not gist.strip():
-            raise protocol.ParamsError("the gist must be non-empty text")
-        session.require_db().store_audience_gists(memory_id, {audience: redact(present.one_line(gist))})
+        session.require_capture().rewrite_gist(memory_id, audience, gist)
         result = item(memory_id)
         server.changed(session.project(result.project), result.file)
         return result
@@ -328,7 +325,8 @@ def create_server() -> ViduraiServer:
                 )
                 for entry in history
             ],
-            markdown=present.memory_markdown(stored, gists, history),
+            markdown=present.memory_markdown(
+                stored, gists, history, place_text(stored, session.live_lines)),
         )
 
     @server.feature(protocol.SEARCH)
@@ -366,7 +364,7 @@ def create_server() -> ViduraiServer:
                 project = file_project
         briefing = build_context(
             session.require_db(), project, current_file=current_file, query=args.query,
-            max_tokens=max_tokens,
+            max_tokens=max_tokens, live_lines=session.live_lines,
         )
         return protocol.ContextResult(
             markdown=briefing.markdown, tokens=briefing.tokens, memory_count=briefing.memory_count

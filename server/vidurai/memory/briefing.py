@@ -11,8 +11,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
+from vidurai.gists.kinds import (
+    DECISIONS,
+    FIXED,
+    NOTES,
+    REPORT_SECTIONS,
+    STILL_FAILING,
+    infer_event_type,
+    kind_of,
+)
+from vidurai.gists.text import area_of, area_of_command, capitalise
+from vidurai.memory.markdown import escape_markdown
+from vidurai.memory.places import LiveLines, place_text
 from vidurai.storage.database import MemoryDatabase
-from vidurai.storage.models import EventType, SalienceLevel, describe_age, utc_now
+from vidurai.storage.models import EventType, SalienceLevel, utc_now
 
 # Candidates looked at for a context; far more than any sensible budget can hold.
 CONTEXT_CANDIDATES = 300
@@ -55,13 +67,7 @@ class _Budget:
 
 
 def _gist(memory: dict[str, Any]) -> str:
-    return " ".join((memory.get("audience_gist") or memory["gist"]).split())
-
-
-def _place(memory: dict[str, Any]) -> str:
-    if memory["file_path"] and memory["line_number"]:
-        return f"{memory['file_path']}:{memory['line_number']}"
-    return memory["file_path"] or ""
+    return escape_markdown(" ".join((memory.get("audience_gist") or memory["gist"]).split()))
 
 
 def build_context(
@@ -72,11 +78,13 @@ def build_context(
     query: str | None = None,
     max_tokens: int = 2000,
     audience: str = "ai",
+    live_lines: LiveLines | None = None,
 ) -> Briefing:
     """Context for an AI assistant from one audience's gists (``ai`` by default).
 
     The memories about the current file come first, then the rest of the project by
-    salience and recency (or, with a query, by relevance); within ``max_tokens``.
+    salience and recency (or, with a query, by relevance); within ``max_tokens``. Each
+    memory's place is said once, from its live anchor (``live_lines`` for open documents).
     """
     if max_tokens < 1:
         raise ValueError("max_tokens must be at least 1")
@@ -91,7 +99,7 @@ def build_context(
     ordered = [m for m in candidates if not (m["id"] in seen or seen.add(m["id"]))]
 
     budget = _Budget(max_tokens)
-    budget.add(f"# Project memory: {Path(str(project)).name}")
+    budget.add(f"# Project memory: {escape_markdown(Path(str(project)).name)}")
     if not ordered:
         budget.add("", "_No memories yet._")
         return Briefing(budget.text(), budget.tokens(), 0)
@@ -99,11 +107,13 @@ def build_context(
     section = None
     for memory in ordered:
         heading = (
-            f"## Current file: {current_file}"
+            f"## Current file: {escape_markdown(current_file)}"
             if current_file and memory["file_path"] == current_file else "## Project"
         )
-        place = _place(memory)
-        line = f"- [{memory['salience']}] {_gist(memory)}" + (f" ({place})" if place else "")
+        place = place_text(memory, live_lines)
+        line = f"- [{memory['salience']}] {_gist(memory)}" + (
+            f" ({escape_markdown(place)})" if place else ""
+        )
         new_lines = ["", heading, line] if heading != section else [line]
         if not budget.add(*new_lines):
             break
@@ -112,27 +122,52 @@ def build_context(
     return Briefing(budget.text(), budget.tokens(), included)
 
 
-_REPORT_SECTIONS = (
-    ("Fixed", {EventType.ERROR_FIXED.value, EventType.COMMAND_FIXED.value}),
-    ("Decisions", {EventType.DECISION.value}),
-    ("Still failing", {EventType.COMMAND_FAILED.value}),
-    ("Notes", None),  # everything else
-)
+_NOUNS = {FIXED: ("fix", "fixes"), DECISIONS: ("decision", "decisions"), NOTES: ("note", "notes"),
+          STILL_FAILING: ("failure", "failures")}
+_ACROSS_THE_PROJECT = "Across the project"
 
 
-def _add_report_section(
-    budget: _Budget, title: str, members: list[dict[str, Any]], now: datetime
-) -> bool:
-    """Add a heading and its items; False as soon as the budget is full."""
-    if not budget.fits("", f"## {title}", "- x"):
-        return False
-    budget.add("", f"## {title}")
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def _section(memory: dict[str, Any]) -> str:
+    """The report section of a memory; a note is read for what it says ("Decided: …")."""
+    kind = memory["event_type"]
+    if kind == EventType.NOTE.value:
+        kind = infer_event_type(memory["gist"])
+    return kind_of(kind).report_section
+
+
+def _counts(members: Iterable[dict[str, Any]]) -> str:
+    """"3 fixes, 1 decision and 2 notes": how many of each section, in the report's order."""
+    by_section: dict[str, int] = {}
     for memory in members:
-        times = memory["occurrence_count"]
-        repeat = f" (×{times})" if times > 1 else ""
-        if not budget.add(f"- {_gist(memory)}{repeat} — {describe_age(memory['created_at'], now)}"):
-            return False
-    return True
+        section = _section(memory)
+        by_section[section] = by_section.get(section, 0) + 1
+    said = [_count(by_section[s], *_NOUNS[s]) for s in REPORT_SECTIONS if s in by_section]
+    return " and ".join([", ".join(said[:-1]), said[-1]]) if len(said) > 1 else said[0]
+
+
+def area_of_memory(memory: dict[str, Any]) -> str | None:
+    """The area a memory is about: its file's, else the path its command names."""
+    area = area_of(memory["file_path"])
+    if area is None and memory["event_type"] in _COMMAND_KINDS:
+        first_line = memory["verbatim"].split("\n", 1)[0]
+        area = area_of_command(first_line[2:] if first_line.startswith("$ ") else None)
+    return area
+
+
+_COMMAND_KINDS = (EventType.COMMAND_FAILED.value, EventType.COMMAND_FIXED.value)
+
+
+def _item(memory: dict[str, Any], area: str | None) -> str:
+    """A report line; under its area's heading a gist does not name the area again."""
+    gist = " ".join((memory.get("audience_gist") or memory["gist"]).split())
+    if area and gist.startswith(f"{capitalise(area)}: "):
+        gist = capitalise(gist[len(area) + 2:])
+    times = memory["occurrence_count"]
+    return f"- {escape_markdown(gist)}" + (f" (×{times})" if times > 1 else "")
 
 
 def build_report(
@@ -144,8 +179,13 @@ def build_report(
     max_tokens: int | None = None,
     now: datetime | None = None,
 ) -> Briefing:
-    """A report of the last ``days`` from one audience's gists (``manager`` by default),
-    grouped by outcome, most salient first; within ``max_tokens`` when given."""
+    """A status update for the last ``days`` from one audience's gists (``manager`` by
+    default): what is still failing, then what was done, grouped by the area of the code
+    with counts; within ``max_tokens`` when given.
+
+    A failing command with a later fix linked to it (tag ``fixes:<id>``) is not still
+    failing, and is not reported twice: its fix says it.
+    """
     if days < 1:
         raise ValueError("days must be at least 1")
     if max_tokens is not None and max_tokens < 1:
@@ -155,24 +195,48 @@ def build_report(
     start = end - timedelta(days=days)
     memories = db.list_memories(project, since=start, order="salience", audience=audience,
                                 limit=REPORT_CANDIDATES)
+    fixed_since = {int(tag[len("fixes:"):]) for memory in memories for tag in memory["tags"]
+                   if tag.startswith("fixes:") and tag[len("fixes:"):].isdigit()}
+    memories = [m for m in memories if m["id"] not in fixed_since]
+    failing = [m for m in memories if _section(m) == STILL_FAILING]
+    done = [m for m in memories if _section(m) != STILL_FAILING]
+
     budget = _Budget(max_tokens)
     budget.add(
-        f"# {Path(str(project)).name}: the last {days} day{'s' if days != 1 else ''}",
+        f"# {escape_markdown(Path(str(project)).name)}: status for the last "
+        f"{_count(days, 'day', 'days')}",
         "",
-        f"_{start:%b %d} – {end:%b %d, %Y} · {len(memories)} "
-        f"memor{'y' if len(memories) == 1 else 'ies'}_",
+        f"_{start:%b %d} – {end:%b %d, %Y}_",
     )
     if not memories:
         budget.add("", "Nothing was remembered in this period.")
         return Briefing(budget.text(), budget.tokens(), 0)
-    claimed: set[int] = set()
-    for title, kinds in _REPORT_SECTIONS:
-        members = [
-            m for m in memories
-            if m["id"] not in claimed and (kinds is None or m["event_type"] in kinds)
-        ]
-        claimed.update(m["id"] for m in members)
-        if members and not _add_report_section(budget, title, members, end):
+
+    by_area: dict[str | None, list[dict[str, Any]]] = {}
+    for memory in done:
+        by_area.setdefault(area_of_memory(memory), []).append(memory)
+    # Busiest areas first; the memories about no area in particular last.
+    areas = sorted(by_area, key=lambda a: (a is None, -len(by_area[a]), a or ""))
+    summary = []
+    if done:
+        summary.append(f"{_counts(done)} in {_count(len([a for a in areas if a]), 'area', 'areas')}"
+                       if any(areas) else _counts(done))
+    if failing:
+        summary.append(f"{_count(len(failing), 'thing', 'things')} still failing")
+    budget.add("", capitalise("; ".join(summary)) + ".")
+
+    groups: list[tuple[str, list[dict[str, Any]], str | None]] = []
+    if failing:
+        groups.append((f"Still failing ({len(failing)})", failing, None))
+    for area in areas:
+        members = sorted(by_area[area], key=lambda m: REPORT_SECTIONS.index(_section(m)))
+        title = capitalise(area) if area else _ACROSS_THE_PROJECT
+        groups.append((f"{escape_markdown(title)} — {_counts(members)}", members, area))
+    for title, members, area in groups:
+        if not budget.fits("", f"## {title}", "- x"):
+            break
+        budget.add("", f"## {title}")
+        if not all(budget.add(_item(memory, area)) for memory in members):
             break
     included = sum(line.startswith("- ") for line in budget.lines)
     if included < len(memories):

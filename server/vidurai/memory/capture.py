@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from vidurai.gists.audiences import AudienceRegistry
-from vidurai.gists.generator import GistContext, MultiAudienceGistGenerator
+from vidurai.gists import GistContext, MultiAudienceGistGenerator
 from vidurai.memory.redact import is_sensitive_path, redact
 from vidurai.memory.salience import classify_salience
 from vidurai.storage.database import MemoryDatabase
@@ -130,7 +130,7 @@ class CaptureService:
         canonical = _one_line(note, CANONICAL_GIST_CHARS)
         verbatim = note if not selection.strip() else f"{note}\n\n{selection}"
         anchor_text = _first_code_line(selection) if file is not None and start_line else None
-        context = GistContext(event_type=EventType.NOTE.value, file_path=file, line=start_line)
+        context = GistContext(event_type=EventType.NOTE.value, file_path=file)
         return self.db.store_memory(
             project, verbatim, canonical, level, EventType.NOTE.value,
             file_path=file, line_number=start_line, end_line=end_line,
@@ -141,7 +141,7 @@ class CaptureService:
     def rewrite_gist(self, memory_id: int, audience: str, gist: str) -> None:
         """The user's own words for one audience; the gist it replaces goes to history."""
         text = _one_line(redact(_require_text(gist, "gist", MAX_NOTE_CHARS)), CANONICAL_GIST_CHARS)
-        self.db.store_audience_gists(memory_id, {audience: text})
+        self.db.store_audience_gists(memory_id, {audience: text}, written_by_user=True)
 
     # ------------------------------------------------------------------ diagnostics
 
@@ -192,8 +192,9 @@ class CaptureService:
         verbatim = redact("\n".join(details))
         canonical = _one_line(f"Fixed {message}", CANONICAL_GIST_CHARS)
         context = GistContext(
-            event_type=EventType.ERROR_FIXED.value, file_path=file, line=diagnostic.line,
-            error_type=_error_type(diagnostic),
+            event_type=EventType.ERROR_FIXED.value, file_path=file, message=message,
+            error_type=error_type_of(diagnostic),
+            source=diagnostic.source,
         )
         return self.db.store_memory(
             project, verbatim, canonical, SalienceLevel.HIGH, EventType.ERROR_FIXED.value,
@@ -259,7 +260,7 @@ class CaptureService:
         verbatim = "\n".join(lines)
         context = GistContext(
             event_type=EventType.COMMAND_FAILED.value, command=command, exit_code=exit_code,
-            error_type=_exception_name(error_line or ""),
+            error_type=_exception_name(error_line or ""), message=error_line,
         )
         return self.db.store_memory(
             project, verbatim, canonical, SalienceLevel.MEDIUM, EventType.COMMAND_FAILED.value,
@@ -278,7 +279,6 @@ class CaptureService:
         )
         context = GistContext(
             event_type=EventType.COMMAND_FIXED.value, command=command, exit_code=0,
-            error_type=_exception_name(failure["gist"]),
         )
         return self.db.store_memory(
             project, verbatim, canonical, SalienceLevel.HIGH, EventType.COMMAND_FIXED.value,
@@ -397,6 +397,6 @@ def _exception_name(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _error_type(diagnostic: DiagnosticEvent) -> str | None:
+def error_type_of(diagnostic: DiagnosticEvent) -> str | None:
     """The error's type for the ai and personal gists: an exception name, else its code."""
     return _exception_name(diagnostic.message) or (str(diagnostic.code) if diagnostic.code else None)

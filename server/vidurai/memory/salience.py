@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from vidurai.gists.generator import infer_event_type
+from vidurai.gists.kinds import infer_event_type, kind_of
 from vidurai.storage.models import EventType, SalienceLevel
 
 _CRITICAL = re.compile(
@@ -37,16 +37,6 @@ _RAISES_NOTE = re.compile(
     r"(?i)\b(?:important|must|never|always|gotcha|root\s+cause|breaking\s+change|do\s+not|don't|beware)\b"
 )
 
-_BY_EVENT = {
-    EventType.ERROR_FIXED.value: SalienceLevel.HIGH,
-    EventType.COMMAND_FAILED.value: SalienceLevel.MEDIUM,
-    EventType.COMMAND_FIXED.value: SalienceLevel.HIGH,
-    EventType.DECISION.value: SalienceLevel.HIGH,
-    EventType.REFACTOR.value: SalienceLevel.MEDIUM,
-    EventType.CONFIG.value: SalienceLevel.MEDIUM,
-}
-
-
 def classify_salience(
     text: str, event_type: str | None = None, important: bool = False
 ) -> SalienceLevel:
@@ -62,8 +52,8 @@ def classify_salience(
     if _LOW.search(text):
         return SalienceLevel.LOW
     kind = event_type if event_type and event_type != EventType.NOTE.value else infer_event_type(text)
-    if kind in _BY_EVENT:
-        return _BY_EVENT[kind]
+    if kind != EventType.NOTE.value:
+        return kind_of(kind).salience
     if _RAISES_NOTE.search(text):
         return SalienceLevel.HIGH
     return SalienceLevel.MEDIUM

@@ -462,8 +462,11 @@ class MemoryDatabase:
 
     # ------------------------------------------------------------------ audience gists
 
-    def store_audience_gists(self, memory_id: int, gists: Mapping[str, str]) -> None:
-        """Upsert gists for several audiences: all or none. A replaced gist goes to history."""
+    def store_audience_gists(
+        self, memory_id: int, gists: Mapping[str, str], *, written_by_user: bool = False
+    ) -> None:
+        """Upsert gists for several audiences: all or none. A replaced gist goes to history.
+        A gist the user wrote is never replaced by a regenerated one."""
         for audience, gist in gists.items():
             self.validate_audience(audience)
             if not isinstance(gist, str) or not gist.strip():
@@ -472,17 +475,60 @@ class MemoryDatabase:
             exists = conn.execute("SELECT 1 FROM memories WHERE id = ?", (memory_id,)).fetchone()
             if exists is None:
                 raise MemoryNotFoundError(memory_id)
-            self._upsert_gists(conn, memory_id, gists)
+            self._upsert_gists(conn, memory_id, gists, written_by_user)
 
     @staticmethod
-    def _upsert_gists(conn: sqlite3.Connection, memory_id: int, gists: Mapping[str, str]) -> None:
+    def _upsert_gists(
+        conn: sqlite3.Connection, memory_id: int, gists: Mapping[str, str], written_by_user: bool = False
+    ) -> None:
         now = to_db_time(utc_now())
         conn.executemany(
-            "INSERT INTO audience_gists (memory_id, audience, gist, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(memory_id, audience) DO UPDATE SET gist = excluded.gist, "
-            "created_at = excluded.created_at WHERE gist IS NOT excluded.gist",
-            [(memory_id, audience, gist, now) for audience, gist in gists.items()],
+            "INSERT INTO audience_gists (memory_id, audience, gist, created_at, written_by_user) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(memory_id, audience) DO UPDATE SET "
+            "gist = excluded.gist, created_at = excluded.created_at, "
+            "written_by_user = excluded.written_by_user "
+            "WHERE gist IS NOT excluded.gist OR written_by_user IS NOT excluded.written_by_user",
+            [(memory_id, audience, gist, now, int(written_by_user)) for audience, gist in gists.items()],
         )
+
+    # ------------------------------------------------------------------ regenerating gists
+
+    def get_metadata(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM metadata WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_metadata(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO metadata (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def memories_after(self, memory_id: int, limit: int) -> list[dict[str, Any]]:
+        """Every project's memories with an id above ``memory_id``, by id: a page to walk."""
+        rows = self._read(
+            f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE m.id > ? ORDER BY m.id LIMIT ?",
+            (memory_id, limit),
+        )
+        return self._rows_to_dicts(rows)
+
+    def replace_generated_gists(self, gists: Mapping[int, Mapping[str, str]]) -> int:
+        """Store newly generated gists of many memories in one transaction, leaving every gist
+        the user wrote as it is (the replaced text goes to history). Returns how many changed."""
+        now = to_db_time(utc_now())
+        with self._write() as conn:
+            cursor = conn.executemany(
+                "INSERT INTO audience_gists (memory_id, audience, gist, created_at) "
+                "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM memories WHERE id = ?1) "
+                "ON CONFLICT(memory_id, audience) DO UPDATE SET gist = excluded.gist, "
+                "created_at = excluded.created_at "
+                "WHERE written_by_user = 0 AND gist IS NOT excluded.gist",
+                [(memory_id, audience, gist, now)
+                 for memory_id, by_audience in gists.items()
+                 for audience, gist in by_audience.items()],
+            )
+            return cursor.rowcount
 
     def get_audience_gists(
         self, memory_id: int, audiences: Sequence[str] | None = None

@@ -241,12 +241,31 @@ def _migrate_to_v5(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_to_v6(conn: sqlite3.Connection) -> None:
+    """Say which audience gists the user wrote, so regenerated gists never replace them.
+
+    Before this step only a user's rewrite replaced a stored gist (and left history), so a
+    gist with history is the user's.
+    """
+    _run_script(
+    conn,
+        """
+        ALTER TABLE audience_gists ADD COLUMN written_by_user INTEGER NOT NULL DEFAULT 0;
+        UPDATE audience_gists SET written_by_user = 1 WHERE EXISTS (
+            SELECT 1 FROM gist_history h
+            WHERE h.memory_id = audience_gists.memory_id AND h.audience = audience_gists.audience
+        );
+        """
+    )
+
+
 # (version reached, step, rebuilds a table: back the file up first)
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None], bool]] = [
     (2, _migrate_to_v2, False),
     (3, _migrate_to_v3, False),
     (4, _migrate_to_v4, False),
     (5, _migrate_to_v5, True),
+    (6, _migrate_to_v6, False),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
