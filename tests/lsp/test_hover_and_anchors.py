@@ -250,3 +250,18 @@ async def test_a_fix_memory_keeps_its_hover_after_a_save_and_a_restart(editor):
     await editor.start()
     uri = editor.open("src/app.py")
     assert "reed" in hover_text(await editor.hover(uri, READ_LINE))
+
+
+async def test_copy_ai_context_names_the_line_the_memory_is_on_now_and_only_once(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "Config is read as text")
+
+    editor.edit(uri, (1, 0), (1, 0), "# one\n# two\n# three\n")  # unsaved: only the server knows
+    context = (await editor.request(protocol.CONTEXT, {"uri": uri}))["markdown"]
+    shown = (await editor.request(protocol.MEMORY, {"id": item["id"]}))["markdown"]
+
+    moved = f"src/app.py:{LOAD_LINE + 3 + 1}"
+    assert f"- [MEDIUM] Config: Config is read as text ({moved})" in context
+    assert context.count("src/app.py:") == 1
+    assert f"**Where:** src/app.py:{LOAD_LINE + 3 + 1}" in shown
+    assert all("line" not in gist and "app.py" not in gist for gist in item["gists"].values())

@@ -69,15 +69,6 @@ def _outside(position: int, spans: list[tuple[int, int]]) -> bool:
     return all(not start < position < end for start, end in spans)
 
 
-def ends_dangling(text: str) -> bool:
-    """True when the text ends mid-thought: on a function word or a joining mark."""
-    stripped = text.rstrip(ELLIPSIS).rstrip()
-    if not stripped or stripped[-1] in _TRAILING_PUNCTUATION:
-        return True
-    last = re.sub(r"\W+$", "", stripped.rsplit(" ", 1)[-1]).lower()
-    return last in FUNCTION_WORDS
-
-
 def undangle(text: str) -> str:
     """Drop trailing joining marks and function words until the text ends on a word."""
     while True:
