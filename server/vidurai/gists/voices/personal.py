@@ -55,6 +55,12 @@ _ADJECTIVE_LIKE = frozenset(
 _PAST_FORMS = (frozenset(_PAST_TENSE.values()) - _ADJECTIVE_LIKE) | {"learnt"}
 # Openings that make a note a reminder to oneself ("See the runbook before …").
 _REMINDER_VERBS = frozenset("see read ask check run call wait avoid keep stop make restart export".split())
+# Words that follow a verb, not a noun: "Retry with backoff" is an instruction, "Retry
+# budget is shared" a statement.
+_AFTER_A_VERB = frozenset(
+    "a an the this that these those it them all every each with on in at to for from after "
+    "before until up down out off back over only".split()
+)
 # Kinds that say something was done: their opening past form is a verb ("Set X to 50").
 _DOING_KINDS = frozenset({EventType.REFACTOR.value, EventType.CONFIG.value,
                           EventType.DECISION.value, EventType.ERROR_FIXED.value})
@@ -96,7 +102,10 @@ def _first_person(text: str, kind: str) -> str | None:
         return f"I made a note{tail}"
     if verb in _PAST_TENSE and kind == EventType.DECISION.value and verb != "decide":
         return f"I decided to {verb}{tail}"
-    if verb in _REMINDER_VERBS and kind == EventType.NOTE.value:
+    commands = verb in _REMINDER_VERBS or (
+        verb in _PAST_TENSE and rest.split(" ", 1)[0].lower() in _AFTER_A_VERB
+    )
+    if commands and kind == EventType.NOTE.value:
         return f"I noted a reminder: {lower_first(text)}"
     return None
 
