@@ -25,6 +25,7 @@ from vidurai.storage.migrations import (
 )
 from vidurai.storage.models import (
     BUILTIN_AUDIENCES,
+    DETACHED_RETENTION_DAYS,
     SalienceLevel,
     from_db_time,
     to_db_time,
@@ -330,7 +331,10 @@ class MemoryDatabase:
         if not ids:
             return
         moment = to_db_time(now or utc_now())
-        retention = f"COALESCE(retention_days, {DEFAULT_RETENTION_SQL})"
+        retention = (
+            f"CASE WHEN detached = 1 THEN MIN(COALESCE(retention_days, {DEFAULT_RETENTION_SQL}), "
+            f"{DETACHED_RETENTION_DAYS}) ELSE COALESCE(retention_days, {DEFAULT_RETENTION_SQL}) END"
+        )
         with self._write() as conn:
             conn.executemany(
                 "UPDATE memories SET access_count = COALESCE(access_count, 0) + 1, "
@@ -449,13 +453,16 @@ class MemoryDatabase:
         self, anchors: Iterable[tuple[int, int | None, int | None, bool, str | None]]
     ) -> None:
         """Save moved anchors: (memory id, line, end line, detached, anchor text), one
-        transaction. The anchor text is the first line as saved (redacted by the caller)."""
+        transaction. The anchor text is the first line as saved (redacted by the caller). A
+        memory that becomes detached expires within ``DETACHED_RETENTION_DAYS``."""
         with self._write() as conn:
             conn.executemany(
-                "UPDATE memories SET line_number = ?, end_line = ?, detached = ?, anchor_text = ? "
-                "WHERE id = ?",
+                "UPDATE memories SET line_number = ?1, end_line = ?2, detached = ?3, anchor_text = ?4, "
+                "expires_at = CASE WHEN ?3 = 1 AND detached = 0 AND expires_at IS NOT NULL "
+                f"THEN MIN(expires_at, datetime(?6, '+{DETACHED_RETENTION_DAYS} days')) "
+                "ELSE expires_at END WHERE id = ?5",
                 [
-                    (line, end, int(detached), anchor_text, memory_id)
+                    (line, end, int(detached), anchor_text, memory_id, to_db_time(utc_now()))
                     for memory_id, line, end, detached, anchor_text in anchors
                 ],
             )
@@ -757,8 +764,8 @@ class MemoryDatabase:
         moment = to_db_time(now or utc_now())
         with self._write() as conn:
             rows = conn.execute(
-                "SELECT id, project_id, gist, salience, last_accessed, created_at, retention_days "
-                "FROM memories WHERE expires_at IS NOT NULL AND pinned = 0 AND expires_at <= ? "
+                "SELECT id, project_id, gist, salience, last_accessed, created_at, retention_days, "
+                "detached FROM memories WHERE expires_at IS NOT NULL AND pinned = 0 AND expires_at <= ? "
                 "ORDER BY expires_at",
                 (moment,),
             ).fetchall()
@@ -831,6 +838,8 @@ def _expiry_reason(row: sqlite3.Row) -> str:
     days = row["retention_days"] if row["retention_days"] is not None else level.retention_days
     last = "used" if row["last_accessed"] else "made"
     when = (row["last_accessed"] or row["created_at"])[:10]
+    if row["detached"]:
+        return f"{level.name}, its lines were deleted (last {last} {when})"
     return f"{level.name}, not used for {days} day{'s' if days != 1 else ''} (last {last} {when})"
 
 

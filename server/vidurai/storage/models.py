@@ -40,6 +40,10 @@ class SalienceLevel(enum.Enum):
             raise ValueError(f"unknown salience {value!r}; valid: {valid}") from None
 
 
+# A memory whose lines were deleted points nowhere: it lives at most this long from its last
+# use (pinned and CRITICAL memories excepted).
+DETACHED_RETENTION_DAYS = 7
+
 _RETENTION_DAYS = {
     SalienceLevel.CRITICAL: None,
     SalienceLevel.HIGH: 90,
