@@ -265,3 +265,22 @@ async def test_copy_ai_context_names_the_line_the_memory_is_on_now_and_only_once
     assert context.count("src/app.py:") == 1
     assert f"**Where:** src/app.py:{LOAD_LINE + 3 + 1}" in shown
     assert all("line" not in gist and "app.py" not in gist for gist in item["gists"].values())
+
+
+async def test_after_an_upgrade_the_server_makes_old_gists_again_and_keeps_the_user_s(editor):
+    uri = editor.open("src/app.py")
+    item = await editor.remember(uri, LOAD_LINE, "The nightly job must run after 02:00 UTC")
+    await editor.command(protocol.CMD_SET_GIST, item["id"], "manager", "Nightly runs wait for the bank")
+    await editor.stop()
+    with MemoryDatabase(editor.db_path) as db:  # as the previous version left it
+        db.replace_generated_gists({item["id"]: {"developer": "The nightly job… (line 4)",
+                                                 "personal": "I noted: The nightly job…"}})
+        db.conn.execute("DELETE FROM metadata WHERE key = 'gist_generator'")
+
+    await editor.start()
+    await editor.wait_for_change(timeout=10)
+    gists = (await editor.request(protocol.MEMORY, {"id": item["id"]}))["memory"]["gists"]
+
+    assert gists["developer"] == "The nightly job must run after 02:00 UTC"
+    assert gists["personal"] == "I noted that the nightly job must run after 02:00 UTC"
+    assert gists["manager"] == "Nightly runs wait for the bank"
