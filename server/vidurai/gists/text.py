@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
+from typing import Iterator
 
 ELLIPSIS = "…"
 
@@ -149,13 +150,14 @@ def _as_consequence(piece: str) -> str:
     return piece if piece.startswith((" ", ";", ":")) else " " + piece.lstrip(", ")
 
 
-_TRAILING_PHRASE = re.compile(
-    r"\s+(?:in|on|at|by|for|from|with|without|into|over|under|about|of|across|after|before"
-    r"|during|via|per|within|through)\s+[^\s]+(?:\s+[^\s]+)*?$"
+# Where a prepositional phrase starts: what a clause can lose and still say its point.
+_PHRASE_START = re.compile(
+    r"\s+(?=(?:in|on|at|by|for|from|with|without|into|over|under|about|of|across|after|before"
+    r"|during|via|per|within|through)\s)"
 )
 
 
-def _shortenings(clause: str):
+def _shortenings(clause: str) -> Iterator[str]:
     """The clause, then the clause without its last prepositional phrase, and so on; last
     of all its first words."""
     yield clause
@@ -163,9 +165,7 @@ def _shortenings(clause: str):
     current = clause
     while True:
         cut = None
-        for match in re.finditer(r"\s+(?=(?:in|on|at|by|for|from|with|without|into|over|under"
-                                 r"|about|of|across|after|before|during|via|per|within|through)\s)",
-                                 current):
+        for match in _PHRASE_START.finditer(current):
             if _outside(match.start(), spans) and len(words(current[:match.start()])) >= 3:
                 cut = match.start()
         if cut is None:

@@ -260,7 +260,7 @@ class CaptureService:
         verbatim = "\n".join(lines)
         context = GistContext(
             event_type=EventType.COMMAND_FAILED.value, command=command, exit_code=exit_code,
-            error_type=_exception_name(error_line or ""), message=error_line,
+            message=error_line,
         )
         return self.db.store_memory(
             project, verbatim, canonical, SalienceLevel.MEDIUM, EventType.COMMAND_FAILED.value,
@@ -398,5 +398,5 @@ def _exception_name(text: str) -> str | None:
 
 
 def error_type_of(diagnostic: DiagnosticEvent) -> str | None:
-    """The error's type for the ai and personal gists: an exception name, else its code."""
+    """The error's type for the developer and ai gists: an exception name, else its code."""
     return _exception_name(diagnostic.message) or (str(diagnostic.code) if diagnostic.code else None)
