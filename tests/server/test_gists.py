@@ -20,6 +20,7 @@ from vidurai.gists import (
     MultiAudienceGistGenerator,
     UnknownAudienceError,
 )
+from vidurai.gists.text import area_of
 from vidurai.memory.redact import redact
 
 # Fake secrets, assembled so that no scanner mistakes this file for a leak.
@@ -864,3 +865,21 @@ def test_unknown_audience_error_names_the_valid_audiences():
 def test_invalid_configured_audience_name_is_refused_clearly(bad_name):
     with pytest.raises(ValueError, match="invalid audience name"):
         AudienceRegistry(extra=[bad_name])
+
+
+@pytest.mark.parametrize(
+    ("file_path", "area"),
+    [
+        ("src/billing/invoice.py", "billing"),
+        ("src\\billing\\invoice.py", "billing"),
+        ("web/src/components/Button.tsx", "button"),
+        ("tests/test_checkout.py", "checkout"),
+        ("api/v2/routes.py", "API"),
+        ("src/app.py", None),
+        ("Makefile", None),
+        ("/", None),
+        (None, None),
+    ],
+)
+def test_the_area_of_a_file_is_what_its_place_says_it_is_about(file_path, area):
+    assert area_of(file_path) == area

@@ -35,6 +35,10 @@ _LABEL = re.compile(
 )
 
 
+_ERROR_FIXED = EventType.ERROR_FIXED.value
+_COMMAND_KINDS = (EventType.COMMAND_FAILED.value, EventType.COMMAND_FIXED.value)
+
+
 @dataclass(frozen=True)
 class Event:
     """One memory as the voices see it."""
@@ -45,23 +49,12 @@ class Event:
     body: str  # the text without the label
     context: GistContext
     area: str | None  # the part of the code it is about, in plain words
+    diagnostic: DiagnosticCategory | None  # a fix told in a tool's words: what it was
+    command: str | None  # the command of a failing or fixed command
 
     @property
     def event_type(self) -> str:
         return self.kind.value
-
-    @property
-    def diagnostic(self) -> DiagnosticCategory | None:
-        """The category of a fixed diagnostic told in the tool's words, else None."""
-        if self.event_type != EventType.ERROR_FIXED.value or not self.context.message:
-            return None
-        return diagnostic_category(self.context.message, self.context.error_type, self.context.source)
-
-    @property
-    def command(self) -> str | None:
-        if self.event_type in (EventType.COMMAND_FAILED.value, EventType.COMMAND_FIXED.value):
-            return self.context.command
-        return None
 
 
 def _clean(value: str | None) -> str | None:
@@ -101,4 +94,9 @@ def make_event(verbatim: str, canonical_gist: str, context: GistContext | None) 
         )
     match = _LABEL.match(text)
     label, body = (match["label"].lower(), match["rest"]) if match else (None, text)
-    return Event(kind, text, label, body, context, area_of(context.file_path))
+    diagnostic = (
+        diagnostic_category(context.message, context.error_type, context.source)
+        if kind.value == _ERROR_FIXED and context.message else None
+    )
+    command = context.command if kind.value in _COMMAND_KINDS else None
+    return Event(kind, text, label, body, context, area_of(context.file_path), diagnostic, command)

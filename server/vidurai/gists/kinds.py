@@ -22,10 +22,10 @@ class Kind:
     report_section: str  # the manager report's section for it
     opening: re.Pattern[str] | None  # a note that opens like this is of this kind
     fallback: str  # the text of a memory that came without any
+    value: str = ""  # the stored name of the event type
 
-    @property
-    def value(self) -> str:
-        return self.event_type.value
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", self.event_type.value)
 
 
 FIXED, STILL_FAILING, DECISIONS, NOTES = "Fixed", "Still failing", "Decisions", "Notes"

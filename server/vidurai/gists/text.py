@@ -4,7 +4,6 @@ identifiers, and the area of the code a file belongs to."""
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import Iterator
 
 ELLIPSIS = "…"
@@ -212,15 +211,18 @@ def area_of(file_path: str | None) -> str | None:
     "billing", ``tests/test_checkout.py`` → "checkout", ``Makefile`` → None."""
     if not file_path:
         return None
-    path = PurePosixPath(file_path.replace("\\", "/"))
-    for folder in reversed(path.parts[:-1]):
-        name = folder.lower()
-        if name in _LAYOUT_FOLDERS or name.startswith((".", "__")) or re.fullmatch(r"v\d+", name):
+    parts = [part for part in file_path.replace("\\", "/").split("/") if part not in ("", ".")]
+    if not parts:
+        return None
+    *folders, name = parts
+    for folder in reversed(folders):
+        lowered = folder.lower()
+        if lowered in _LAYOUT_FOLDERS or lowered.startswith((".", "__")) or re.fullmatch(r"v\d+", lowered):
             continue
         return words_of_name(folder)
-    stem = path.name.split(".")[0].lower()
+    stem = name.split(".")[0].lower()
     stem = re.sub(r"^test_|_test$|_spec$|\.test$", "", stem)
-    if stem and stem not in _PLAIN_STEMS and "." in path.name:
+    if stem and stem not in _PLAIN_STEMS and "." in name:
         return words_of_name(stem)
     return None
 
