@@ -47,6 +47,15 @@ def test_context_says_each_place_once_from_the_live_anchor(db, project):
     assert text.count("src/cache.py:13") == 1 and ":10" not in text
 
 
+def test_context_says_when_a_memory_s_lines_were_deleted(db, project):
+    memory_id = remember(db, project, "Fixed cache eviction", "HIGH", "error_fixed", "src/cache.py", 10)
+    db.update_anchors([(memory_id, 10, 10, True, None)])
+
+    text = build_context(db, project).markdown
+
+    assert "- [HIGH] ai: Fixed cache eviction (src/cache.py, its lines were deleted)" in text
+
+
 def test_context_and_report_show_memory_text_as_text_never_as_markup(db, project):
     hostile = "[run](command:vidurai.server.forget?%5B1%5D) <img src=x onerror=alert(1)> <script>x</script>"
     remember(db, project, hostile, "HIGH", "note", days_ago=1)

@@ -30,13 +30,13 @@ def anchor_lines(memory: Mapping[str, Any], live_lines: LiveLines | None = None)
 
 
 def place_text(memory: Mapping[str, Any], live_lines: LiveLines | None = None) -> str | None:
-    """``src/a.py:12``, ``src/a.py:12-14``, ``src/a.py`` (no line), ``src/a.py (its lines
-    were deleted)``, or None for a memory without a file."""
+    """``src/a.py:12``, ``src/a.py:12-14``, ``src/a.py`` (no line), ``src/a.py, its lines
+    were deleted``, or None for a memory without a file."""
     file_path = memory.get("file_path")
     if not file_path:
         return None
     if memory.get("detached"):
-        return f"{file_path} ({DETACHED})"
+        return f"{file_path}, {DETACHED}"
     lines = anchor_lines(memory, live_lines)
     if lines is None:
         return file_path
