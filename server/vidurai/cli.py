@@ -156,10 +156,13 @@ def place(memory: dict[str, Any]) -> str:
 def open_store(db_path: str | None) -> MemoryDatabase:
     """The store, with gists made by older rules made again (once, after an upgrade)."""
     from vidurai.gists import MultiAudienceGistGenerator
-    from vidurai.memory.regenerate import regenerate_gists
+    from vidurai.memory.regenerate import gists_are_current, regenerate_gists
 
     db = MemoryDatabase(db_path)
     try:
+        if not gists_are_current(db) and db.memories_after(0, 1):
+            print("vidurai: writing the gists again with this version's rules (once)…",
+                  file=sys.stderr)
         regenerate_gists(db, MultiAudienceGistGenerator())
     except sqlite3.Error:
         pass  # a store this process may not write keeps the gists it has

@@ -509,3 +509,15 @@ async def test_cli_writes_while_the_language_server_writes_lose_nothing(tmp_path
         f"server note {n}" for n in range(len(server_ids))
     }
     assert cli.json("doctor")["ok"] is True
+
+
+def test_the_first_command_after_an_upgrade_writes_old_gists_again_and_says_so(cli, store):
+    memory_id = seed(store, cli.project, "Fixed JWT token validation")
+    store.conn.execute("DELETE FROM metadata WHERE key = 'gist_generator'")  # an older version's store
+
+    first = cli.run("show", str(memory_id))
+    second = cli.run("show", str(memory_id))
+
+    assert first.code == 0 and "writing the gists again" in first.err
+    assert second.err == ""
+    assert store.get_audience_gists(memory_id)["personal"] == "I fixed JWT token validation"

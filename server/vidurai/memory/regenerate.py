@@ -58,9 +58,13 @@ def context_of(memory: dict[str, Any]) -> GistContext:
     return context
 
 
+def gists_are_current(db: MemoryDatabase) -> bool:
+    return db.get_metadata(GENERATOR_KEY) == GENERATOR_VERSION
+
+
 def regenerate_gists(db: MemoryDatabase, generator: MultiAudienceGistGenerator) -> int:
     """Make the gists again if they were made by other rules; returns how many changed."""
-    if db.get_metadata(GENERATOR_KEY) == GENERATOR_VERSION:
+    if gists_are_current(db):
         return 0
     changed, after = 0, 0
     while page := db.memories_after(after, PAGE):
