@@ -316,6 +316,12 @@ function treeRow(page, text) {
   return page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
 }
 
+/** The row whose label starts with exactly this text (a personal gist quoting the note is another row). */
+function treeRowLabelled(page, text) {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return treeRow(page, new RegExp(`^${escaped}`));
+}
+
 async function openFileAtLine(page, file, line) {
   // F1 opens the palette; without its '>' prefix it is Quick Open, with ':' it is Go to Line.
   await page.keyboard.press('Escape');
@@ -519,7 +525,7 @@ async function main() {
     await runPaletteCommand(page, 'Vidurai: Switch Audience');
     await answerQuickInput(page, 'personal');
     await treeRow(page, backoff.gists.personal).waitFor({ timeout: STEP_TIMEOUT_MS });
-    check((await treeRow(page, backoff.gists.developer).count()) === 0, 'the tree still shows the developer gist');
+    check((await treeRowLabelled(page, backoff.gists.developer).count()) === 0, 'the tree still shows the developer gist');
     const hover = await hoverWord(page, 'def retry_with_backoff', 'retry_with_backoff', backoff.gists.personal);
     check(!hover.text.includes(backoff.gists.developer), `the hover still shows the developer gist: ${hover.text}`);
   });
