@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from vidurai import __version__
+from vidurai.memory.places import place_text
 from vidurai.storage import (
     LATEST_VERSION,
     DatabaseOpenError,
@@ -33,7 +34,6 @@ from vidurai.storage import (
     normalize_project_path,
 )
 from vidurai.storage.models import describe_age, from_db_time, to_db_time, utc_now
-from vidurai.memory.places import place_text
 
 if TYPE_CHECKING:
     from vidurai.gists.audiences import AudienceRegistry
