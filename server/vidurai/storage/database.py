@@ -588,7 +588,8 @@ class MemoryDatabase:
         audience: str | None = None,
     ) -> list[dict[str, Any]]:
         """Memories of a project: ranked by bm25 for a query (each row then carries a
-        ``snippet`` with matches in ``**``), else most salient then most recent."""
+        ``snippet`` with matches in ``**`` and a ``score``, higher for a better match),
+        else most salient then most recent."""
         if audience is not None:
             self.validate_audience(audience)
         project_id = self._find_project(project_path)
@@ -614,7 +615,9 @@ class MemoryDatabase:
                 return []
             rows = self._read(
                 f"SELECT {_MEMORY_COLUMNS}, "
-                "snippet(memories_fts, -1, '**', '**', '…', 16) AS snippet "
+                "snippet(memories_fts, -1, '**', '**', '…', 16) AS snippet, "
+                # bm25 is lower for a better match; the score is higher, as readers expect.
+                "-bm25(memories_fts, 4.0, 1.0, 2.0) AS score "
                 f"FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid "
                 f"JOIN projects p ON p.id = m.project_id "
                 f"WHERE memories_fts MATCH ? AND {filters} "
