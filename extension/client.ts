@@ -1,6 +1,5 @@
 // Starts the Python server over stdio and restarts it, one restart at a time. Everything else
 // talks to the server through this class, so no other module knows about the client's life.
-import * as path from 'node:path';
 import type { Disposable, ExtensionContext, LogOutputChannel, Event } from 'vscode';
 import { EventEmitter, MarkdownString, commands, window, workspace } from 'vscode';
 import type * as LanguageClientNode from 'vscode-languageclient/node';
@@ -8,6 +7,7 @@ import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscod
 import type { MemoriesChangedNotification } from './protocol';
 import { HoverCommands, Notifications } from './protocol';
 import { PythonNotFoundError, findInterpreter } from './python';
+import { pythonModuleLaunch } from './serverLaunch';
 import type { ExtensionSettings } from './settings';
 
 export type ServerState = 'starting' | 'running' | 'failed' | 'stopped';
@@ -166,24 +166,12 @@ export class ServerManager implements Disposable {
       return;
     }
 
-    const extensionRoot = this.context.extensionUri.fsPath;
-    const pythonPath = [
-      path.join(extensionRoot, 'bundled', 'libs'),
-      path.join(extensionRoot, 'server'),
-      process.env.PYTHONPATH,
-    ]
-      .filter(Boolean)
-      .join(path.delimiter);
+    const launch = pythonModuleLaunch(this.context.extensionUri.fsPath, interpreter.executable, this.serverInfo.module, ['serve']);
     // No `transport`: with TransportKind.stdio the client would append `--stdio` to the args.
     const serverOptions: ServerOptions = {
-      command: interpreter.executable,
-      args: ['-m', this.serverInfo.module, 'serve'],
-      options: {
-        // `python -m` puts the working folder first on sys.path: never a workspace folder, whose
-        // own `vidurai` package (or a planted one) would then run instead of the bundled server.
-        cwd: extensionRoot,
-        env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
-      },
+      command: launch.command,
+      args: launch.args,
+      options: { cwd: launch.cwd, env: { ...process.env, ...launch.env } },
     };
     this.log.info(
       `Starting the server: ${interpreter.executable} -m ${this.serverInfo.module} serve ` +

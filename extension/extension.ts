@@ -3,6 +3,8 @@
 import { performance } from 'node:perf_hooks';
 import type { ExtensionContext } from 'vscode';
 import { window, workspace } from 'vscode';
+import type { ViduraiApi } from './assistant';
+import { registerAssistant } from './assistant';
 import type { ServerInfo } from './client';
 import { ServerManager } from './client';
 import { DiagnosticsForwarder } from './capture/diagnostics';
@@ -15,7 +17,7 @@ import { MemoryTreeProvider } from './views/memoryTree';
 
 let server: ServerManager | undefined;
 
-export function activate(context: ExtensionContext): void {
+export function activate(context: ExtensionContext): ViduraiApi {
   const started = performance.now();
   const serverInfo = context.extension.packageJSON.serverInfo as ServerInfo;
   const log = window.createOutputChannel(serverInfo.name, { log: true });
@@ -23,6 +25,7 @@ export function activate(context: ExtensionContext): void {
   server = new ServerManager(context, serverInfo, log, () => viewState.settings());
   const tree = new MemoryTreeProvider(server, viewState);
   const documents = new MemoryDocumentProvider(server);
+  const assistant = registerAssistant(context, serverInfo, server, log, () => viewState.settings());
 
   context.subscriptions.push(
     log,
@@ -33,6 +36,7 @@ export function activate(context: ExtensionContext): void {
     new DiagnosticsForwarder(server, viewState),
     new TerminalForwarder(server, viewState),
     ...registerCommands({ server, viewState, tree, documents, log }),
+    ...assistant.disposables,
     workspace.onDidChangeConfiguration(async (event) => {
       if (!event.affectsConfiguration(serverInfo.id)) {
         return;
@@ -59,6 +63,7 @@ export function activate(context: ExtensionContext): void {
   void server.restart();
   const folders = workspace.workspaceFolders?.length ?? 0;
   log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (the server starts in the background; ${folders} workspace folder${folders === 1 ? '' : 's'})`);
+  return assistant.api;
 }
 
 export async function deactivate(): Promise<void> {
