@@ -21,8 +21,8 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {
-    // A test-only extension loaded by VS Code as CommonJS, without a build step.
-    files: ['tests/extension/e2e/fixture-linter/**/*.js'],
+    // Test-only extensions loaded by VS Code as CommonJS, without a build step.
+    files: ['tests/extension/e2e/fixture-*/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assistantScenarios, packageAssistantFixture } from './assistant.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const resultsDir = join(repoRoot, 'test-results', 'e2e');
@@ -447,7 +448,7 @@ async function main() {
   const slug = seed('Slugs must stay ASCII for the CDN cache keys', 'utils.py', 8);
 
   console.log('==> starting code-server with the .vsix installed');
-  await startCodeServer([vsix, linterVsix]);
+  await startCodeServer([vsix, linterVsix, packageAssistantFixture(work, join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'))]);
   browser = await chromium.launchPersistentContext(join(work, 'chromium'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -744,6 +745,14 @@ async function main() {
       await fresh.close();
     }
   });
+
+  // ---------- assistant (issue 16): language model tools and the MCP server definition ----------
+  await assistantScenarios({
+    page, scenario, check, runPaletteCommand, work, workspace, database, python: userPython, unrelated: slug,
+    backoff: { ...backoff, salience: cli('show', String(backoff.id)).salience },
+    recall: (note) => cli('recall', '--query', note, '--min-salience', 'noise').memories.filter((m) => m.gist.includes(note)),
+  });
+  // ---------- end of assistant ----------
 
   const log = extensionLog();
   const activation = /Activated in ([\d.]+) ms/.exec(log);
