@@ -126,6 +126,20 @@ async def test_search_ranks_matches_and_handles_punctuation(editor):
     assert (await editor.request(protocol.SEARCH, {"query": ":::"}))["results"] == []
 
 
+async def test_search_finds_a_memory_by_meaning_and_context_follows_the_open_text(editor):
+    app = editor.open("src/app.py")
+    await editor.remember(app, 1, "Walk the category tree iteratively; deep trees overflowed "
+                                  "the recursion limit")
+    await editor.remember(app, 2, "Slugs must stay ASCII for the CDN cache keys")
+    results = (await editor.request(protocol.SEARCH, {"query": "stack overflow on nested categories"}))["results"]
+    assert results[0]["gist"].startswith("Walk the category tree")
+    # Context for another file: its unsaved text decides what is related to it.
+    other = editor.open("src/tree.py", "def walk(node):\n    # recursion depth on deep category trees\n")
+    context = await editor.request(protocol.CONTEXT, {"uri": other})
+    related = context["markdown"].split("## Related to this file")[1]
+    assert "Walk the category tree" in related.split("##")[0]
+
+
 async def test_context_and_report_stay_within_their_budgets(editor):
     uri = editor.open("src/app.py")
     for number in range(40):
