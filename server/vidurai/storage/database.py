@@ -101,6 +101,7 @@ class MemoryDatabase:
         # process (the CLI, MCP) has written to the file since (PRAGMA data_version).
         self._vectors: embedding.VectorIndex | None = None
         self._vectors_version: int | None = None
+        self._backfilled_below: int | None = None  # see backfill_embeddings
         self.conn = self._open()
 
     # ------------------------------------------------------------------ connection
@@ -492,13 +493,21 @@ class MemoryDatabase:
         """
         if embedding.load_embedder() is None:
             return 0
-        missing = self._read(
-            "SELECT m.id FROM memories m LEFT JOIN memory_embeddings e ON e.memory_id = m.id "
-            "WHERE e.memory_id IS NULL OR e.model IS NOT ? ORDER BY m.id DESC LIMIT ?",
-            (embedding.MODEL_NAME, batch_size),
-        )
+        for below in (self._backfilled_below, None):  # on from the last batch, then from the top
+            missing = self._read(
+                "SELECT m.id FROM memories m LEFT JOIN memory_embeddings e ON e.memory_id = m.id "
+                "WHERE (e.memory_id IS NULL OR e.model IS NOT ?) AND m.id < ? "
+                "ORDER BY m.id DESC LIMIT ?",
+                (embedding.MODEL_NAME, below if below is not None else 2**63 - 1, batch_size),
+            )
+            if missing:
+                break
         if not missing:
+            self._backfilled_below = None
             return 0
+        # Where the next batch starts, so each batch does not walk again over every memory
+        # this backfill has already embedded.
+        self._backfilled_below = missing[-1][0]
         return self._embed_memories([row[0] for row in missing]) or len(missing)
 
     def vector_index(self) -> embedding.VectorIndex | None:

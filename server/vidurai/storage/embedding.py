@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import struct
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
@@ -79,12 +80,17 @@ def unavailable_reason() -> str | None:
 
 
 def _load() -> Embedder:
-    from importlib.resources import files
+    from importlib.util import find_spec
 
     import numpy as np
     from tokenizers import Tokenizer
 
-    package = files("wordllama")
+    # The package's folder, without importing it: its __init__ pulls in requests, pydantic and
+    # its downloader, none of which is needed to read two data files.
+    spec = find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("No module named 'wordllama'")
+    package = Path(list(spec.submodule_search_locations)[0])
     weights_path = str(package.joinpath(*_WEIGHTS_FILE))
     # safetensors: an 8-byte little-endian header length, a JSON header, then the tensors.
     with open(weights_path, "rb") as file:
