@@ -186,3 +186,13 @@ def test_identifiers_are_names_written_as_code():
     assert identifiers_in("why does parse_config return None") == ["parse_config"]
     assert identifiers_in("useEffect and os.path.join") == ["useEffect", "os.path.join"]
     assert identifiers_in("login broken") == []
+
+
+def test_meaning_search_stays_inside_the_project(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    with MemoryDatabase(tmp_path / "memory.db") as db:
+        db.store_memory(second, JWT_VERBATIM, JWT_GIST, "HIGH", "error_fixed")
+        mine = db.store_memory(first, "v", "Bumped the changelog", "HIGH", "note")
+        assert db.recall_memories(first, "login broken") == []
+        assert ids(db.recall_memories(first, "changelog")) == [mine]
+        assert len(db.recall_memories(second, "login broken")) == 1

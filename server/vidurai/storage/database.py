@@ -23,7 +23,13 @@ from vidurai.storage.migrations import (
     migrate,
     read_schema_version,
 )
-from vidurai.storage.search import fts_query, fused_order, identifiers_in, reciprocal_rank_fusion
+from vidurai.storage.search import (
+    fts_query,
+    fused_order,
+    identifiers_in,
+    may_match_words,
+    reciprocal_rank_fusion,
+)
 from vidurai.storage.models import (
     BUILTIN_AUDIENCES,
     DETACHED_RETENTION_DAYS,
@@ -77,7 +83,7 @@ SEARCH_CANDIDATES = 100
 # A word that matches more memories than this is ranked by bm25 among its newest this-many
 # matches only: scoring 50,000 matches costs ~30 ms, and for so common a word the newest
 # matches are the useful ones (meaning search still covers the whole store).
-WORD_RANKING_WINDOW = 2_000
+WORD_RANKING_WINDOW = 1_000
 EMBED_BATCH = 256
 # Memories scored exactly for meaning, picked first by the cheap sign-bit distance.
 MEANING_CANDIDATES = 300
@@ -848,7 +854,9 @@ class MemoryDatabase:
             for prefix in (False, True):  # the cheap query first, as in _word_ranking
                 match = fts_query(query, match_any=True, prefix=prefix)
                 for row in memories:
-                    if match is None or row["id"] in snippets:
+                    if match is None or row["id"] in snippets or not may_match_words(
+                        query, (row["gist"], row["verbatim"], row["tags"])
+                    ):
                         continue
                     found = self.conn.execute(
                         "SELECT snippet(memories_fts, -1, '**', '**', '…', 16) FROM memories_fts "

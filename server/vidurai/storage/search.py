@@ -53,6 +53,15 @@ def fts_query(text: str, match_any: bool = False, prefix: bool = True) -> str | 
     return (" OR " if match_any else " ").join(quoted)
 
 
+def may_match_words(query: str, texts: Iterable[str | None]) -> bool:
+    """False when no meaningful word of the query occurs in the texts even as a substring:
+    then FTS cannot match them either, and asking it costs a query for nothing."""
+    words = [word.casefold() for word in _WORD.findall(query)]
+    meaningful = [word for word in words if word not in STOP_WORDS] or words
+    haystack = "\n".join(text for text in texts if text).casefold()
+    return any(word in haystack for word in meaningful)
+
+
 def identifiers_in(text: str) -> list[str]:
     """The code names a query spells out, which a memory must contain to be an exact match."""
     return list(dict.fromkeys(_IDENTIFIER.findall(text)))
