@@ -58,7 +58,8 @@ class Editor:
     def project(self) -> str:
         return from_fs_path(str(self.root))
 
-    async def start(self, **settings) -> types.InitializeResult:
+    async def start(self, env: dict[str, str] | None = None, **settings) -> types.InitializeResult:
+        """Start the server (with ``env`` as its environment when given) and initialize it."""
         client = LanguageClient(converter_factory=_plain_json_converter)
         register_lsp_features(client)
 
@@ -66,7 +67,7 @@ class Editor:
         def memories_changed(params):
             self.changes.append(params)
 
-        await client.start_io(*SERVER_COMMAND)
+        await client.start_io(*SERVER_COMMAND, **({"env": env} if env is not None else {}))
         self.client = client
         options = {"databasePath": str(self.db_path), **settings}
         return await client.initialize_session(

@@ -1,8 +1,12 @@
 """The data behind the tree and the commands: remember, forget, pin, gists, search, briefings."""
 
+import asyncio
+import os
+
 import pytest
 from pygls.exceptions import JsonRpcInvalidParams
 
+from tests.lsp.conftest import Editor
 from vidurai.lsp import protocol
 from vidurai.storage import MemoryDatabase
 
@@ -124,6 +128,49 @@ async def test_search_ranks_matches_and_handles_punctuation(editor):
     assert results[0]["gist"].startswith("Use os.environ.get()")
     assert "**" in results[0]["snippet"]
     assert (await editor.request(protocol.SEARCH, {"query": ":::"}))["results"] == []
+
+
+async def test_search_finds_a_memory_by_meaning_and_context_follows_the_open_text(editor):
+    app = editor.open("src/app.py")
+    await editor.remember(app, 1, "Walk the category tree iteratively; deep trees overflowed "
+                                  "the recursion limit")
+    await editor.remember(app, 2, "Slugs must stay ASCII for the CDN cache keys")
+    results = (await editor.request(protocol.SEARCH, {"query": "stack overflow on nested categories"}))["results"]
+    assert results[0]["gist"].startswith("Walk the category tree")
+    # Context for another file: its unsaved text decides what is related to it.
+    other = editor.open("src/tree.py", "def walk(node):\n    # recursion depth on deep category trees\n")
+    context = await editor.request(protocol.CONTEXT, {"uri": other})
+    related = context["markdown"].split("## Related to this file")[1]
+    assert "Walk the category tree" in related.split("##")[0]
+
+
+async def test_without_the_embedding_packages_the_server_says_so_once_and_searches_by_words(tmp_path):
+    hidden = tmp_path / "without-numpy" / "numpy"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ImportError('No module named numpy')\n")
+    root = tmp_path / "project"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "app.py").write_text("x = 1\ny = 2\n")
+    editor = Editor(root, tmp_path / "memory.db")
+    await editor.start(env={**os.environ, "PYTHONPATH": str(hidden.parent)})
+    try:
+        app = editor.open("src/app.py")
+        await editor.remember(app, 0, "Walk the category tree iteratively; deep trees overflowed "
+                                      "the recursion limit")
+        by_words = (await editor.request(protocol.SEARCH, {"query": "recursion"}))["results"]
+        assert by_words[0]["gist"].startswith("Walk the category tree")
+        assert (await editor.request(protocol.SEARCH, {"query": "stack overflow on nested categories"}))["results"] == []
+        def notices():
+            return [m.message for m in editor.client.log_messages
+                    if "Search by meaning is off" in m.message]
+
+        for _ in range(100):  # the server checks in the background after it starts
+            if notices():
+                break
+            await asyncio.sleep(0.1)
+        assert len(notices()) == 1 and "No module named numpy" in notices()[0]
+    finally:
+        await editor.stop()
 
 
 async def test_context_and_report_stay_within_their_budgets(editor):

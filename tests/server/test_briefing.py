@@ -66,6 +66,25 @@ def test_context_and_report_show_memory_text_as_text_never_as_markup(db, project
         assert "\\[run\\](command:" in markdown and "&lt;img" in markdown
 
 
+def test_context_follows_the_current_file_with_what_is_related_to_its_text(db, project):
+    remember(db, project, "Chose the release branch naming scheme", "CRITICAL", "decision")
+    remember(db, project, "Fixed JWT token validation: expiry compared in UTC", "MEDIUM",
+             "error_fixed", "src/auth/middleware.py", 3)
+    (project / "src").mkdir()
+    (project / "src" / "login.py").write_text(
+        "import jwt\n\ndef verify_token(token):\n    claims = jwt.decode(token, KEY)\n"
+        "    if claims['exp'] < now():\n        raise Expired()\n"
+    )
+    text = build_context(db, project, current_file="src/login.py").markdown
+    assert text.index("## Related to this file") < text.index("ai: Fixed JWT token validation")
+    assert text.index("ai: Fixed JWT token validation") < text.index("## Project")
+    assert text.index("## Project") < text.index("ai: Chose the release branch")
+    # An unsaved buffer's text counts, not what is on disk.
+    unsaved = build_context(db, project, current_file="src/login.py",
+                            current_text="release branch names and version tags").markdown
+    assert unsaved.index("## Related to this file") < unsaved.index("ai: Chose the release branch")
+
+
 def test_context_stays_within_its_token_budget(db, project):
     for i in range(200):
         remember(db, project, f"Memory number {i} about the payment retry logic and its backoff")

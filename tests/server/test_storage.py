@@ -220,7 +220,9 @@ def test_deleted_and_updated_memories_are_not_found_by_their_old_text(db, projec
     db.delete_memory(gone)
     db.update_memory(changed, gist="Chose SQLite for the local store")
     assert db.recall_memories(project, "websocket") == []
-    assert db.recall_memories(project, "Postgres") == []
+    # By words: the old text is gone from the index. (By meaning, "Postgres" is still near a
+    # decision about SQLite, which is right.)
+    assert db.recall_memories(project, "Postgres", hybrid=False) == []
     assert [m["id"] for m in db.recall_memories(project, "SQLite")] == [changed]
 
 
@@ -346,7 +348,8 @@ def test_two_processes_writing_at_once_lose_nothing(db_path, project):
     with MemoryDatabase(db_path) as db:
         assert db.conn.execute("SELECT COUNT(*) FROM memories").fetchone()[0] == 2000
         assert db.conn.execute("SELECT COUNT(*) FROM audience_gists").fetchone()[0] == 4000
-        assert len(db.recall_memories(project, "alpha", limit=5000)) == 1000
+        # Every one in the word index (by meaning, "beta memory 7" is near "alpha memory 7").
+        assert len(db.recall_memories(project, "alpha", limit=5000, hybrid=False)) == 1000
 
 
 def test_memories_by_ids_come_back_in_hover_order_in_one_query(db, project):

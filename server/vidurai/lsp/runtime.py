@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Any
 
 from lsprotocol import types
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 CHANGES_WINDOW_SECONDS = 0.2  # vidurai/memoriesChanged is coalesced over this window
 BACKGROUND_INTERVAL_SECONDS = 15.0  # hover "uses" (and refused anchor writes) are written this often
+EMBED_PAUSE_SECONDS = 0.05  # between backfill batches, so requests never wait behind it
+EMBED_PROGRESS_SECONDS = 10.0  # a progress line in the log at most this often
 
 
 # ---------------------------------------------------------------------- pygls plumbing
@@ -159,6 +162,56 @@ class ViduraiServer(LanguageServer):
         self._loop = asyncio.get_running_loop()
         self._loop.create_task(self._forget_periodically())
         self._loop.create_task(self._write_periodically())
+        self._loop.create_task(self._embed_in_background())
+
+    async def _embed_in_background(self) -> None:
+        """Give memories stored without a meaning vector (before this version, or by a
+        process without the embedding packages) their vectors, newest first, one batch at a
+        time. The state is in the file, so a backfill cut short resumes at the next start."""
+        from vidurai.storage.database import MemoryDatabase
+
+        reason = await self._loop.run_in_executor(
+            self.thread_pool, MemoryDatabase.semantic_search_unavailable
+        )
+        if reason is not None:
+            self.log(
+                f"Search by meaning is off, searching by words only: the embedding packages "
+                f"cannot be loaded ({reason}). Install them with "
+                f"`{sys.executable} -m pip install wordllama`.",
+                types.MessageType.Warning,
+            )
+            return
+        db = self.session.db
+        if db is not None:  # the first search by meaning then finds the index loaded
+            try:
+                await self._loop.run_in_executor(self.thread_pool, db.vector_index)
+            except Exception:
+                log.exception("loading the meaning vectors failed")
+        last_report = self._loop.time()
+        embedded = 0
+        while True:
+            db = self.session.db
+            try:
+                count = await self._loop.run_in_executor(
+                    self.thread_pool, db.backfill_embeddings
+                ) if db is not None else 0
+            except Exception:  # a locked or closed file: try again later
+                log.exception("embedding memories failed")
+                count = 0
+            if count == 0:
+                if embedded:
+                    self.log(f"Search by meaning: embedded {embedded:,} older memories.")
+                    embedded = 0
+                await asyncio.sleep(BACKGROUND_INTERVAL_SECONDS)
+                continue
+            embedded += count
+            if self._loop.time() - last_report >= EMBED_PROGRESS_SECONDS:
+                done, total = await self._loop.run_in_executor(
+                    self.thread_pool, db.embedding_progress
+                )
+                self.log(f"Search by meaning: {done:,} of {total:,} memories embedded…")
+                last_report = self._loop.time()
+            await asyncio.sleep(EMBED_PAUSE_SECONDS)
 
     async def _forget_periodically(self) -> None:
         from vidurai.memory.forgetting import FORGETTING_INTERVAL_SECONDS

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from typing import Any, Callable, Sequence
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
@@ -362,9 +363,14 @@ def create_server() -> ViduraiServer:
             file_project, current_file = session.locate(args.uri)
             if args.project is None:
                 project = file_project
+        # An open file's text as it is in the editor, saved or not; else read from disk.
+        open_document = (
+            server.workspace.text_documents.get(unquote(args.uri)) if args.uri else None
+        )
         briefing = build_context(
             session.require_db(), project, current_file=current_file, query=args.query,
             max_tokens=max_tokens, live_lines=session.live_lines,
+            current_text=open_document.source if open_document is not None else None,
         )
         return protocol.ContextResult(
             markdown=briefing.markdown, tokens=briefing.tokens, memory_count=briefing.memory_count

@@ -28,6 +28,10 @@ from vidurai.storage.models import EventType, SalienceLevel, utc_now
 
 # Candidates looked at for a context; far more than any sensible budget can hold.
 CONTEXT_CANDIDATES = 300
+# Memories of other files nearest in meaning to the current file's text.
+RELATED_CANDIDATES = 10
+# Only the start of a file is read for its meaning (embedding looks at 2,000 characters).
+RELATED_TEXT_BYTES = 16_384
 REPORT_CANDIDATES = 2_000
 
 
@@ -70,6 +74,15 @@ def _gist(memory: dict[str, Any]) -> str:
     return escape_markdown(" ".join((memory.get("audience_gist") or memory["gist"]).split()))
 
 
+def _read_text(path: Path) -> str | None:
+    """The start of a file as text, or None when it cannot be read (gone, a folder, binary)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(RELATED_TEXT_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def build_context(
     db: MemoryDatabase,
     project: str | Path,
@@ -79,20 +92,30 @@ def build_context(
     max_tokens: int = 2000,
     audience: str = "ai",
     live_lines: LiveLines | None = None,
+    current_text: str | None = None,
 ) -> Briefing:
     """Context for an AI assistant from one audience's gists (``ai`` by default).
 
-    The memories about the current file come first, then the rest of the project by
-    salience and recency (or, with a query, by relevance); within ``max_tokens``. Each
-    memory's place is said once, from its live anchor (``live_lines`` for open documents).
+    The memories about the current file come first, then those nearest in meaning to the
+    file's text (``current_text``, read from disk when not given), then the rest of the
+    project by salience and recency (or, with a query, by relevance); within ``max_tokens``.
+    Each memory's place is said once, from its live anchor (``live_lines`` for open documents).
     """
     if max_tokens < 1:
         raise ValueError("max_tokens must be at least 1")
     db.validate_audience(audience)
     candidates: list[dict[str, Any]] = []
+    related: set[int] = set()
     if current_file:
         candidates += db.list_memories(project, file_path=current_file, order="salience",
                                        audience=audience, limit=CONTEXT_CANDIDATES)
+        if current_text is None:
+            current_text = _read_text(Path(str(project)) / current_file)
+        if current_text:
+            nearest = db.related_memories(project, current_text, min_salience=SalienceLevel.LOW,
+                                          limit=RELATED_CANDIDATES, audience=audience)
+            related = {m["id"] for m in nearest}
+            candidates += nearest
     candidates += db.recall_memories(project, query=query, min_salience=SalienceLevel.LOW,
                                      limit=CONTEXT_CANDIDATES, audience=audience)
     seen: set[int] = set()
@@ -106,10 +129,12 @@ def build_context(
     included = 0
     section = None
     for memory in ordered:
-        heading = (
-            f"## Current file: {escape_markdown(current_file)}"
-            if current_file and memory["file_path"] == current_file else "## Project"
-        )
+        if current_file and memory["file_path"] == current_file:
+            heading = f"## Current file: {escape_markdown(current_file)}"
+        elif memory["id"] in related:
+            heading = "## Related to this file"
+        else:
+            heading = "## Project"
         place = place_text(memory, live_lines)
         line = f"- [{memory['salience']}] {_gist(memory)}" + (
             f" ({escape_markdown(place)})" if place else ""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -17,11 +16,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from vidurai.storage import embedding
 from vidurai.storage.migrations import (
     DEFAULT_RETENTION_SQL,
     SchemaError,
     migrate,
     read_schema_version,
+)
+from vidurai.storage.search import (
+    fts_query,
+    fused_order,
+    identifiers_in,
+    may_match_words,
+    reciprocal_rank_fusion,
 )
 from vidurai.storage.models import (
     BUILTIN_AUDIENCES,
@@ -70,23 +77,18 @@ _FROM_MEMORIES = "FROM memories m JOIN projects p ON p.id = m.project_id"
 # Newest-first within the same salience, most salient first: the order of hovers and recall.
 _SALIENT_FIRST = "m.salience_rank DESC, m.created_at DESC, m.id DESC"
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def fts_query(text: str, match_any: bool = False) -> str | None:
-    """User text as a safe FTS5 query: every word quoted, the last one as a prefix.
-
-    Quoting makes FTS5 syntax (`-`, `*`, `"`, `NEAR`, `AND`, `:`) plain words, so any user
-    text is safe; the prefix on the last word lets search-as-you-type find "validation"
-    from "valid". Returns None when the text has no words.
-    """
-    words = _WORD.findall(text)
-    if not words:
-        return None
-    quoted = [f'"{word}"' for word in words]
-    if not text.rstrip().endswith(tuple('"\'')) and not text.endswith(" "):
-        quoted[-1] += "*"
-    return (" OR " if match_any else " ").join(quoted)
+# Search looks at this many of the best ids from each ranking first, and more only when the
+# filters (project, salience, file) leave too few.
+SEARCH_CANDIDATES = 100
+# A word that matches more memories than this is ranked by bm25 among its newest this-many
+# matches only: scoring 50,000 matches costs ~30 ms, and for so common a word the newest
+# matches are the useful ones (meaning search still covers the whole store).
+WORD_RANKING_WINDOW = 1_000
+EMBED_BATCH = 256
+# Memories scored exactly for meaning, picked first by the cheap sign-bit distance.
+MEANING_CANDIDATES = 300
+# The weight in the fusion of memories that have only some of the query's words.
+ANY_WORD_WEIGHT = 0.5
 
 
 class MemoryDatabase:
@@ -101,6 +103,11 @@ class MemoryDatabase:
         self.audiences: tuple[str, ...] = tuple(audiences) if audiences else BUILTIN_AUDIENCES
         self._lock = threading.RLock()
         self._project_ids: dict[str, int] = {}
+        # The sign bits of every meaning vector, loaded on first use; reloaded when another
+        # process (the CLI, MCP) has written to the file since (PRAGMA data_version).
+        self._vectors: embedding.VectorIndex | None = None
+        self._vectors_version: int | None = None
+        self._backfilled_below: int | None = None  # see backfill_embeddings
         self.conn = self._open()
 
     # ------------------------------------------------------------------ connection
@@ -256,6 +263,7 @@ class MemoryDatabase:
         days = retention_days if retention_days is not None else level.retention_days
         expires = None if days is None else to_db_time(created_moment + timedelta(days=days))
         project_id = self.get_or_create_project(project_path)
+        vector = self._embed([_embedded_text(gist, verbatim)])
         with self._write() as conn:
             memory_id = conn.execute(
                 "INSERT INTO memories (project_id, verbatim, event_type, file_path, line_number, "
@@ -276,6 +284,8 @@ class MemoryDatabase:
             conn.execute(
                 "UPDATE projects SET last_active = ? WHERE id = ?", (created, project_id)
             )
+            if vector:
+                self._save_vectors(conn, [(memory_id, project_id, vector[0])])
         return memory_id
 
     def get_memory_by_id(self, memory_id: int, audience: str | None = None) -> dict[str, Any] | None:
@@ -415,6 +425,115 @@ class MemoryDatabase:
                 raise MemoryNotFoundError(memory_id)
             if audience_gists:
                 self._upsert_gists(conn, memory_id, audience_gists)
+        if gist is not None or verbatim is not None:
+            self._embed_memories([memory_id])
+
+    # ------------------------------------------------------------------ meaning vectors
+
+    @staticmethod
+    def semantic_search_unavailable() -> str | None:
+        """None when hybrid search works, else why not (the optional packages are missing)."""
+        return embedding.unavailable_reason()
+
+    @staticmethod
+    def _embed(texts: Sequence[str]) -> list[bytes] | None:
+        """int8 blobs for the texts, or None when no embedder is installed."""
+        embedder = embedding.load_embedder()
+        if embedder is None or not texts:
+            return None
+        return [embedding.to_blob(vector) for vector in embedder.embed(texts)]
+
+    def _save_vectors(
+        self, conn: sqlite3.Connection, vectors: Sequence[tuple[int, int, bytes]]
+    ) -> None:
+        """Write (memory id, project id, blob) rows inside the caller's transaction, and
+        into the loaded index."""
+        conn.executemany(
+            "INSERT INTO memory_embeddings (memory_id, model, vector) VALUES (?, ?, ?) "
+            "ON CONFLICT(memory_id) DO UPDATE SET model = excluded.model, vector = excluded.vector",
+            [(memory_id, embedding.MODEL_NAME, blob) for memory_id, _, blob in vectors],
+        )
+        if self._vectors is not None:
+            self._vectors.add(vectors)
+
+    def _embed_memories(self, memory_ids: Sequence[int]) -> int:
+        """(Re)compute and store the vectors of these memories; returns how many."""
+        rows = self._read(
+            "SELECT id, project_id, gist, verbatim FROM memories WHERE id IN "
+            "(SELECT value FROM json_each(?))",
+            (json.dumps(list(memory_ids)),),
+        )
+        blobs = self._embed([_embedded_text(row["gist"], row["verbatim"]) for row in rows])
+        if not blobs:
+            return 0
+        with self._write() as conn:
+            # A memory deleted meanwhile has no row to hang a vector on: skip it.
+            alive = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM memories WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([row["id"] for row in rows]),),
+                )
+            }
+            self._save_vectors(conn, [
+                (row["id"], row["project_id"], blob)
+                for row, blob in zip(rows, blobs) if row["id"] in alive
+            ])
+        return len(alive)
+
+    def embedding_progress(self) -> tuple[int, int]:
+        """(memories with a current vector, all memories)."""
+        row = self._read(
+            "SELECT (SELECT COUNT(*) FROM memory_embeddings WHERE model = ?), "
+            "(SELECT COUNT(*) FROM memories)",
+            (embedding.MODEL_NAME,),
+        )[0]
+        return row[0], row[1]
+
+    def backfill_embeddings(self, batch_size: int = EMBED_BATCH) -> int:
+        """Embed up to ``batch_size`` memories that have no current vector, newest first;
+        returns how many were embedded (0 when none are left or no embedder is installed).
+
+        Call it again until it returns 0: the state is in the file, so a backfill stopped
+        halfway (the editor closed) goes on where it was at the next start.
+        """
+        if embedding.load_embedder() is None:
+            return 0
+        for below in (self._backfilled_below, None):  # on from the last batch, then from the top
+            missing = self._read(
+                "SELECT m.id FROM memories m LEFT JOIN memory_embeddings e ON e.memory_id = m.id "
+                "WHERE (e.memory_id IS NULL OR e.model IS NOT ?) AND m.id < ? "
+                "ORDER BY m.id DESC LIMIT ?",
+                (embedding.MODEL_NAME, below if below is not None else 2**63 - 1, batch_size),
+            )
+            if missing:
+                break
+        if not missing:
+            self._backfilled_below = None
+            return 0
+        # Where the next batch starts, so each batch does not walk again over every memory
+        # this backfill has already embedded.
+        self._backfilled_below = missing[-1][0]
+        return self._embed_memories([row[0] for row in missing]) or len(missing)
+
+    def vector_index(self) -> embedding.VectorIndex | None:
+        """The sign-bit index of every vector, loaded on first use (the server warms it at
+        start) and current with the file; None without an embedder."""
+        if embedding.load_embedder() is None:
+            return None
+        with self._lock:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if self._vectors is None or version != self._vectors_version:
+                index = embedding.VectorIndex()
+                rows = self.conn.execute(
+                    "SELECT e.memory_id, m.project_id, e.vector FROM memory_embeddings e "
+                    "JOIN memories m ON m.id = e.memory_id WHERE e.model = ?",
+                    (embedding.MODEL_NAME,),
+                )
+                while chunk := rows.fetchmany(10_000):  # never all 25 MB of rows at once
+                    index.extend(chunk)
+                self._vectors, self._vectors_version = index, version
+            return self._vectors
 
     # ------------------------------------------------------------------ anchors
 
@@ -586,10 +705,14 @@ class MemoryDatabase:
         limit: int = 10,
         file_path: str | None = None,
         audience: str | None = None,
+        *,
+        hybrid: bool = True,
     ) -> list[dict[str, Any]]:
-        """Memories of a project: ranked by bm25 for a query (each row then carries a
-        ``snippet`` with matches in ``**`` and a ``score``, higher for a better match),
-        else most salient then most recent."""
+        """Memories of a project: for a query, the best matches by words (bm25) and by
+        meaning (vectors) fused, each row with a ``snippet`` (matched words in ``**``) and a
+        ``score`` (higher for a better match; comparable within one search); else most
+        salient then most recent. ``hybrid=False`` ranks by words alone (it is also what
+        happens when no embedder is installed)."""
         if audience is not None:
             self.validate_audience(audience)
         project_id = self._find_project(project_path)
@@ -608,25 +731,145 @@ class MemoryDatabase:
                 (*params, limit),
             )
             return self._rows_to_dicts(rows, audience)
-        rows: list[sqlite3.Row] = []
-        for match_any in (False, True):  # every word first; any word if that finds nothing
-            match = fts_query(query, match_any)
-            if match is None:
-                return []
+        if fts_query(query) is None:
+            return []  # punctuation alone (":::") means nothing, in words or in meaning
+        rankings: list[tuple[float, Any]] = [
+            (1.0, lambda wanted: self._word_ranking(query, wanted, match_any=False)),
+            # Any one of the words is weaker evidence than all of them.
+            (ANY_WORD_WEIGHT, lambda wanted: self._word_ranking(query, wanted, match_any=True)),
+        ]
+        if hybrid:
+            rankings.append((1.0, lambda wanted: self._meaning_ranking(query, project_id, wanted)))
+        memories = self._fused_search(rankings, filters, params, limit, identifiers_in(query))
+        self._add_snippets(memories, query)
+        return self._rows_to_dicts(memories, audience)
+
+    def related_memories(
+        self,
+        project_path: str | os.PathLike[str],
+        text: str,
+        min_salience: SalienceLevel | str = SalienceLevel.MEDIUM,
+        limit: int = 10,
+        audience: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The project's memories closest in meaning to a text (an open file's content),
+        nearest first; [] without an embedder."""
+        if audience is not None:
+            self.validate_audience(audience)
+        project_id = self._find_project(project_path)
+        if project_id is None or not text.strip():
+            return []
+        filters = "m.project_id = ? AND m.salience_rank >= ?"
+        params: list[Any] = [project_id, SalienceLevel.parse(min_salience).rank]
+        memories = self._fused_search(
+            [(1.0, lambda wanted: self._meaning_ranking(text, project_id, wanted))],
+            filters, params, limit,
+        )
+        return self._rows_to_dicts(memories, audience)
+
+    def _fused_search(
+        self,
+        rankings: Sequence[tuple[float, Any]],
+        filters: str,
+        params: Sequence[Any],
+        limit: int,
+        identifiers: Sequence[str] = (),
+    ) -> list[dict[str, Any]]:
+        """Fuse the best ids of (weight, ranking) pairs by reciprocal rank fusion, then apply
+        the filters and order; asks the rankings for more ids while the filters leave fewer
+        than ``limit``. Each row carries its fused ``score``."""
+        wanted = max(SEARCH_CANDIDATES, limit)
+        while True:
+            ranked = [(weight, ranking(wanted)) for weight, ranking in rankings]
+            scores = reciprocal_rank_fusion(ranked)
+            # CROSS JOIN: look the few ids up by key; left to itself SQLite would walk the
+            # project's index over every memory and test each against the list.
             rows = self._read(
-                f"SELECT {_MEMORY_COLUMNS}, "
-                "snippet(memories_fts, -1, '**', '**', '…', 16) AS snippet, "
-                # bm25 is lower for a better match; the score is higher, as readers expect.
-                "-bm25(memories_fts, 4.0, 1.0, 2.0) AS score "
-                f"FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid "
-                f"JOIN projects p ON p.id = m.project_id "
-                f"WHERE memories_fts MATCH ? AND {filters} "
-                "ORDER BY bm25(memories_fts, 4.0, 1.0, 2.0), m.salience_rank DESC LIMIT ?",
-                (match, *params, limit),
+                f"SELECT {_MEMORY_COLUMNS}, m.salience_rank FROM json_each(?) AS fused "
+                "CROSS JOIN memories m ON m.id = fused.value "
+                f"JOIN projects p ON p.id = m.project_id WHERE {filters}",
+                (json.dumps(list(scores)), *params),
             )
-            if rows:
+            if len(rows) >= limit or all(len(ids) < wanted for _, ids in ranked):
                 break
-        return self._rows_to_dicts(rows, audience)
+            wanted *= 4
+        best = fused_order(scores, rows, identifiers)[:limit]
+        return [{**dict(row), "score": scores[row["id"]]} for row in best]
+
+    def _word_ranking(self, query: str, wanted: int, match_any: bool) -> list[int]:
+        """Up to ``wanted`` ids by bm25 (the gist weighs most) of memories with every word
+        of the query, or with any meaningful one. The last word is tried as written first
+        and as a prefix ("valid" → "validation") only if that finds too few: a prefix that
+        matches half the store costs ten times what the word does."""
+        ids: list[int] = []
+        for prefix in (False, True):
+            match = fts_query(query, match_any, prefix)
+            if match is None or len(ids) >= wanted or (prefix and match == fts_query(query, match_any, False)):
+                continue
+            if match_any and match == fts_query(query, False, prefix):
+                continue  # one meaningful word: the every-word ranking has it already
+            seen = set(ids)
+            ids += [memory_id for memory_id in self._bm25_ids(match, wanted) if memory_id not in seen]
+        return ids[:wanted]
+
+    def _bm25_ids(self, match: str, wanted: int) -> list[int]:
+        """The best ids for an FTS5 query, picked inside FTS (no join); for a very common word
+        only among its newest matches (see WORD_RANKING_WINDOW)."""
+        floor = self._read(
+            "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (match, WORD_RANKING_WINDOW - 1),
+        )
+        found = self._read(
+            "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? AND rowid >= ? "
+            "ORDER BY bm25(memories_fts, 4.0, 1.0, 2.0) LIMIT ?",
+            (match, floor[0][0] if floor else 0, wanted),
+        )
+        return [row[0] for row in found]
+
+    def _meaning_ranking(self, text: str, project_id: int, wanted: int) -> list[int]:
+        """Up to ``wanted`` ids of the project nearest in meaning to the text, close enough
+        to be related at all; [] without an embedder."""
+        index = self.vector_index()
+        if index is None:
+            return []
+        embedder = embedding.load_embedder()
+        assert embedder is not None
+        query = embedder.embed([text])[0]
+        candidates = index.candidates(query, max(MEANING_CANDIDATES, wanted), project_id)
+        vectors = self._read(
+            "SELECT memory_id, vector FROM memory_embeddings WHERE memory_id IN "
+            "(SELECT value FROM json_each(?))",
+            (json.dumps(candidates),),
+        )
+        return [
+            memory_id
+            for memory_id, similarity in embedding.rerank(query, vectors, wanted)
+            if similarity >= embedding.MIN_RELATED_SIMILARITY
+        ]
+
+    def _add_snippets(self, memories: list[dict[str, Any]], query: str) -> None:
+        """Replace the rows by dicts carrying a ``snippet``: the matched words in ``**``
+        where the words matched, else None (found by meaning alone)."""
+        snippets: dict[int, str] = {}
+        with self._lock:  # one lookup by rowid each: FTS5 would scan every match for IN
+            for prefix in (False, True):  # the cheap query first, as in _word_ranking
+                match = fts_query(query, match_any=True, prefix=prefix)
+                for row in memories:
+                    if match is None or row["id"] in snippets or not may_match_words(
+                        query, (row["gist"], row["verbatim"], row["tags"])
+                    ):
+                        continue
+                    found = self.conn.execute(
+                        "SELECT snippet(memories_fts, -1, '**', '**', '…', 16) FROM memories_fts "
+                        "WHERE memories_fts MATCH ? AND rowid = ?",
+                        (match, row["id"]),
+                    ).fetchone()
+                    if found is not None:
+                        snippets[row["id"]] = found[0]
+        memories[:] = [
+            {**dict(row), "snippet": snippets.get(row["id"])} for row in memories
+        ]
 
     def list_memories(
         self,
@@ -808,11 +1051,12 @@ class MemoryDatabase:
     # ------------------------------------------------------------------ rows
 
     def _rows_to_dicts(
-        self, rows: Sequence[sqlite3.Row], audience: str | None = None
+        self, rows: Sequence[Mapping[str, Any]], audience: str | None = None
     ) -> list[dict[str, Any]]:
         memories = []
         for row in rows:
             memory = dict(row)
+            memory.pop("salience_rank", None)  # selected for ordering only
             memory["tags"] = _load_tags(memory["tags"])
             memory["pinned"] = bool(memory["pinned"])
             memory["detached"] = bool(memory["detached"])
@@ -864,3 +1108,8 @@ def _load_tags(raw: str | None) -> list[str]:
     except ValueError:
         return [tag.strip() for tag in raw.split(",") if tag.strip()]
     return [str(tag) for tag in tags] if isinstance(tags, list) else [str(tags)]
+
+
+def _embedded_text(gist: str, verbatim: str) -> str:
+    """What a memory's meaning vector is computed from."""
+    return f"{gist}\n{verbatim}"

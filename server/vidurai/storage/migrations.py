@@ -259,6 +259,24 @@ def _migrate_to_v6(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_to_v7(conn: sqlite3.Connection) -> None:
+    """Meaning vectors for hybrid search: one int8 blob per memory, gone with the memory.
+
+    The table starts empty; the server fills it for existing memories in the background
+    (``MemoryDatabase.backfill_embeddings``), so this step is instant on any file.
+    """
+    _run_script(
+    conn,
+        """
+        CREATE TABLE IF NOT EXISTS memory_embeddings (
+            memory_id INTEGER PRIMARY KEY REFERENCES memories(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL
+        );
+        """
+    )
+
+
 # (version reached, step, rebuilds a table: back the file up first)
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None], bool]] = [
     (2, _migrate_to_v2, False),
@@ -266,6 +284,7 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None], bool]] = [
     (4, _migrate_to_v4, False),
     (5, _migrate_to_v5, True),
     (6, _migrate_to_v6, False),
+    (7, _migrate_to_v7, False),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

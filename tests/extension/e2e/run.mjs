@@ -6,7 +6,7 @@
 // state in test-results/e2e/. Exits non-zero when a scenario fails.
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -23,7 +23,8 @@ if (!node24 || !codeServerEntry || !playwrightDir) {
 }
 const { chromium } = createRequire(import.meta.url)(playwrightDir);
 // The repo's venv has the vidurai CLI that seeds memories; VS Code runs the server with the
-// system Python and only the libraries bundled in the .vsix, as a user's machine would.
+// system Python and the libraries bundled in the .vsix, as a user's machine would, plus the
+// optional embedding packages a user installs for search by meaning (see semanticLibs).
 const cliPython = join(repoRoot, '.venv', 'bin', 'python');
 const userPython = process.env.VIDURAI_E2E_USER_PYTHON || '/usr/bin/python3';
 const HOVER_DELAY_MS = 300; // VS Code's default editor.hover.delay, set explicitly below
@@ -140,7 +141,7 @@ async function startCodeServer(vsixPaths) {
     '--extensions-dir',
     extensionsDir,
   ];
-  const env = { ...process.env, PATH: `${dirname(node24)}:${process.env.PATH}` };
+  const env = { ...process.env, PATH: `${dirname(node24)}:${process.env.PATH}`, PYTHONPATH: semanticLibs() };
   for (const vsix of vsixPaths) {
     execFileSync(node24, [...baseArgs, '--install-extension', vsix], { env, stdio: 'pipe' });
   }
@@ -166,6 +167,29 @@ async function startCodeServer(vsixPaths) {
     await sleep(250);
   }
   throw new Error(`code-server did not answer on port ${port}; see ${log}`);
+}
+
+/**
+ * Search by meaning (issue #15) needs numpy, tokenizers and wordllama, which the .vsix does not
+ * carry (they are native, per platform): a user installs them into their interpreter. Here they
+ * go, once, into an ignored folder for the user Python's version, put on its PYTHONPATH.
+ */
+function semanticLibs() {
+  const version = execFileSync(userPython, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
+    encoding: 'utf8',
+  }).trim();
+  const dir = join(repoRoot, '.cache', `e2e-semantic-py${version}`);
+  if (!existsSync(join(dir, '.installed'))) {
+    rmSync(dir, { recursive: true, force: true });
+    execFileSync(
+      cliPython,
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:',
+        '--python-version', version, '--target', dir, 'wordllama==0.4.0.post1', 'numpy==2.4.6', 'tokenizers==0.23.3'],
+      { stdio: 'pipe' },
+    );
+    writeFileSync(join(dir, '.installed'), '');
+  }
+  return dir;
 }
 
 function stopCodeServer() {
@@ -753,6 +777,21 @@ async function main() {
     recall: (note) => cli('recall', '--query', note, '--min-salience', 'noise').memories.filter((m) => m.gist.includes(note)),
   });
   // ---------- end of assistant ----------
+
+  // ---------- search by meaning (issue #15) ----------
+  await scenario(page, 'the tree\'s Search finds a memory by a phrase that shares no word with it', async () => {
+    const deep = seed('Walk the category tree iteratively; deep trees overflowed the recursion limit', 'utils.py', 4);
+    if ((await page.locator('.part.sidebar .title-label', { hasText: /memories/i }).count()) === 0) {
+      await page.locator('.part.activitybar [aria-label^="Vidurai"]').first().click();
+    }
+    await page.locator('.part.sidebar').hover(); // title-bar actions show while the pointer is there
+    await page.locator('.part.sidebar .action-label[aria-label^="Search Memories"]').first().click();
+    // "stack overflow on nested categories" shares no word with the memory.
+    await answerQuickInput(page, 'stack overflow on nested categories', deep.gists.developer);
+    await page.locator('.tab.active', { hasText: 'utils.py' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await cursorAt(page, deep.line);
+  });
+  // ---------- end of search by meaning ----------
 
   const log = extensionLog();
   const activation = /Activated in ([\d.]+) ms/.exec(log);
