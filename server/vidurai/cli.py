@@ -578,7 +578,10 @@ def cmd_export(ctx: Context) -> int:
     else:
         text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        # Memories are private: a new export file is readable by its owner only.
+        with open(os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w",
+                  encoding="utf-8") as handle:
+            handle.write(text)
         print(f"Exported {_count(len(records), 'memory', 'memories')} to {args.output}",
               file=sys.stderr)
     else:

@@ -109,7 +109,9 @@ def _check_location(path: Path) -> None:
     folder = path.parent
     try:
         if not folder.exists():
-            folder.mkdir(parents=True, mode=0o700)
+            missing = [folder, *(p for p in folder.parents if not p.exists())]
+            for new_folder in reversed(missing):  # every folder we make is private
+                new_folder.mkdir(mode=0o700, exist_ok=True)
         elif folder == default_db_path().parent and folder.stat().st_mode & 0o077:
             folder.chmod(0o700)  # our own data folder: others may not list it
     except OSError as error:
