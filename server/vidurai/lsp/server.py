@@ -522,8 +522,11 @@ def create_server() -> ViduraiServer:
 
 def _not_a_bad_params_answer(record: logging.LogRecord) -> bool:
     """pygls logs every error answer with a traceback; InvalidParams is an ordinary answer
-    to a client's mistake (the client gets the message), not a server fault to log."""
+    to a client's mistake (the client gets the message), not a server fault to log. Its
+    "Unable to deserialize message" traceback is replaced by the runtime's one line."""
     error = record.exc_info[1] if record.exc_info else None
+    if str(record.msg).startswith("Unable to deserialize message"):
+        return False
     return not isinstance(error, JsonRpcInvalidParams)
 
 
