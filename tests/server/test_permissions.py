@@ -37,15 +37,21 @@ def test_an_upgrade_backup_and_an_old_readable_store_become_private(tmp_path):
 
 
 def test_our_own_data_folder_is_tightened_and_exports_are_private(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir(mode=0o755)
-    home.chmod(0o755)
-    env = {**os.environ, "VIDURAI_HOME": str(home)}
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "vidurai", "--project", str(tmp_path), *args],
-        env=env, capture_output=True, text=True, timeout=60, check=True)
+    data = tmp_path / "xdg"
+    ours = data / "vidurai"  # what an older release made, readable by everyone
+    ours.mkdir(parents=True)
+    ours.chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if key != "VIDURAI_HOME"}
+    env["XDG_DATA_HOME"] = str(data)
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "vidurai", "--project", str(tmp_path), *args],
+            env=env, capture_output=True, text=True, timeout=60, check=True)
+
     run("remember", "Keep the cache warm")
-    assert mode(home) == 0o700
+    assert mode(ours) == 0o700 and mode(ours / "memory.db") == 0o600
+    assert mode(data) == 0o755  # a folder that is not ours is left as it is
     out = tmp_path / "export.jsonl"
     run("export", "-o", str(out))
     assert mode(out) == 0o600 and "Keep the cache warm" in out.read_text()

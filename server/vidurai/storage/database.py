@@ -52,9 +52,14 @@ def default_db_path() -> Path:
     home = os.environ.get("VIDURAI_HOME")
     if home:
         return Path(home).expanduser() / "memory.db"
+    return platform_data_folder() / "memory.db"
+
+
+def platform_data_folder() -> Path:
+    """Vidurai's own folder in the platform's user data dir (never a folder the user chose)."""
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("vidurai", appauthor=False)) / "memory.db"
+    return Path(platformdirs.user_data_dir("vidurai", appauthor=False))
 
 
 _WHERE_TO_POINT = " (the `vidurai.databasePath` setting, `--db` or VIDURAI_HOME)"
@@ -112,8 +117,8 @@ def _check_location(path: Path) -> None:
             missing = [folder, *(p for p in folder.parents if not p.exists())]
             for new_folder in reversed(missing):  # every folder we make is private
                 new_folder.mkdir(mode=0o700, exist_ok=True)
-        elif folder == default_db_path().parent and folder.stat().st_mode & 0o077:
-            folder.chmod(0o700)  # our own data folder: others may not list it
+        elif folder == platform_data_folder() and folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)  # our own data folder (older releases made it 0755)
     except OSError as error:
         raise DatabaseOpenError(
             f"cannot create the folder {folder} for the database {path}: "
