@@ -13,7 +13,6 @@ import logging
 import os
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, BinaryIO, Callable
 from urllib.parse import unquote
 
@@ -154,16 +153,25 @@ class ViduraiServer(LanguageServer):
 
     async def _serve(self, stdin: int) -> None:
         loop = asyncio.get_running_loop()
-        with ThreadPoolExecutor(1, thread_name_prefix="stdin") as reading:
-            reader = FrameReader(lambda: loop.run_in_executor(reading, os.read, stdin, 1 << 16))
-            while not self._stop_event.is_set():
-                message = await reader.next()
-                if message is None:
-                    break
-                if isinstance(message, Rejected):
-                    self._reject(message)
-                else:
-                    self._dispatch(message)
+        chunks: asyncio.Queue[bytes] = asyncio.Queue(maxsize=4)  # at most 256 KiB read ahead
+
+        def read_stdin() -> None:  # a daemon thread: a blocked read never delays the exit
+            while True:
+                chunk = os.read(stdin, 1 << 16)
+                asyncio.run_coroutine_threadsafe(chunks.put(chunk), loop).result()
+                if not chunk:
+                    return
+
+        threading.Thread(target=read_stdin, name="stdin", daemon=True).start()
+        reader = FrameReader(chunks.get)
+        while not self._stop_event.is_set():
+            message = await reader.next()
+            if message is None:
+                break
+            if isinstance(message, Rejected):
+                self._reject(message)
+            else:
+                self._dispatch(message)
 
     def _reject(self, rejected: Rejected) -> None:
         """One log line; an error answer to every id the message carried."""

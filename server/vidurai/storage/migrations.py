@@ -361,8 +361,10 @@ class Layout:
         if "metadata" not in self.tables:
             return "the predecessor's Phase 1 file (v1)"
         if "active_state" in self.tables and "gist_history" not in self.tables:
-            stamped = f", stamped v{self.stored_version}" if self.stored_version != 4 else ""
-            return f"the predecessor vidurai 2.x file (schema_version 4{stamped})"
+            if self.stored_version == 4:
+                return "the predecessor vidurai 2.x file (schema_version 4)"
+            return (f"the predecessor vidurai 2.x file, stamped v{self.stored_version} by an "
+                    "unfinished upgrade")
         if self.stored_version == 2 and not self.has_columns("memories", ["end_line"]):
             return "the seed's Phase 5.1 file (v2)"
         return f"a Vidurai for VS Code database (v{self.stored_version})"
@@ -460,7 +462,7 @@ def _refuse_newer(layout: Layout, db_path: Path | None) -> None:
 
 @dataclass(frozen=True)
 class Upgrade:
-    """What opening a file did to it: for `doctor` and the server's log."""
+    """What opening a file did to it (`doctor` shows it)."""
 
     found: str  # Layout.describe() before
     from_version: int
