@@ -174,3 +174,51 @@ def test_import_legacy_of_a_missing_file_says_so(tmp_path):
     result = run_cli("import-legacy", str(tmp_path / "nope.db"), home=tmp_path, check=False)
     assert result.returncode == 1
     assert f"{tmp_path / 'nope.db'} does not exist" in result.stderr
+
+
+def seed_v1(folder: Path) -> Path:
+    make_v1_database(folder / "memory.db", Path("/home/dev/projects/shop"))
+    return folder / "memory.db"
+
+
+def seed_v2(folder: Path) -> Path:
+    path = seed_v1(folder)
+    conn = sqlite3.connect(path)
+    migrations._migrate_to_v2(conn)
+    conn.execute("INSERT INTO metadata VALUES ('schema_version', '2')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("make, memories, pinned", [
+    (seed_v1, 3, 0), (seed_v2, 3, 0), (predecessor_2_2_0, 4, 1), (faulty_upgrade, 4, 1),
+])
+def test_the_language_server_opens_every_layout_with_everything_searchable(
+        tmp_path, make, memories, pinned):
+    from tests.lsp.wire import WireServer
+
+    path = make(tmp_path)
+    project = tmp_path / "shop"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "auth.py").write_text("pass\n" * 60)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE projects SET path = ? WHERE path = ?", (str(project), SHOP))
+    conn.commit()
+    conn.close()
+    server = WireServer(env={"HOME": str(tmp_path)})
+    try:
+        server.initialize(project, path)
+        stats = server.request("vidurai/stats", {})["result"]
+        assert (stats["total"], stats["pinned"], stats["schemaVersion"]) == (
+            memories, pinned, LATEST_VERSION)
+        found = server.request("vidurai/search", {"query": "JWT validation"})["result"]["results"]
+        assert [item["gist"] for item in found] == ["Fixed JWT token validation"]
+        uri = (project / "src" / "auth.py").as_uri()
+        server.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": "pass\n" * 60}})
+        hover = server.request("textDocument/hover", {
+            "textDocument": {"uri": uri}, "position": {"line": 41, "character": 1}})["result"]
+        assert "Fixed JWT token validation" in hover["contents"]["value"]
+    finally:
+        assert server.close() == 0
