@@ -5,6 +5,7 @@ the language server (initialize succeeds, requests get a JSON-RPC error naming t
 """
 
 import random
+import re
 import sqlite3
 import stat
 import subprocess
@@ -66,7 +67,7 @@ def truncated(folder):
     _current(path)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    return path, "truncated"
+    return path, "malformed"  # SQLite sees a file shorter than its header says
 
 
 def read_only_file(folder):
@@ -135,8 +136,8 @@ def test_the_cli_refuses_a_bad_file_clearly_and_leaves_it_alone(bad, case, tmp_p
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         assert result.stderr.startswith("vidurai: error: ") and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
-        assert says in result.stderr and (str(path) in result.stderr
-                                          or str(path.parent) in result.stderr)
+        assert str(path.parent) in result.stderr
+        assert re.search(says, result.stderr.replace(str(path), "")), result.stderr
         assert snapshot(path) == before
 
 
@@ -153,7 +154,7 @@ def test_the_server_answers_every_request_with_the_reason_and_leaves_files_alone
                 server.use_database(path)
             answer = server.request("vidurai/stats", {})
             assert "error" in answer, name
-            assert says in answer["error"]["message"], (name, answer)
+            assert re.search(says, answer["error"]["message"].replace(str(path), "")), answer
             assert str(path.parent) in answer["error"]["message"], name
         # A good file afterwards works without a restart.
         server.use_database(tmp_path / "good.db")

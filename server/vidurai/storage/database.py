@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -74,6 +76,20 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. SQLite does not wait for the lock this needs (waiting could deadlock
+    two processes switching at once), so try again briefly; the winner's switch is enough."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.03))
 
 
 def _create_database(path: Path) -> None:
@@ -142,38 +158,28 @@ def _check_location(path: Path) -> None:
             f"{path} is read-only; it was not changed. Make it writable (chmod u+w) or copy "
             f"it elsewhere and point Vidurai at the copy{_WHERE_TO_POINT}."
         )
-    problem = _damage(path)
-    if problem:
-        raise DatabaseOpenError(
-            f"{path} {problem}; it was not changed. Restore it from a backup (a `.bak-v<N>` "
-            "file beside it), or move it aside to start a new database."
-        )
+    if path.stat().st_size == 0 and not _has_wal(path):  # ours are never empty: see _create_database
+        _refuse_damaged(path, "is empty (0 bytes), not a Vidurai database")
     _make_private(path)
 
 
-def _damage(path: Path) -> str | None:
-    """A cheap look at the header: an empty file, or one shorter than it says it is."""
+def _refuse_damaged(path: Path, problem: str) -> None:
+    raise DatabaseOpenError(
+        f"{path} {problem}; it was not changed. Restore it from a backup (a `.bak-v<N>` "
+        "file beside it), or move it aside to start a new database."
+    )
+
+
+def _has_wal(path: Path) -> bool:
     wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        return None  # the newest pages are in the WAL; SQLite judges it
-    size = path.stat().st_size
-    if size == 0:
-        return "is empty (0 bytes), not a Vidurai database"
-    with path.open("rb") as handle:
-        header = handle.read(100)
-    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
-        return None  # not SQLite at all: SQLite says so
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    header_is_current = header[24:28] == header[92:96]
-    if header_is_current and pages and size < pages * page_size:
-        return f"is cut short ({size:,} of {pages * page_size:,} bytes): it was truncated"
-    return None
+    return wal.exists() and wal.stat().st_size > 0
 
 
 def _make_private(path: Path) -> None:
-    """The database and its -wal/-shm readable by their owner only."""
+    """The database and its -wal/-shm readable by their owner only (POSIX; Windows keeps
+    the ACLs of the user's profile folder)."""
+    if not hasattr(os, "getuid"):
+        return
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             status = file.stat()
@@ -250,9 +256,9 @@ class MemoryDatabase:
             ) from error
         try:
             self.upgrade = migrate(conn, None if in_memory else self.db_path)
-            conn.execute("PRAGMA journal_mode = WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
-        except SchemaError as error:
+        except SchemaError as error:  # DatabaseOpenError included
             conn.close()
             raise DatabaseOpenError(str(error)) from error
         except sqlite3.DatabaseError as error:
