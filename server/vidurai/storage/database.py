@@ -303,18 +303,6 @@ class MemoryDatabase:
     def has_memories(self) -> bool:
         return bool(self._read("SELECT EXISTS (SELECT 1 FROM memories)")[0][0])
 
-    def get_metadata(self, key: str) -> str | None:
-        rows = self._read("SELECT value FROM metadata WHERE key = ?", (key,))
-        return rows[0][0] if rows else None
-
-    def set_metadata(self, key: str, value: str) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO metadata (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
     # ------------------------------------------------------------------ audiences
 
     def validate_audience(self, audience: str) -> str:
