@@ -18,12 +18,19 @@ import shutil
 import sqlite3
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import IO, Any, Callable, Iterable, Sequence
 
 from vidurai import __version__
+from vidurai.memory.archive import (
+    export_records,
+    import_legacy,
+    import_records,
+    iso_time,
+    legacy_candidate,
+    legacy_path,
+)
 from vidurai.memory.places import place_text
 from vidurai.storage import (
     LATEST_VERSION,
@@ -33,10 +40,7 @@ from vidurai.storage import (
     SalienceLevel,
     normalize_project_path,
 )
-from vidurai.storage.models import describe_age, from_db_time, to_db_time, utc_now
-
-if TYPE_CHECKING:
-    from vidurai.gists.audiences import AudienceRegistry
+from vidurai.storage.models import describe_age, to_db_time, utc_now
 
 PROG = "vidurai"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -97,21 +101,6 @@ def read_lines(path: Path, start: int, end: int) -> str:
 # ---------------------------------------------------------------------- values and JSON
 
 
-def iso_time(stored: str | None) -> str | None:
-    """A stored UTC time (``YYYY-MM-DD HH:MM:SS``) as ISO-8601 ``YYYY-MM-DDTHH:MM:SSZ``."""
-    if stored is None:
-        return None
-    return from_db_time(stored).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def stored_time(iso: str | None) -> str | None:
-    """The inverse of ``iso_time``; accepts any ISO-8601 time (naive means UTC)."""
-    if iso is None:
-        return None
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    return to_db_time(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
-
-
 def memory_json(memory: dict[str, Any], audience: str | None = None) -> dict[str, Any]:
     """The stable ``--json`` shape of a memory (store column names, ISO times)."""
     return {
@@ -129,6 +118,7 @@ def memory_json(memory: dict[str, Any], audience: str | None = None) -> dict[str
         "tags": memory["tags"],
         "pinned": memory["pinned"],
         "pinned_at": iso_time(memory["pinned_at"]),
+        "pin_reason": memory["pin_reason"],
         "detached": memory["detached"],
         "occurrence_count": memory["occurrence_count"],
         "access_count": memory["access_count"] or 0,
@@ -401,6 +391,9 @@ def cmd_show(ctx: Context) -> int:
         ("Created", _when(memory["created_at"])),
         ("Last used", _when(memory["last_accessed"])),
         ("Expires", f"{memory['expires_at']} UTC" if memory["expires_at"] else "never"),
+        *([("Pinned", _when(memory["pinned_at"]) + (f": {memory['pin_reason']}"
+                                                    if memory["pin_reason"] else ""))]
+          if memory["pinned"] else []),
         ("Seen", _count(memory["occurrence_count"], "time", "times")),
         ("Tags", ", ".join(memory["tags"]) or "-"),
     ])
@@ -457,7 +450,7 @@ def cmd_forget(ctx: Context) -> int:
 def cmd_pin(ctx: Context) -> int:
     pinned = ctx.args.command == "pin"
     try:
-        ctx.db.set_memory_pinned(ctx.args.id, pinned)
+        ctx.db.set_memory_pinned(ctx.args.id, pinned, getattr(ctx.args, "reason", None))
     except MemoryNotFoundError as error:
         raise CliError(str(error)) from None
     memory = ctx.memory(ctx.args.id)
@@ -546,60 +539,6 @@ def cmd_forget_expired(ctx: Context) -> int:
 
 # ---------------------------------------------------------------------- export and import
 
-# The memory columns an export carries and an import restores, in the store's own names.
-# Times are ISO-8601 UTC in the file; `tags` is a list; `pinned` and `detached` are booleans.
-ARCHIVE_COLUMNS = (
-    "verbatim", "gist", "event_type", "file_path", "line_number", "end_line", "anchor_text",
-    "detached", "salience", "tags", "created_at", "last_accessed", "access_count", "expires_at",
-    "retention_days", "pinned", "pinned_at", "fingerprint", "occurrence_count",
-)
-ARCHIVE_TIMES = ("created_at", "last_accessed", "expires_at", "pinned_at")
-
-
-def export_records(db: MemoryDatabase, project: Path | None) -> list[dict[str, Any]]:
-    """Every memory of a project (or of all) with its gists and gist history, oldest id first.
-
-    Read in one transaction, so a server writing meanwhile cannot tear the snapshot.
-    """
-    conn = db.conn
-    conn.execute("BEGIN")
-    try:
-        paths = [str(project)] if project else [row["path"] for row in db.list_projects()]
-        memories = [
-            memory
-            for path in paths
-            for memory in db.list_memories(path, order="recent", limit=db.count_memories(path))
-        ]
-        gists: dict[int, dict[str, dict[str, Any]]] = {}
-        for row in conn.execute(
-            "SELECT memory_id, audience, gist, created_at, written_by_user FROM audience_gists "
-            "ORDER BY memory_id, id"
-        ):
-            gists.setdefault(row["memory_id"], {})[row["audience"]] = {
-                "gist": row["gist"], "created_at": iso_time(row["created_at"]),
-                "written_by_user": bool(row["written_by_user"]),
-            }
-        history: dict[int, list[dict[str, Any]]] = {}
-        for row in conn.execute(
-            "SELECT memory_id, audience, gist, created_at, replaced_at FROM gist_history ORDER BY id"
-        ):
-            history.setdefault(row["memory_id"], []).append({
-                "audience": row["audience"], "gist": row["gist"],
-                "created_at": iso_time(row["created_at"]), "replaced_at": iso_time(row["replaced_at"]),
-            })
-    finally:
-        conn.execute("COMMIT")
-    records = []
-    for memory in sorted(memories, key=lambda memory: memory["id"]):
-        record = {"id": memory["id"], "project_path": memory["project_path"]}
-        record.update({column: memory[column] for column in ARCHIVE_COLUMNS})
-        record.update({column: iso_time(memory[column]) for column in ARCHIVE_TIMES})
-        record["audience_gists"] = gists.get(memory["id"], {})
-        record["gist_history"] = history.get(memory["id"], [])
-        records.append(record)
-    return records
-
-
 def export_markdown(records: list[dict[str, Any]]) -> str:
     lines = ["# Vidurai memories", "",
              f"_Exported {to_db_time(utc_now())} UTC: "
@@ -639,153 +578,15 @@ def cmd_export(ctx: Context) -> int:
     else:
         text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        # Memories are private: a new export file is readable by its owner only.
+        with open(os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w",
+                  encoding="utf-8") as handle:
+            handle.write(text)
         print(f"Exported {_count(len(records), 'memory', 'memories')} to {args.output}",
               file=sys.stderr)
     else:
         ctx.out.stream.write(text)
     return EXIT_OK
-
-
-@dataclass
-class ImportResult:
-    imported: int
-    skipped: int
-
-
-def import_records(
-    db: MemoryDatabase, lines: Iterable[str], audiences: Sequence[str] = ()
-) -> ImportResult:
-    """Restore exported memories (times, pin, counts, gists, gist history), every text
-    redacted on the way in like any other path into the store.
-
-    A gist's audience must be a built-in one, one already in the store, or one of
-    ``audiences`` (configured in the editor); any other is an error, not a new row.
-    One transaction: a bad line rolls the whole import back. A memory already in the store
-    (same project, creation time, gist and verbatim) is skipped, so importing the same file
-    twice does not double it. New ids are assigned; the export's ids are not kept.
-    """
-    from vidurai.gists.audiences import AudienceRegistry, UnknownAudienceError
-
-    conn = db.conn
-    result = ImportResult(0, 0)
-    project_ids: dict[str, int] = {}
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        stored = [row[0] for row in conn.execute("SELECT DISTINCT audience FROM audience_gists")]
-        try:
-            registry = AudienceRegistry(extra=[*db.audiences, *stored, *audiences])
-        except ValueError as error:
-            raise CliError(f"{error}; nothing was imported") from None
-        last_existing_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM memories").fetchone()[0]
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = _parse_record(line, registry)
-            except UnknownAudienceError as error:
-                raise CliError(
-                    f"line {number}: {error} (a configured one is accepted with --audience "
-                    f"{error.name}); nothing was imported"
-                ) from None
-            except (ValueError, KeyError, TypeError) as error:
-                raise CliError(f"line {number}: {error}; nothing was imported") from None
-            path = record["project_path"]
-            if path not in project_ids:
-                project_ids[path] = _import_project(conn, path)
-            project_id = project_ids[path]
-            duplicate = conn.execute(
-                "SELECT 1 FROM memories WHERE project_id = ? AND created_at = ? AND gist = ? "
-                "AND verbatim = ? AND id <= ?",
-                (project_id, record["created_at"], record["gist"], record["verbatim"],
-                 last_existing_id),
-            ).fetchone()
-            if duplicate:
-                result.skipped += 1
-                continue
-            memory_id = conn.execute(
-                f"INSERT INTO memories (project_id, {', '.join(ARCHIVE_COLUMNS)}) "
-                f"VALUES (?, {', '.join('?' * len(ARCHIVE_COLUMNS))})",
-                (project_id, *(record[column] for column in ARCHIVE_COLUMNS)),
-            ).lastrowid
-            conn.executemany(
-                "INSERT INTO audience_gists (memory_id, audience, gist, created_at, written_by_user) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(memory_id, audience, gist["gist"], gist["created_at"], int(gist["written_by_user"]))
-                 for audience, gist in record["audience_gists"].items()],
-            )
-            conn.executemany(
-                "INSERT INTO gist_history (memory_id, audience, gist, created_at, replaced_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(memory_id, h["audience"], h["gist"], h["created_at"], h["replaced_at"])
-                 for h in record["gist_history"]],
-            )
-            result.imported += 1
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return result
-
-
-def _import_project(conn: sqlite3.Connection, path: str) -> int:
-    row = conn.execute("SELECT id FROM projects WHERE path = ?", (path,)).fetchone()
-    if row is not None:
-        return row[0]
-    now = to_db_time(utc_now())
-    return conn.execute(
-        "INSERT INTO projects (path, name, created_at, last_active) VALUES (?, ?, ?, ?)",
-        (path, Path(path).name or path, now, now),
-    ).lastrowid
-
-
-def _parse_record(line: str, audiences: AudienceRegistry) -> dict[str, Any]:
-    """One export line as values ready for the store (texts redacted, audiences checked);
-    ValueError says what is wrong."""
-    from vidurai.memory.redact import redact
-
-    raw = json.loads(line)
-    if not isinstance(raw, dict):
-        raise ValueError("expected a JSON object")
-    for required in ("project_path", "verbatim", "gist", "event_type", "salience", "created_at"):
-        if not isinstance(raw.get(required), str) or not raw[required]:
-            raise ValueError(f"{required!r} must be a non-empty string")
-    if not Path(raw["project_path"]).is_absolute():
-        raise ValueError("'project_path' must be an absolute path")
-    record = {column: raw.get(column) for column in ARCHIVE_COLUMNS}
-    record["project_path"] = raw["project_path"]
-    for column in ("verbatim", "gist", "anchor_text"):
-        if isinstance(record[column], str):
-            record[column] = redact(record[column])
-    record["salience"] = SalienceLevel.parse(raw["salience"]).name
-    for column in ARCHIVE_TIMES:
-        record[column] = stored_time(record[column])
-    for flag in ("detached", "pinned"):
-        record[flag] = int(bool(record[flag]))
-    record["tags"] = json.dumps([redact(str(tag)) for tag in (record["tags"] or [])])
-    record["access_count"] = int(record["access_count"] or 0)
-    record["occurrence_count"] = int(record["occurrence_count"] or 1)
-    gists = raw.get("audience_gists") or {}
-    record["audience_gists"] = {
-        audiences.validate(audience): {"gist": redact(_text(value["gist"], f"the {audience} gist")),
-                                       "created_at": stored_time(value.get("created_at")),
-                                       "written_by_user": value.get("written_by_user") is True}
-        for audience, value in gists.items()
-    }
-    record["gist_history"] = [
-        {"audience": audiences.validate(item["audience"]),
-         "gist": redact(_text(item["gist"], "a history gist")),
-         "created_at": stored_time(item.get("created_at")),
-         "replaced_at": stored_time(_text(item["replaced_at"], "'replaced_at'"))}
-        for item in raw.get("gist_history") or []
-    ]
-    return record
-
-
-def _text(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be non-empty text")
-    return value
 
 
 def cmd_import(ctx: Context) -> int:
@@ -801,6 +602,18 @@ def cmd_import(ctx: Context) -> int:
     else:
         skipped = f" ({result.skipped} already present, skipped)" if result.skipped else ""
         ctx.out.line(f"Imported {_count(result.imported, 'memory', 'memories')} from {path}{skipped}.")
+    return EXIT_OK
+
+
+def cmd_import_legacy(ctx: Context) -> int:
+    path = Path(ctx.args.path).expanduser() if ctx.args.path else legacy_path()
+    result = import_legacy(ctx.db, path)
+    if ctx.out.as_json:
+        ctx.out.json({"imported": result.imported, "skipped": result.skipped, "from": str(path)})
+    else:
+        skipped = f" ({result.skipped} already present, skipped)" if result.skipped else ""
+        ctx.out.line(f"Imported {_count(result.imported, 'memory', 'memories')} from {path}"
+                     f"{skipped} into {ctx.db.db_path}. {path} was not changed.")
     return EXIT_OK
 
 
@@ -832,12 +645,15 @@ def cmd_doctor(ctx: Context) -> int:
     }
     version = db.schema_version()
     healthy = integrity == ["ok"] and fts_problem is None and version == LATEST_VERSION
+    legacy = legacy_candidate(db)
     if ctx.out.as_json:
         ctx.out.json({
             "ok": healthy, "database": str(db.db_path), "schema_version": version,
             "latest_schema_version": LATEST_VERSION, "integrity": integrity,
             "fts_in_step": fts_problem is None, "fts_problem": fts_problem,
             "fts_rebuilt": repaired, "counts": counts,
+            "upgraded_from": db.upgrade.found if db.upgrade else None,
+            "legacy_file": str(legacy) if legacy else None,
         })
     else:
         size = db.db_path.stat().st_size if db.db_path.exists() else 0
@@ -854,7 +670,15 @@ def cmd_doctor(ctx: Context) -> int:
             ("Audience gists", counts["audience_gists"]),
             ("Gist history", counts["gist_history"]),
             ("Ledger lines", counts["ledger"]),
+            *([("Upgraded", f"just now, from {db.upgrade.found}"
+                + (f"; the old file is kept as {db.upgrade.backup}" if db.upgrade.backup else ""))]
+              if db.upgrade else []),
         ])
+        if legacy is not None:
+            ctx.out.line()
+            ctx.out.line(f"Found the predecessor's memories in {legacy}, and this store has "
+                         f"none yet: `{PROG} import-legacy` brings them in (the old file is "
+                         "not changed).")
     if not healthy:
         print(f"{PROG}: error: the database has problems (see above)", file=sys.stderr)
     return EXIT_OK if healthy else EXIT_FAILED
@@ -977,6 +801,7 @@ def build_parser() -> argparse.ArgumentParser:
     memory_id(sub)
     sub = command("pin", cmd_pin, "Pin a memory: it is never forgotten.")
     memory_id(sub)
+    sub.add_argument("--reason", "-r", help="why it matters (shown by `vidurai show`)")
     sub = command("unpin", cmd_pin, "Unpin a memory: it is forgotten like the others again.")
     memory_id(sub)
 
@@ -1003,6 +828,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("file", metavar="FILE.jsonl", help="a file written by `vidurai export`")
     sub.add_argument("--audience", action="append", metavar="NAME",
                      help="also accept gists for this configured audience (repeatable)")
+
+    sub = command("import-legacy", cmd_import_legacy,
+                  "Import the predecessor's memories (any old layout); the old file is not changed.")
+    sub.add_argument("path", nargs="?", metavar="PATH",
+                     help="the old database (default: ~/.vidurai/memory.db)")
 
     sub = command("doctor", cmd_doctor,
                   "Check the database: path, schema version, integrity, full-text index, counts.")

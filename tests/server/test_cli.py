@@ -25,7 +25,8 @@ from vidurai.memory.regenerate import GENERATOR_KEY
 
 MEMORY_KEYS = {
     "id", "project_path", "file_path", "line_number", "end_line", "salience", "event_type",
-    "gist", "audience", "audience_gist", "snippet", "tags", "pinned", "pinned_at", "detached",
+    "gist", "audience", "audience_gist", "snippet", "tags", "pinned", "pinned_at", "pin_reason",
+    "detached",
     "occurrence_count", "access_count", "created_at", "last_accessed", "expires_at",
 }
 

@@ -7,7 +7,8 @@ import pytest
 
 from vidurai.storage import LATEST_VERSION, DatabaseOpenError, MemoryDatabase
 from vidurai.storage import migrations
-from vidurai.storage.migrations import V1_SCHEMA
+from vidurai.storage.migrations import V1_SCHEMA, Step
+from vidurai.storage.models import from_db_time
 
 
 def make_v1_database(path, project_dir):
@@ -77,7 +78,9 @@ def test_v1_database_migrates_to_latest_keeping_every_row_and_search(tmp_path):
         expected = datetime.fromisoformat(local_iso).astimezone(timezone.utc)
         assert memories[2]["created_at"] == expected.strftime("%Y-%m-%d %H:%M:%S")
         assert memories[2]["expires_at"] is None  # CRITICAL
-        assert memories[3]["expires_at"] == "2025-12-01 10:00:00"  # MEDIUM: 30 days
+        # MEDIUM lives 30 days, counted from the upgrade (not from 2025, which forgot it)
+        in_30_days = datetime.now(timezone.utc) + timedelta(days=30)
+        assert abs(from_db_time(memories[3]["expires_at"]) - in_30_days) < timedelta(minutes=5)
         # Full text works through the new external-content index.
         assert [m["id"] for m in db.recall_memories(tmp_path, "JWT")] == [1]
         assert [m["id"] for m in db.recall_memories(tmp_path, "ImportError")] == [3]
@@ -96,7 +99,7 @@ def test_opening_a_migrated_database_again_changes_nothing(tmp_path):
     statements = []
     conn = sqlite3.connect(path, isolation_level=None)
     conn.set_trace_callback(statements.append)
-    assert migrations.migrate(conn, path) == LATEST_VERSION
+    assert migrations.migrate(conn, path) is None
     conn.close()
     assert not any(s.startswith(("BEGIN", "ALTER", "CREATE", "INSERT", "UPDATE")) for s in statements)
     MemoryDatabase(path).close()
@@ -112,11 +115,12 @@ def test_a_failure_mid_migration_rolls_back_and_leaves_the_file_as_it_was(tmp_pa
         conn.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:-1] + [(99, explode, False)])
+    monkeypatch.setattr(migrations, "STEPS", migrations.STEPS + [Step(99, explode, lambda _: False)])
     with pytest.raises(DatabaseOpenError, match="rolled back.*disk on fire"):
         MemoryDatabase(path)
     after = file_state(path)
     assert after == before
+    assert not list(tmp_path.glob("memory.db.bak*"))  # no pointless backup beside it
     conn = sqlite3.connect(path)
     assert migrations.read_schema_version(conn) == 1
     conn.close()

@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
-from typing import Any
+import threading
+from typing import Any, BinaryIO, Callable
+from urllib.parse import unquote
 
+from cattrs.cols import is_sequence, list_structure_factory
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import FeatureRequestError, JsonRpcException, JsonRpcInvalidParams
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 
 from vidurai.lsp import protocol
 from vidurai.lsp.documents import OpenDocument
+from vidurai.lsp.framing import INTERNAL_ERROR, INVALID_REQUEST, FrameReader, Rejected
 from vidurai.lsp.session import Session
 from vidurai.memory.anchors import LineEdit
 
@@ -48,6 +54,19 @@ def _converter():
 
     converter.register_structure_hook(JsonRPCRequestMessage, keep_custom_params)
     converter.register_structure_hook(JsonRPCNotification, keep_custom_params)
+    # cattrs turns a string sent for a list into a list of its characters (a 300,000-char
+    # string cost 1.2 GB): a list-typed field takes only a JSON array.
+    def only_a_list(cls: type) -> Callable[[Any, type], Any]:
+        structure_items = list_structure_factory(cls, converter)
+
+        def structure(obj: Any, _: type) -> Any:
+            if not isinstance(obj, list):
+                raise TypeError(f"expected a list, got {type(obj).__name__}")
+            return structure_items(obj, cls)
+
+        return structure
+
+    converter.register_structure_hook_factory(is_sequence, only_a_list)
     return converter
 
 
@@ -58,6 +77,9 @@ class ViduraiProtocol(LanguageServerProtocol):
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
         """Move memory anchors through each change, seeing the text before it is applied."""
         uri = params.text_document.uri
+        if unquote(uri) not in self.workspace.text_documents:
+            log.warning("ignored didChange for %s, which is not open", uri[:200])
+            return  # pygls would make a new document of it, kept forever
         document = self._server.session.documents.get(uri)
         for change in params.content_changes:
             if document is not None and isinstance(change, types.TextDocumentContentChangePartial):
@@ -73,13 +95,12 @@ class ViduraiProtocol(LanguageServerProtocol):
         try:
             return super().structure_message(data)
         except JsonRpcException as error:
+            reason = f"invalid params for {data.get('method')}: {error.__cause__ or error}"
             if "jsonrpc" in data and "id" in data and "method" in data:
                 self._send_response(
-                    data["id"], error=JsonRpcInvalidParams(
-                        f"invalid params for {data['method']}: {error.__cause__ or error}"
-                    ).to_response_error(),
+                    data["id"], error=JsonRpcInvalidParams(reason[:2000]).to_response_error()
                 )
-            raise
+            raise JsonRpcInvalidParams(reason[:300]) from None
 
 
 def _line_edit(text_document, change: types.TextDocumentContentChangePartial) -> LineEdit:
@@ -114,12 +135,86 @@ class ViduraiServer(LanguageServer):
         self.session = Session(lambda: list(self.workspace.folders.keys()))
         self._changes_scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._initialize_seen = False
+
+    # ------------------------------------------------------------------ reading messages
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve stdin/stdout through ``FrameReader`` (bounded, every request answered)
+        instead of pygls' reader."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(self._serve((stdin or sys.stdin.buffer).fileno()))
+        except BrokenPipeError:
+            log.error("the editor closed the connection; stopping")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
+    async def _serve(self, stdin: int) -> None:
+        loop = asyncio.get_running_loop()
+        chunks: asyncio.Queue[bytes] = asyncio.Queue(maxsize=4)  # at most 256 KiB read ahead
+
+        def read_stdin() -> None:  # a daemon thread: a blocked read never delays the exit
+            while True:
+                chunk = os.read(stdin, 1 << 16)
+                asyncio.run_coroutine_threadsafe(chunks.put(chunk), loop).result()
+                if not chunk:
+                    return
+
+        threading.Thread(target=read_stdin, name="stdin", daemon=True).start()
+        reader = FrameReader(chunks.get)
+        while not self._stop_event.is_set():
+            message = await reader.next()
+            if message is None:
+                break
+            if isinstance(message, Rejected):
+                self._reject(message)
+            else:
+                self._dispatch(message)
+
+    def _reject(self, rejected: Rejected) -> None:
+        """One log line; an error answer to every id the message carried."""
+        log.warning("rejected a message: %s", rejected.reason[:300])
+        for message_id in rejected.ids:
+            self._answer_error(message_id, rejected.code, rejected.reason)
+
+    def _answer_error(self, message_id: Any, code: int, reason: str) -> None:
+        self.protocol._send_response(
+            message_id, error=JsonRpcException(reason[:2000], code).to_response_error()
+        )
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        method = message.get("method")
+        is_request = method is not None and "id" in message
+        if is_request and method == types.INITIALIZE and self._initialize_seen:
+            return self._reject(Rejected(INVALID_REQUEST, "the server is already initialized; "
+                                         "start another server for another workspace",
+                                         [message["id"]]))
+        if is_request and self.protocol._shutdown and method != types.EXIT:
+            return self._reject(Rejected(INVALID_REQUEST, "the server is shutting down",
+                                         [message["id"]]))
+        if method is not None and message.get("params") is None:
+            # JSON-RPC lets params be left out; PROTOCOL.md makes every custom message's optional
+            custom = isinstance(method, str) and method.startswith(protocol.CUSTOM_PREFIX)
+            message["params"] = {} if custom else None
+        self._initialize_seen |= is_request and method == types.INITIALIZE
+        try:
+            self.protocol.handle_message(self.protocol.structure_message(message))
+        except JsonRpcException as error:  # already answered by ViduraiProtocol
+            log.warning("rejected %s: %s", str(method)[:100], error.message[:300])
+        except Exception as error:
+            log.warning("failed to handle %s: %s", str(method)[:100], str(error)[:300])
+            if is_request:
+                self._answer_error(message["id"], INTERNAL_ERROR, f"the server failed: {error}")
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Errors no request is waiting for go to the log, not to a pop-up. InvalidParams is
         an ordinary answer to a client's mistake (the client gets the message): not logged."""
-        if isinstance(error, JsonRpcInvalidParams):
-            return
+        if isinstance(error, (JsonRpcInvalidParams, FeatureRequestError)):
+            return  # FeatureRequestError (an unknown method): pygls logged its one line
         log.error("%s: %s", getattr(source, "__name__", source), error)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:

@@ -7,8 +7,10 @@ bad input is answered with InvalidParams naming what was wrong, and the server k
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+import sqlite3
 from typing import Any, Callable, Sequence
 from urllib.parse import unquote
 
@@ -19,8 +21,13 @@ from vidurai.lsp import present, protocol, tree
 from vidurai.lsp.documents import OpenDocument
 from vidurai.lsp.runtime import ViduraiServer, document_lines
 from vidurai.lsp.session import DatabaseUnavailable, OutsideWorkspace, parse_settings
+from vidurai.memory.archive import decline_legacy, import_legacy, legacy_candidate
 from vidurai.memory.places import place_text
+from vidurai.storage import DatabaseOpenError
 from vidurai.storage.models import SalienceLevel
+
+# The answers offered when the predecessor's memories are found (window/showMessageRequest).
+LEGACY_IMPORT, LEGACY_LATER = "Import", "Not now"
 
 # ---------------------------------------------------------------------- error translation
 
@@ -109,8 +116,44 @@ def create_server() -> ViduraiServer:
         apply_settings(params.initialization_options)
 
     @server.feature(types.INITIALIZED)
-    def initialized(params: types.InitializedParams) -> None:
+    async def initialized(params: types.InitializedParams) -> None:
         server.start_background()
+        await offer_legacy_import()
+
+    async def offer_legacy_import() -> None:
+        """Once per store: the predecessor's memories exist and this store is empty. The
+        editor only shows the question (window/showMessageRequest) and sends the answer."""
+        db = session.db
+        legacy = legacy_candidate(db, once=True) if db is not None else None
+        if legacy is None:
+            return
+        try:
+            answer = await server.window_show_message_request_async(types.ShowMessageRequestParams(
+                type=types.MessageType.Info,
+                message=f"Vidurai found memories from its predecessor in {legacy}. Import them? "
+                        "The old file is not changed.",
+                actions=[types.MessageActionItem(LEGACY_IMPORT),
+                         types.MessageActionItem(LEGACY_LATER)],
+            ))
+        except JsonRpcException:  # a client that cannot ask: ask again next time
+            return
+        if session.db is not db:
+            return  # the database setting changed while the question was open
+        if answer is None or answer.title != LEGACY_IMPORT:
+            decline_legacy(db)
+            return
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(
+                server.thread_pool, import_legacy, db, legacy)
+        except (ValueError, OSError, sqlite3.Error, DatabaseOpenError) as error:
+            server.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Error, message=f"Vidurai: importing failed: {error}"))
+            return
+        server.window_show_message(types.ShowMessageParams(
+            type=types.MessageType.Info,
+            message=f"Vidurai imported {result.imported} memories from {legacy}.",
+        ))
+        server.changed_everywhere()
 
     @server.feature(types.SHUTDOWN)
     def shutdown(params: None) -> None:
@@ -485,8 +528,11 @@ def create_server() -> ViduraiServer:
 
 def _not_a_bad_params_answer(record: logging.LogRecord) -> bool:
     """pygls logs every error answer with a traceback; InvalidParams is an ordinary answer
-    to a client's mistake (the client gets the message), not a server fault to log."""
+    to a client's mistake (the client gets the message), not a server fault to log. Its
+    "Unable to deserialize message" traceback is replaced by the runtime's one line."""
     error = record.exc_info[1] if record.exc_info else None
+    if str(record.msg).startswith("Unable to deserialize message"):
+        return False
     return not isinstance(error, JsonRpcInvalidParams)
 
 

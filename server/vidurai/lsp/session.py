@@ -133,7 +133,7 @@ class Session:
         try:
             self.db = MemoryDatabase(self.settings.database_path or None)
         except DatabaseOpenError as error:
-            self.db, self.capture, self.db_error = None, None, str(error)
+            self.db, self.capture, self.db_error = None, None, str(error).rstrip(".")
             return
         self.db_error = None
         self.capture = CaptureService(self.db)

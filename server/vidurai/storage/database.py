@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import re
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +23,8 @@ from vidurai.storage import embedding
 from vidurai.storage.migrations import (
     DEFAULT_RETENTION_SQL,
     SchemaError,
+    Upgrade,
+    create_private_file,
     migrate,
     read_schema_version,
 )
@@ -57,9 +62,139 @@ def default_db_path() -> Path:
     home = os.environ.get("VIDURAI_HOME")
     if home:
         return Path(home).expanduser() / "memory.db"
+    return platform_data_folder() / "memory.db"
+
+
+def platform_data_folder() -> Path:
+    """Vidurai's own folder in the platform's user data dir (never a folder the user chose)."""
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("vidurai", appauthor=False)) / "memory.db"
+    return Path(platformdirs.user_data_dir("vidurai", appauthor=False))
+
+
+_WHERE_TO_POINT = " (the `vidurai.databasePath` setting, `--db` or VIDURAI_HOME)"
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    """Autocommit (every transaction is explicit), foreign keys on, a busy timeout."""
+    conn = sqlite3.connect(
+        str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. SQLite does not wait for the lock this needs (waiting could deadlock
+    two processes switching at once), so try again briefly; the winner's switch is enough."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.03))
+
+
+def _create_database(path: Path) -> None:
+    """Make a new, fully migrated database at ``path`` atomically.
+
+    It is built under a private name and linked into place, so no process ever sees a
+    half-made file, and when several start at once the first link wins and the others
+    simply open it.
+    """
+    building = path.with_name(f".{path.name}.new-{os.getpid()}-{threading.get_ident()}")
+    create_private_file(building)
+    try:
+        conn = _connect(building)
+        try:
+            migrate(conn, None)
+        finally:
+            conn.close()
+        try:
+            os.link(building, path)
+        except FileExistsError:
+            pass  # another process made it first: open theirs
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(building, path)
+    finally:
+        building.unlink(missing_ok=True)
+
+
+def _is_read_only(path: Path) -> bool:
+    """No write permission for us, or none for anybody (which root, who may write
+    anyway, takes as the owner's wish)."""
+    return not os.access(path, os.W_OK) or path.stat().st_mode & 0o222 == 0
+
+
+def _check_location(path: Path) -> None:
+    """Refuse, with what to do, every file or folder SQLite could not use safely; tighten
+    the permissions of what is ours. Raises DatabaseOpenError; changes no file's bytes."""
+    folder = path.parent
+    try:
+        if not folder.exists():
+            missing = [folder, *(p for p in folder.parents if not p.exists())]
+            for new_folder in reversed(missing):  # every folder we make is private
+                new_folder.mkdir(mode=0o700, exist_ok=True)
+        elif folder == platform_data_folder() and folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)  # our own data folder (older releases made it 0755)
+    except OSError as error:
+        raise DatabaseOpenError(
+            f"cannot create the folder {folder} for the database {path}: "
+            f"{error.strerror or error}. Choose another location{_WHERE_TO_POINT}."
+        ) from None
+    if path.is_dir():
+        raise DatabaseOpenError(
+            f"{path} is a folder, not a database file. Point Vidurai at a file{_WHERE_TO_POINT}."
+        )
+    if not folder.is_dir() or _is_read_only(folder):
+        raise DatabaseOpenError(
+            f"the folder of {path} is read-only; SQLite needs to write its journal beside the "
+            f"database. Make {folder} writable, or choose another location{_WHERE_TO_POINT}."
+        )
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise DatabaseOpenError(f"{path} is not a regular file; it cannot be a database.")
+    if _is_read_only(path):
+        raise DatabaseOpenError(
+            f"{path} is read-only; it was not changed. Make it writable (chmod u+w) or copy "
+            f"it elsewhere and point Vidurai at the copy{_WHERE_TO_POINT}."
+        )
+    if path.stat().st_size == 0 and not _has_wal(path):  # ours are never empty: see _create_database
+        _refuse_damaged(path, "is empty (0 bytes), not a Vidurai database")
+    _make_private(path)
+
+
+def _refuse_damaged(path: Path, problem: str) -> None:
+    raise DatabaseOpenError(
+        f"{path} {problem}; it was not changed. Restore it from a backup (a `.bak-v<N>` "
+        "file beside it), or move it aside to start a new database."
+    )
+
+
+def _has_wal(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def _make_private(path: Path) -> None:
+    """The database and its -wal/-shm readable by their owner only (POSIX; Windows keeps
+    the ACLs of the user's profile folder)."""
+    if not hasattr(os, "getuid"):
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            status = file.stat()
+            if status.st_uid == os.getuid() and status.st_mode & 0o077:
+                file.chmod(status.st_mode & 0o700)
+        except OSError:
+            pass  # not there, or not ours to change
 
 
 def normalize_project_path(project_path: str | os.PathLike[str]) -> str:
@@ -70,6 +205,7 @@ _MEMORY_COLUMNS = (
     "m.id, m.project_id, p.path AS project_path, m.verbatim, m.gist, m.event_type, m.file_path, "
     "m.line_number, m.end_line, m.anchor_text, m.detached, m.salience, m.tags, m.created_at, "
     "m.last_accessed, m.access_count, m.expires_at, m.retention_days, m.pinned, m.pinned_at, "
+    "m.pin_reason, "
     "m.fingerprint, m.occurrence_count"
 )
 _FROM_MEMORIES = "FROM memories m JOIN projects p ON p.id = m.project_id"
@@ -108,36 +244,37 @@ class MemoryDatabase:
         self._vectors: embedding.VectorIndex | None = None
         self._vectors_version: int | None = None
         self._backfilled_below: int | None = None  # see backfill_embeddings
+        self.upgrade: Upgrade | None = None  # what opening did to an older file
         self.conn = self._open()
 
     # ------------------------------------------------------------------ connection
 
     def _open(self) -> sqlite3.Connection:
-        if str(self.db_path) != ":memory:":
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        in_memory = str(self.db_path) == ":memory:"
         try:
-            conn = sqlite3.connect(
-                str(self.db_path), isolation_level=None, check_same_thread=False,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-            )
-        except sqlite3.Error as error:
-            raise DatabaseOpenError(f"cannot open {self.db_path}: {error}") from error
+            if not in_memory:
+                _check_location(self.db_path)
+                if not self.db_path.exists():
+                    _create_database(self.db_path)
+            conn = _connect(self.db_path)
+        except (OSError, sqlite3.Error) as error:
+            raise DatabaseOpenError(
+                f"cannot open {self.db_path}: {getattr(error, 'strerror', None) or error}. "
+                f"Check the file and its folder, or choose another location{_WHERE_TO_POINT}."
+            ) from error
         try:
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            # Migrate before WAL: a rolled-back migration in rollback-journal mode leaves
-            # the file byte-for-byte as it was, and a too-new file is never written.
-            migrate(conn, None if str(self.db_path) == ":memory:" else self.db_path)
-            conn.execute("PRAGMA journal_mode = WAL")
+            self.upgrade = migrate(conn, None if in_memory else self.db_path)
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
-        except SchemaError as error:
+        except SchemaError as error:  # DatabaseOpenError included
             conn.close()
             raise DatabaseOpenError(str(error)) from error
         except sqlite3.DatabaseError as error:
             conn.close()
             raise DatabaseOpenError(
-                f"{self.db_path} is not a usable Vidurai database ({error}); it was not changed"
+                f"{self.db_path} is not a usable Vidurai database ({error}); it was not "
+                "changed. Move it aside (or restore it from a backup) and open again, or "
+                f"point Vidurai at another file{_WHERE_TO_POINT}."
             ) from error
         return conn
 
@@ -170,6 +307,9 @@ class MemoryDatabase:
     def schema_version(self) -> int:
         with self._lock:
             return read_schema_version(self.conn)
+
+    def has_memories(self) -> bool:
+        return bool(self._read("SELECT EXISTS (SELECT 1 FROM memories)")[0][0])
 
     # ------------------------------------------------------------------ audiences
 
@@ -310,6 +450,11 @@ class MemoryDatabase:
         )
         return self._rows_to_dicts(rows, audience)
 
+    def all_memories(self) -> list[dict[str, Any]]:
+        """Every memory of every project, by id (for exports)."""
+        rows = self._read(f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} ORDER BY m.id")
+        return self._rows_to_dicts(rows)
+
     def delete_memory(self, memory_id: int, reason: str = "forgotten by the user") -> bool:
         """Delete a memory (its gists and history cascade); leave a ledger line. False if absent."""
         with self._write() as conn:
@@ -323,11 +468,13 @@ class MemoryDatabase:
             conn.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
         return True
 
-    def set_memory_pinned(self, memory_id: int, pinned: bool) -> None:
+    def set_memory_pinned(self, memory_id: int, pinned: bool, reason: str | None = None) -> None:
+        """Pin (with an optional reason) or unpin; unpinning drops the reason."""
         with self._write() as conn:
             updated = conn.execute(
-                "UPDATE memories SET pinned = ?, pinned_at = CASE WHEN ? THEN ? END WHERE id = ?",
-                (int(pinned), int(pinned), to_db_time(utc_now()), memory_id),
+                "UPDATE memories SET pinned = ?1, pinned_at = CASE WHEN ?1 THEN ?2 END, "
+                "pin_reason = CASE WHEN ?1 THEN ?3 END WHERE id = ?4",
+                (int(pinned), to_db_time(utc_now()), reason if pinned else None, memory_id),
             ).rowcount
         if not updated:
             raise MemoryNotFoundError(memory_id)
