@@ -1,5 +1,7 @@
 // Forwards each workspace file's current diagnostics to the server, which decides when an error
-// was fixed. Debounced per file; always the file's full set, never a delta.
+// was fixed. Debounced per file; always the file's full set, never a delta, with what only VS Code
+// knows about the buffer: its version and whether it has unsaved changes (a buffer that is clean
+// again without a save was reverted). Saves reach the server as textDocument/didSave.
 import type { Disposable, Uri } from 'vscode';
 import { languages, workspace } from 'vscode';
 import type { ServerManager } from '../client';
@@ -54,7 +56,12 @@ export class DiagnosticsForwarder implements Disposable {
     }
     const diagnostics = (await converter.asDiagnostics(languages.getDiagnostics(uri))) as WireDiagnostic[];
     const document = workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    const params: DiagnosticsNotification = { uri: uri.toString(), version: document?.version ?? null, diagnostics };
+    const params: DiagnosticsNotification = {
+      uri: uri.toString(),
+      version: document?.version ?? null,
+      dirty: document?.isDirty ?? false,
+      diagnostics,
+    };
     await this.server.sendNotification(Notifications.diagnostics, params);
   }
 

@@ -97,6 +97,7 @@ def create_server() -> ViduraiServer:
                 document.anchors.clear()
                 session.track(document, document_lines(server, uri))
         problems += session.apply_audiences()
+        session.apply_capture_settings()
         for problem in problems:
             server.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Warning, message=f"Vidurai: {problem}"))
@@ -130,6 +131,8 @@ def create_server() -> ViduraiServer:
         except OutsideWorkspace:
             return
         session.track(OpenDocument(uri, project, file), document_lines(server, uri))
+        if session.capture is not None:
+            session.capture.document_opened(project, file, params.text_document.version)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
@@ -138,12 +141,17 @@ def create_server() -> ViduraiServer:
             session.save_anchors(document, document_lines(server, document.uri))
             # Memories another program (the CLI, MCP) added meanwhile get hovers too.
             session.track(document, document_lines(server, document.uri))
+            if session.capture is not None:
+                session.capture.document_saved(document.project, document.file)
+                server.confirm_fixes()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         # Unsaved edits are discarded with the buffer: the stored anchors (as of the last
-        # save) still match the file.
-        session.documents.pop(params.text_document.uri, None)
+        # save) still match the file, and what the edits seemed to fix was not fixed.
+        document = session.documents.pop(params.text_document.uri, None)
+        if document is not None and session.capture is not None:
+            session.capture.document_closed(document.project, document.file)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:
@@ -426,7 +434,7 @@ def create_server() -> ViduraiServer:
     @server.feature(protocol.DIAGNOSTICS)
     @notification
     def diagnostics(params: Any) -> None:
-        from vidurai.memory.capture import DiagnosticEvent
+        from vidurai.memory.fixes import DiagnosticEvent
 
         args = protocol.structure(params, protocol.DiagnosticsParams)
         if not session.settings.capture_diagnostics:
@@ -448,13 +456,8 @@ def create_server() -> ViduraiServer:
             )
             for diagnostic in args.diagnostics
         ]
-        fixed = capture.diagnostics_changed(project, file, events, args.version)
-        if fixed:
-            session.track_new_memories(fixed)
-            server.changed(project, file)
-        document = session.documents.get(args.uri)
-        if document is not None:
-            document.diagnostics_reported(event.line - 1 for event in events)
+        capture.diagnostics_changed(project, file, events, args.version, args.dirty)
+        server.confirm_fixes()
 
     @server.feature(protocol.TERMINAL_COMMAND)
     @notification
