@@ -42,7 +42,7 @@ class Day:
     report_seconds: list[float] = field(default_factory=list)
     expected: list[tuple[str, str]] = field(default_factory=list)  # (event type, text in the gist)
     versions: dict[str, int] = field(default_factory=dict)
-    dirty: dict[str, bool] = field(default_factory=dict)
+    texts: dict[str, list[str]] = field(default_factory=dict)  # [saved text, buffer text]
 
     # ---------------------------------------------------------------- time
 
@@ -59,8 +59,8 @@ class Day:
 
     def open(self, file: str, *diagnostics: DiagnosticEvent) -> None:
         self.events += 1
-        self.versions[file], self.dirty[file] = 1, False
-        self.capture.document_opened(PROJECT, file, 1)
+        self.versions[file], self.texts[file] = 1, [file, file]
+        self.capture.document_opened(PROJECT, file, 1, file)
         self.report(file, *diagnostics)
 
     def edit(self, file: str, line: int, text: str = "x", *diagnostics: DiagnosticEvent,
@@ -68,31 +68,31 @@ class Day:
         """A typing burst on a (1-based) line, the report 0.5 s after it, then a pause."""
         self.events += 1
         self.versions[file] += 1
-        self.dirty[file] = True
-        self.capture.document_edited(PROJECT, file, self.versions[file], LineEdit(line - 1, 0, line - 1, 0, text))
+        self.texts[file][1] += text
+        self.capture.document_edited(PROJECT, file, self.versions[file], LineEdit(line - 1, 0, line - 1, 0, text),
+                                     self.texts[file][1])
         self.wait(0.5)
         self.report(file, *diagnostics)
         self.wait(pause)
 
     def report(self, file: str, *diagnostics: DiagnosticEvent) -> None:
         start = time.perf_counter()
-        self.capture.diagnostics_changed(PROJECT, file, list(diagnostics), self.versions.get(file),
-                                         self.dirty.get(file, False))
+        self.capture.diagnostics_changed(PROJECT, file, list(diagnostics), self.versions.get(file))
         if self.capture.has_pending_fixes():
             self.capture.confirm_fixes()
         self.report_seconds.append(time.perf_counter() - start)
 
     def save(self, file: str) -> None:
         self.events += 1
-        self.dirty[file] = False
-        self.capture.document_saved(PROJECT, file)
+        self.texts[file][0] = self.texts[file][1]
+        self.capture.document_saved(PROJECT, file, self.texts[file][0])
         self.wait(3)
 
     def revert(self, file: str, *diagnostics: DiagnosticEvent) -> None:
         self.events += 1
         self.versions[file] += 1
-        self.capture.document_edited(PROJECT, file, self.versions[file], None)
-        self.dirty[file] = False
+        self.texts[file][1] = self.texts[file][0]
+        self.capture.document_edited(PROJECT, file, self.versions[file], None, self.texts[file][1])
         self.wait(0.5)
         self.report(file, *diagnostics)
         self.wait(2)
@@ -101,7 +101,7 @@ class Day:
         self.events += 1
         self.capture.document_closed(PROJECT, file)
         self.versions.pop(file)
-        self.dirty.pop(file)
+        self.texts.pop(file)
         self.wait(0.5)
         self.report(file)  # the checker clears a closed file's diagnostics
         self.wait(2)

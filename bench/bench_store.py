@@ -121,12 +121,13 @@ def main() -> None:
         line = rng.randint(1, 1000)
         message = f"Name '{sentence(rng, 2).replace(' ', '_')}_{line}' is not defined"
         capture.diagnostics_changed(project, HOT_FILE, [DiagnosticEvent(message, line, line_text="x = y")],
-                                    next(versions), dirty=False)
+                                    next(versions))
         now[0] += timedelta(seconds=5)
         version = next(versions)
-        capture.document_edited(project, HOT_FILE, version, LineEdit(line - 1, 0, line - 1, 1, "z"))
-        capture.document_saved(project, HOT_FILE)
-        capture.diagnostics_changed(project, HOT_FILE, [], version, dirty=False)
+        text = f"fixed {version}"
+        capture.document_edited(project, HOT_FILE, version, LineEdit(line - 1, 0, line - 1, 1, "z"), text)
+        capture.document_saved(project, HOT_FILE, text)
+        capture.diagnostics_changed(project, HOT_FILE, [], version)
         now[0] += timedelta(seconds=5)
         start = time.perf_counter()
         capture.confirm_fixes()

@@ -219,8 +219,6 @@ export interface WireDiagnostic {
 export interface DiagnosticsNotification {
   uri: string;
   version: number | null;
-  /** Whether the buffer had unsaved changes; false for a file not open. */
-  dirty: boolean;
   diagnostics: WireDiagnostic[];
 }
 

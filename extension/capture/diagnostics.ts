@@ -1,7 +1,7 @@
 // Forwards each workspace file's current diagnostics to the server, which decides when an error
-// was fixed. Debounced per file; always the file's full set, never a delta, with what only VS Code
-// knows about the buffer: its version and whether it has unsaved changes (a buffer that is clean
-// again without a save was reverted). Saves reach the server as textDocument/didSave.
+// was fixed (docs/CAPTURE.md). Debounced per file; always the file's full set, never a delta, with
+// the buffer's version. The server follows the buffers themselves (didChange, didSave, didClose),
+// so it knows which are unsaved and when one is back to its saved text.
 import type { Disposable, Uri } from 'vscode';
 import { languages, workspace } from 'vscode';
 import type { ServerManager } from '../client';
@@ -56,12 +56,7 @@ export class DiagnosticsForwarder implements Disposable {
     }
     const diagnostics = (await converter.asDiagnostics(languages.getDiagnostics(uri))) as WireDiagnostic[];
     const document = workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    const params: DiagnosticsNotification = {
-      uri: uri.toString(),
-      version: document?.version ?? null,
-      dirty: document?.isDirty ?? false,
-      diagnostics,
-    };
+    const params: DiagnosticsNotification = { uri: uri.toString(), version: document?.version ?? null, diagnostics };
     await this.server.sendNotification(Notifications.diagnostics, params);
   }
 

@@ -150,10 +150,10 @@ async def test_a_saved_error_fixed_and_saved_becomes_a_fix_memory_with_a_hover(e
         "message": 'Cannot access attribute "reed" for class "TextIOWrapper"',
         "severity": 1, "source": "Pyright", "code": "reportAttributeAccessIssue",
     }
-    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": 1, "dirty": False, "diagnostics": [error]})
+    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": 1, "diagnostics": [error]})
     editor.edit(uri, (0, 0), (0, 0), "import io\n")  # the error's line moves down one…
     version = editor.edit(uri, (READ_LINE + 1, 22), (READ_LINE + 1, 26), "read")  # …and is fixed
-    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": version, "dirty": True, "diagnostics": []})
+    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": version, "diagnostics": []})
     stats = await editor.request(protocol.STATS, {})
     assert stats["total"] == 0  # held until the fix is saved (or settles)
     editor.save(uri)
@@ -246,9 +246,9 @@ async def test_a_fix_memory_keeps_its_hover_after_a_save_and_a_restart(editor):
                   "end": {"line": READ_LINE, "character": 26}},
         "message": 'Cannot access attribute "reed"', "severity": 1,
     }
-    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": 1, "dirty": False, "diagnostics": [error]})
+    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": 1, "diagnostics": [error]})
     version = editor.edit(uri, (READ_LINE, 22), (READ_LINE, 26), "read")
-    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": version, "dirty": True, "diagnostics": []})
+    editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": version, "diagnostics": []})
     path.write_text(fixed)
     editor.save(uri)
     await editor.wait_for_change()

@@ -5,7 +5,7 @@ debounce, and a terminal that runs real commands.
 Edits go to both servers as VS Code's language clients send them (incremental didChange with
 ranges); pyright's publishDiagnostics are forwarded to Vidurai as ``extension/capture/
 diagnostics.ts`` does (per file, 500 ms after the last change, the file's full set, with the
-buffer's version and whether it is dirty).
+buffer's version).
 """
 
 from __future__ import annotations
@@ -39,10 +39,6 @@ class Buffer:
     text: str
     saved: str
     version: int = 1
-
-    @property
-    def dirty(self) -> bool:
-        return self.text != self.saved
 
 
 class Pyright:
@@ -220,7 +216,6 @@ class Workbench:
         self.vidurai.notify(protocol.DIAGNOSTICS, {
             "uri": uri,
             "version": buffer.version if buffer else None,
-            "dirty": buffer.dirty if buffer else False,
             "diagnostics": [_wire.unstructure(d) for d in self.diagnostics.get(uri, [])],
         })
 

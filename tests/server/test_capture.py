@@ -97,36 +97,37 @@ UNDEFINED = '"parse_config" is not defined'
 class Buffer:
     """One file as the editor holds it, feeding the capture service as the server does."""
 
-    def __init__(self, capture, project, file, *, open_=True):
-        self.capture, self.project, self.file = capture, project, file
+    def __init__(self, capture, clock, project, file, *, open_=True):
+        self.capture, self.clock, self.project, self.file = capture, clock, project, file
         self.version = 1 if open_ else None
-        self.dirty = False
+        self.text = self.saved = "\n".join(f"line {n}" for n in range(1, 60))
         if open_:
-            capture.document_opened(project, file, 1)
+            capture.document_opened(project, file, 1, self.text)
 
     def type(self, line, text="x"):
         """An edit on a (1-based) line; text with newlines inserts lines."""
         self.version += 1
-        self.dirty = True
+        self.text += text  # a different text; where it goes does not matter here
         self.capture.document_edited(self.project, self.file, self.version,
-                                     LineEdit(line - 1, 0, line - 1, 0, text))
+                                     LineEdit(line - 1, 0, line - 1, 0, text), self.text)
 
     def save(self):
-        self.dirty = False
-        self.capture.document_saved(self.project, self.file)
+        self.saved = self.text
+        self.capture.document_saved(self.project, self.file, self.text)
 
     def revert(self):
-        """File > Revert: the whole text replaced by the saved one; the buffer is clean."""
+        """File > Revert: the whole text replaced by the saved one."""
         self.version += 1
-        self.capture.document_edited(self.project, self.file, self.version, None)
-        self.dirty = False
+        self.text = self.saved
+        self.capture.document_edited(self.project, self.file, self.version, None, self.text)
 
     def close(self):
         self.capture.document_closed(self.project, self.file)
 
     def report(self, *diagnostics):
-        self.capture.diagnostics_changed(self.project, self.file, list(diagnostics), self.version,
-                                         self.dirty)
+        """The checker's new set, forwarded (as the extension does) a moment after it changed."""
+        self.clock.advance(seconds=0.7)
+        self.capture.diagnostics_changed(self.project, self.file, list(diagnostics), self.version)
 
 
 def later(capture, clock, seconds=3):
@@ -144,7 +145,7 @@ def undefined(line=42):
 
 
 def test_a_saved_error_fixed_and_saved_is_one_fix_memory_at_its_line(capture, db, project, clock):
-    app = Buffer(capture, project, "src/app.py")
+    app = Buffer(capture, clock, project, "src/app.py")
     app.report(undefined())
     app.type(42)
     app.report()
@@ -163,7 +164,7 @@ def test_a_saved_error_fixed_and_saved_is_one_fix_memory_at_its_line(capture, db
 
 
 def test_errors_seen_while_typing_are_not_fixes(capture, db, project, clock):
-    app = Buffer(capture, project, "src/auth.py")
+    app = Buffer(capture, clock, project, "src/auth.py")
     for typed, diagnostics in [
         ("def refresh_token(", [error('Expected ":"', 10)]),
         ("self, token", [error('Expected ":"', 10), error("Expected indented block", 11)]),
@@ -179,9 +180,43 @@ def test_errors_seen_while_typing_are_not_fixes(capture, db, project, clock):
     assert count(db) == 0
 
 
+def test_saving_before_the_last_report_arrives_does_not_make_a_typing_error_real(
+        capture, db, project, clock):
+    app = Buffer(capture, clock, project, "src/utils.py")
+    app.type(11, "def title_case(")
+    app.report(error('Expected ":"', 11))  # a pause to think: it is forwarded
+    clock.advance(seconds=1.5)
+    app.type(11, "text):")
+    app.save()  # saved at once, before the checker's new set is forwarded
+    app.report()
+    assert later(capture, clock, 60) == []
+
+
+def test_an_error_typed_then_saved_is_real_and_its_fix_is_kept(capture, db, project, clock):
+    app = Buffer(capture, clock, project, "auth/middleware.py")
+    app.type(4, " +")
+    app.save()
+    app.report(error("invalid syntax", 4))  # reported about the saved text
+    app.type(4, "")
+    app.report()
+    app.save()
+    assert len(later(capture, clock)) == 1
+
+
+def test_errors_that_vanish_long_after_an_unrelated_edit_are_not_fixes(capture, db, project, clock):
+    view = Buffer(capture, clock, project, "src/view.py", open_=False)
+    view.report(error('Import "yaml" could not be resolved', 1, code="reportMissingImports"))
+    other = Buffer(capture, clock, project, "src/other.py")
+    other.type(3)
+    other.save()
+    clock.advance(seconds=30)
+    view.report()  # the interpreter was switched; no code changed
+    assert later(capture, clock, 60) == []
+
+
 def test_an_error_left_alone_for_the_settle_time_is_real_and_its_fix_settles_unsaved(
         capture, db, project, clock):
-    app = Buffer(capture, project, "src/app.py")
+    app = Buffer(capture, clock, project, "src/app.py")
     app.type(1)  # unsaved work: the error is not in a saved version
     app.report(undefined())
     clock.advance(seconds=31)
@@ -192,7 +227,7 @@ def test_an_error_left_alone_for_the_settle_time_is_real_and_its_fix_settles_uns
 
 
 def test_an_empty_set_with_no_edit_is_a_restart_not_a_fix(capture, db, project, clock):
-    app = Buffer(capture, project, "src/app.py")
+    app = Buffer(capture, clock, project, "src/app.py")
     app.report(undefined())
     app.report()  # the language server restarted
     assert later(capture, clock, 60) == []
@@ -205,7 +240,7 @@ def test_an_empty_set_with_no_edit_is_a_restart_not_a_fix(capture, db, project, 
 
 
 def test_an_error_that_comes_back_before_it_settles_was_not_fixed(capture, db, project, clock):
-    app = Buffer(capture, project, "src/app.py")
+    app = Buffer(capture, clock, project, "src/app.py")
     app.report(undefined())
     app.type(42)
     app.report()  # a momentary empty set while the checker re-analyses
@@ -216,7 +251,7 @@ def test_an_error_that_comes_back_before_it_settles_was_not_fixed(capture, db, p
 
 
 def test_a_revert_is_not_a_fix_and_does_not_count_again(capture, db, project, clock):
-    app = Buffer(capture, project, "src/app.py")
+    app = Buffer(capture, clock, project, "src/app.py")
     app.report(undefined())
     app.type(42)
     app.report()
@@ -235,7 +270,7 @@ def test_a_revert_is_not_a_fix_and_does_not_count_again(capture, db, project, cl
 
 
 def test_closing_a_file_without_saving_is_not_a_fix(capture, db, project, clock):
-    app = Buffer(capture, project, "src/app.py")
+    app = Buffer(capture, clock, project, "src/app.py")
     app.report(undefined())
     app.type(42)
     app.report()
@@ -248,11 +283,11 @@ def test_closing_a_file_without_saving_is_not_a_fix(capture, db, project, clock)
 def test_one_edit_clearing_identical_errors_in_many_files_is_one_memory_on_the_edited_file(
         capture, db, project, clock):
     broken = '"fetch_user" is unknown import symbol'
-    users = [Buffer(capture, project, f"src/views/v{n}.py", open_=False) for n in range(5)]
+    users = [Buffer(capture, clock, project, f"src/views/v{n}.py", open_=False) for n in range(5)]
     for view in users:
         view.report(error(broken, 1, code="reportAttributeAccessIssue"),
                     error(broken, 7, code="reportAttributeAccessIssue"))
-    api = Buffer(capture, project, "src/api.py")
+    api = Buffer(capture, clock, project, "src/api.py")
     clock.advance(seconds=20)
     api.type(12, "fetch_user = get_user\n")
     clock.advance(seconds=1)
@@ -269,7 +304,7 @@ def test_one_edit_clearing_identical_errors_in_many_files_is_one_memory_on_the_e
 
 def test_an_error_that_only_moved_is_not_a_fix_and_a_fix_lands_where_its_line_went(
         capture, db, project, clock):
-    app = Buffer(capture, project, "a.py")
+    app = Buffer(capture, clock, project, "a.py")
     app.report(error("Expected expression", 10))
     app.type(1, "import os\nimport re\nimport io\n")
     app.report(error("Expected expression", 13))
@@ -283,7 +318,7 @@ def test_an_error_that_only_moved_is_not_a_fix_and_a_fix_lands_where_its_line_we
 
 
 def test_capture_is_by_code_as_well_as_severity_and_never_unused_imports(capture, db, project, clock):
-    app = Buffer(capture, project, "a.py")
+    app = Buffer(capture, clock, project, "a.py")
     app.report(
         error(UNDEFINED, 3, code="reportUndefinedVariable", severity=2),  # Pylance's default level
         error('Import "os" is not accessed', 1, code="reportUnusedImport", severity=1),
@@ -299,7 +334,7 @@ def test_capture_is_by_code_as_well_as_severity_and_never_unused_imports(capture
 
 def test_the_kept_codes_are_a_setting(capture, db, project, clock):
     capture.configure_diagnostics(["Ruff:E501"], capture.fixes.settle)
-    app = Buffer(capture, project, "a.py")
+    app = Buffer(capture, clock, project, "a.py")
     app.report(error(UNDEFINED, 3, code="reportUndefinedVariable", severity=2),
                error("Line too long", 5, code="E501", source="Ruff", severity=2))
     app.type(3)
@@ -310,19 +345,8 @@ def test_the_kept_codes_are_a_setting(capture, db, project, clock):
     assert db.get_memory_by_id(fix_id)["gist"] == "Fixed Line too long"
 
 
-def test_warnings_are_not_captured_by_default_but_can_be(db, project, clock):
-    for capture_warnings, expected in ((False, 0), (True, 1)):
-        capture = CaptureService(db, clock=clock, capture_warnings=capture_warnings)
-        app = Buffer(capture, project, f"w{expected}.py")
-        app.report(error("Variable may be slow", 1, severity=2))
-        app.type(1)
-        app.report()
-        app.save()
-        assert len(later(capture, clock)) == expected
-
-
 def test_the_same_error_fixed_again_within_a_week_is_counted_not_duplicated(capture, db, project, clock):
-    app = Buffer(capture, project, "a.py")
+    app = Buffer(capture, clock, project, "a.py")
     for _ in range(3):
         app.report(error("TypeError: NoneType", 3))
         app.type(3)
@@ -462,7 +486,7 @@ def test_no_secret_from_any_capture_path_reaches_the_database_file(db_path, proj
     capture = CaptureService(db, clock=clock)
     capture.remember_note(project, "deploy.py", 3, 3, f"key = '{AWS_KEY}'",
                           f"Rotated the token {GITHUB_TOKEN} after the leak")
-    settings = Buffer(capture, project, "settings.py")
+    settings = Buffer(capture, clock, project, "settings.py")
     settings.report(error(f"cannot connect to postgres://admin:{DB_PASSWORD}@db.internal/app", 8,
                           text=f"STRIPE = '{STRIPE_KEY}'"))
     settings.type(8)

@@ -132,7 +132,6 @@ class DiagnosticsParams:
     uri: str
     diagnostics: Sequence[types.Diagnostic]
     version: Optional[int] = None
-    dirty: Optional[bool] = None  # the buffer had unsaved changes; None: unknown
 
 
 @attrs.define

@@ -66,7 +66,8 @@ class ViduraiProtocol(LanguageServerProtocol):
                 document.apply_edit(edit)
             self.workspace.update_text_document(params.text_document, change)
             if document is not None and session.capture is not None:
-                session.capture.document_edited(document.project, document.file, version, edit)
+                text = self.workspace.get_text_document(uri).source
+                session.capture.document_edited(document.project, document.file, version, edit, text)
             if document is not None and edit is None:
                 _retrack(self._server, document)  # the whole text was replaced
         yield from ()

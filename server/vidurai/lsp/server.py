@@ -132,7 +132,8 @@ def create_server() -> ViduraiServer:
             return
         session.track(OpenDocument(uri, project, file), document_lines(server, uri))
         if session.capture is not None:
-            session.capture.document_opened(project, file, params.text_document.version)
+            session.capture.document_opened(project, file, params.text_document.version,
+                                            params.text_document.text)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
@@ -142,7 +143,8 @@ def create_server() -> ViduraiServer:
             # Memories another program (the CLI, MCP) added meanwhile get hovers too.
             session.track(document, document_lines(server, document.uri))
             if session.capture is not None:
-                session.capture.document_saved(document.project, document.file)
+                session.capture.document_saved(
+                    document.project, document.file, server.workspace.get_text_document(document.uri).source)
                 server.confirm_fixes()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -456,7 +458,7 @@ def create_server() -> ViduraiServer:
             )
             for diagnostic in args.diagnostics
         ]
-        capture.diagnostics_changed(project, file, events, args.version, args.dirty)
+        capture.diagnostics_changed(project, file, events, args.version)
         server.confirm_fixes()
 
     @server.feature(protocol.TERMINAL_COMMAND)

@@ -1,6 +1,7 @@
 """Turning developer events into memories: notes, fixed errors, failing and fixed commands.
 
-Every text that reaches the store passes through ``redact`` here first, whichever path it
+What counts as a fixed error is decided in ``memory.fixes`` and what a command is in
+``memory.commands`` (docs/CAPTURE.md tells both); this module stores what they decide. Every text that reaches the store passes through ``redact`` here first, whichever path it
 came by; every memory is stored with a gist for each configured audience in one
 transaction. Repeats (the same error or failing command within ``REPEAT_WINDOW``) add to an
 occurrence count on one memory instead of adding rows.
@@ -57,13 +58,12 @@ class CaptureService:
         db: MemoryDatabase,
         generator: MultiAudienceGistGenerator | None = None,
         *,
-        capture_warnings: bool = False,
         kept_codes: Iterable[str] = DEFAULT_KEPT_CODES,
         settle: timedelta = DEFAULT_SETTLE,
         clock: Callable[[], datetime] = utc_now,
     ):
         self.db = db
-        self.policy = DiagnosticPolicy(kept_codes, capture_warnings)
+        self.policy = DiagnosticPolicy(kept_codes)
         self.fixes = FixWatcher(settle)
         self._clock = clock
         self._lock = threading.Lock()
@@ -75,7 +75,7 @@ class CaptureService:
     def configure_diagnostics(self, kept_codes: Iterable[str], settle: timedelta) -> None:
         """New settings for which diagnostics count and how long a state takes to settle."""
         with self._lock:
-            self.policy = DiagnosticPolicy(kept_codes, self.policy.worst_kept > 1)
+            self.policy = DiagnosticPolicy(kept_codes)
             self.fixes.settle = settle
 
     def set_audiences(self, extra: Sequence[str]) -> None:
@@ -134,29 +134,28 @@ class CaptureService:
         file: str,
         diagnostics: Sequence[DiagnosticEvent],
         document_version: int | None,
-        dirty: bool | None = None,
     ) -> None:
-        """A file's full current diagnostics; ``dirty`` is whether its buffer had unsaved
-        changes (None when unknown)."""
+        """A file's full current diagnostics (``document_version``: None for a file not open)."""
         kept = [d for d in diagnostics if self.policy.keeps(d)]
         with self._lock:
-            self.fixes.reported(str(project), file, kept, document_version, dirty, self._clock())
+            self.fixes.reported(str(project), file, kept, document_version, self._clock())
 
-    def document_opened(self, project: str | Path, file: str, version: int | None) -> None:
+    def document_opened(self, project: str | Path, file: str, version: int | None, text: str) -> None:
         with self._lock:
-            self.fixes.opened(str(project), file, version)
+            self.fixes.opened(str(project), file, version, text)
 
-    def document_edited(self, project: str | Path, file: str, version: int | None, edit: LineEdit | None) -> None:
-        """One change to an open buffer (None: the whole text was replaced)."""
+    def document_edited(
+        self, project: str | Path, file: str, version: int | None, edit: LineEdit | None, text: str,
+    ) -> None:
+        """One change to an open buffer (``edit`` None: the whole text was replaced); ``text``
+        is the buffer's text after it."""
+        whole = LineEdit(0, 0, 1 << 30, 0, text)
         with self._lock:
-            if edit is None:
-                self.fixes.replaced(str(project), file, version, self._clock())
-            else:
-                self.fixes.edited(str(project), file, version, edit, self._clock())
+            self.fixes.edited(str(project), file, version, edit or whole, text, self._clock())
 
-    def document_saved(self, project: str | Path, file: str) -> None:
+    def document_saved(self, project: str | Path, file: str, text: str) -> None:
         with self._lock:
-            self.fixes.saved(str(project), file, self._clock())
+            self.fixes.saved(str(project), file, text)
 
     def document_closed(self, project: str | Path, file: str) -> None:
         with self._lock:

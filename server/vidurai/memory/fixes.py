@@ -13,8 +13,8 @@ developer changed code (docs/CAPTURE.md says it in full):
   still open.
 * *Confirmed*: a gone error is a candidate, held at least ``hold``; it becomes a fix once the
   file that caused it is saved, or when it has stayed gone for ``settle``. It is cancelled
-  when it comes back, when its cause's edits are reverted (the buffer is clean again without
-  a save) or when its cause is closed unsaved.
+  when it comes back, when its cause's edits are undone (its text is the saved text again:
+  File > Revert, or undo) or when its cause is closed unsaved.
 * Identical errors cleared by the same edit are one fix, with how many there were and in
   which files; it is placed on the edited file.
 
@@ -32,8 +32,13 @@ from vidurai.memory.anchors import LineEdit, LineRange, apply_edit
 
 DEFAULT_SETTLE = timedelta(seconds=30)
 MAX_HOLD = timedelta(seconds=2)  # what a language server needs to restart or re-analyse
+# The extension forwards diagnostics 500 ms after they last changed: a report that comes
+# sooner after an edit may still describe the text before it.
+REPORT_LATENCY = timedelta(milliseconds=500)
+# How soon after an edit in another file errors must vanish to be that edit's doing.
+CAUSE_WINDOW = timedelta(seconds=10)
 
-LSP_ERROR, LSP_WARNING = 1, 2
+LSP_ERROR = 1
 
 # Diagnostics worth a memory whatever their severity, as "code" or "source:code" (source
 # case-insensitive). Pylance reports an undefined name as a warning by default.
@@ -83,7 +88,7 @@ class DiagnosticPolicy:
     """Which diagnostics can become memories: errors, and any diagnostic whose code is in the
     kept table; never one whose code says "unused"."""
 
-    def __init__(self, kept_codes: Iterable[str] = DEFAULT_KEPT_CODES, capture_warnings: bool = False):
+    def __init__(self, kept_codes: Iterable[str] = DEFAULT_KEPT_CODES):
         self.any_source: set[str] = set()
         self.by_source: set[tuple[str, str]] = set()
         for entry in kept_codes:
@@ -92,7 +97,6 @@ class DiagnosticPolicy:
                 self.by_source.add((source.strip().lower(), code.strip()))
             else:
                 self.any_source.add(code.strip())
-        self.worst_kept = LSP_WARNING if capture_warnings else LSP_ERROR
 
     def keeps(self, diagnostic: DiagnosticEvent) -> bool:
         code = diagnostic.code
@@ -103,7 +107,7 @@ class DiagnosticPolicy:
             or ((diagnostic.source or "").lower(), code) in self.by_source
         ):
             return True
-        return diagnostic.severity <= self.worst_kept
+        return diagnostic.severity <= LSP_ERROR
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ class ConfirmedFix:
 class _OpenError:
     diagnostic: DiagnosticEvent
     lines: LineRange | None  # followed through edits; None once its line was deleted
-    quiet_since: datetime  # first seen, or the last edit on its line
+    quiet_since: datetime  # first seen, or the last edit to its file
     seen_at: datetime
     seen_version: int | None
     real: bool
@@ -140,6 +144,7 @@ class _FileState:
     errors: list[_OpenError] = field(default_factory=list)
     version: int | None = None
     dirty: bool = False
+    saved_text: int | None = None  # hash of the text as last opened or saved
     last_edit_at: datetime | None = None
     last_edit_line: int = 0  # 0-based
 
@@ -174,12 +179,18 @@ class FixWatcher:
 
     # ------------------------------------------------------------------ buffer events
 
-    def edited(self, project: str, file: str, version: int | None, edit: LineEdit, now: datetime) -> None:
-        """The developer changed ``file``: its errors follow their lines and start their quiet
-        time again (having first become real if they were quiet long enough)."""
+    def edited(self, project: str, file: str, version: int | None, edit: LineEdit, text: str,
+               now: datetime) -> None:
+        """The developer changed ``file`` (``text`` is its text now): its errors follow their
+        lines and start their quiet time again (having first become real if they were quiet long
+        enough). A text that is the saved one again (File > Revert, undo) is no change at all:
+        what its edits seemed to fix was not fixed."""
         state_project = self._projects[project]
         state = state_project.file(file)
-        state.version, state.dirty = version, True
+        state.version = version
+        state.dirty = state.saved_text is None or hash(text) != state.saved_text
+        if not state.dirty:
+            self._cancel_caused_by(state_project, file)
         state.last_edit_at, state.last_edit_line = now, edit.start_line
         state_project.last_edited, state_project.last_edit_at = file, now
         for error in state.errors:
@@ -191,22 +202,20 @@ class FixWatcher:
             if candidate.file == file and candidate.error.lines is not None:
                 candidate.error.lines = apply_edit(candidate.error.lines, edit)
 
-    def replaced(self, project: str, file: str, version: int | None, now: datetime) -> None:
-        """The whole text was replaced: nothing can follow its lines."""
-        self.edited(project, file, version, LineEdit(0, 0, 1 << 30, 0, ""), now)
-
-    def opened(self, project: str, file: str, version: int | None) -> None:
+    def opened(self, project: str, file: str, version: int | None, text: str) -> None:
         state = self._projects[project].file(file)
-        state.version, state.dirty = version, False
+        state.version, state.dirty, state.saved_text = version, False, hash(text)
 
-    def saved(self, project: str, file: str, now: datetime) -> None:
-        """A save: the file is clean; with no unsaved buffer left, every open error is real."""
+    def saved(self, project: str, file: str, text: str) -> None:
+        """A save: the file is clean; with no unsaved buffer left, the errors last reported
+        about the text as it is now were in a saved version: they are real."""
         state_project = self._projects[project]
-        state_project.file(file).dirty = False
+        state = state_project.file(file)
+        state.dirty, state.saved_text = False, hash(text)
         if state_project.all_saved():
-            for state in state_project.files.values():
-                for error in state.errors:
-                    error.real = True
+            for other in state_project.files.values():
+                for error in other.errors:
+                    error.real = error.real or self._about_current_text(state_project, error.seen_at)
 
     def closed(self, project: str, file: str) -> None:
         """A closed buffer's errors are no longer known (a language server clears them); its
@@ -221,19 +230,14 @@ class FixWatcher:
 
     def reported(
         self, project: str, file: str, diagnostics: Sequence[DiagnosticEvent],
-        version: int | None, dirty: bool | None, now: datetime,
+        version: int | None, now: datetime,
     ) -> None:
-        """A file's full current set of (kept) diagnostics."""
+        """A file's full current set of (kept) diagnostics; ``version`` is its open buffer's."""
         state_project = self._projects[project]
         state = state_project.file(file)
-        if dirty is False and state.dirty:
-            # Clean again without a save: reverted (or undone to the saved text).
-            self._cancel_caused_by(state_project, file)
-        if dirty is not None:
-            state.dirty = dirty
         if version is not None:
             state.version = version
-        saved_state = state_project.all_saved()
+        saved_state = state_project.all_saved() and self._about_current_text(state_project, now)
 
         remaining = list(diagnostics)
         still_open: list[_OpenError] = []
@@ -242,9 +246,11 @@ class FixWatcher:
             if match is not None:
                 self._seen(error, match, version, saved_state, now)
                 still_open.append(error)
-            elif not error.real:
+                continue
+            self._settle_check(error, now)  # it was there, untouched, until now
+            if not error.real:
                 continue  # a passing state while typing: nothing was learned
-            elif self._edited_since(state_project, state, error):
+            if self._edited_since(state_project, state, error, now):
                 cause = file if _newer(state.version, error.seen_version) else state_project.last_edited
                 state_project.candidates.append(_Candidate(error, file, cause or file, now))
             else:
@@ -300,10 +306,16 @@ class FixWatcher:
             error.real = True
 
     @staticmethod
-    def _edited_since(state_project: _Project, state: _FileState, error: _OpenError) -> bool:
+    def _about_current_text(state_project: _Project, reported_at: datetime) -> bool:
+        last_edit = state_project.last_edit_at
+        return last_edit is None or reported_at - last_edit >= REPORT_LATENCY
+
+    @staticmethod
+    def _edited_since(state_project: _Project, state: _FileState, error: _OpenError, now: datetime) -> bool:
         if _newer(state.version, error.seen_version):
             return True
-        return state_project.last_edit_at is not None and state_project.last_edit_at > error.seen_at
+        last_edit = state_project.last_edit_at
+        return last_edit is not None and last_edit > error.seen_at and now - last_edit <= CAUSE_WINDOW
 
     @staticmethod
     def _cancel_caused_by(state_project: _Project, file: str) -> None:
