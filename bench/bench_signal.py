@@ -82,10 +82,11 @@ class Day:
             self.capture.confirm_fixes()
         self.report_seconds.append(time.perf_counter() - start)
 
-    def save(self, file: str) -> None:
+    def save(self, file: str, deliberate: bool = True) -> None:
+        """Ctrl+S, or (``deliberate=False``) files.autoSave after a delay."""
         self.events += 1
         self.texts[file][0] = self.texts[file][1]
-        self.capture.document_saved(PROJECT, file, self.texts[file][0])
+        self.capture.document_saved(PROJECT, file, self.texts[file][0], deliberate)
         self.wait(3)
 
     def revert(self, file: str, *diagnostics: DiagnosticEvent) -> None:
@@ -132,10 +133,15 @@ def real_fix(day: Day, file: str, error: DiagnosticEvent) -> None:
     day.keep("error_fixed", error.message)
 
 
-def type_function(day: Day, file: str, at: int) -> None:
-    """Writing a function with pauses: each error is a state the line passes through."""
+def type_function(day: Day, file: str, at: int, autosave: bool = False) -> None:
+    """Writing a function with pauses: each error is a state the line passes through. With
+    ``autosave`` the editor saves by itself in the pauses (files.autoSave: afterDelay)."""
     day.edit(file, at, "def refresh_token(", d('"(" was not closed', at), d('Expected ":"', at), pause=1.5)
+    if autosave:
+        day.save(file, deliberate=False)
     day.edit(file, at, "token: str) -> str:", d("Expected indented block", at + 1), pause=2)
+    if autosave:
+        day.save(file, deliberate=False)
     day.edit(file, at + 1, "    claims = decode(token)",
              d('Function with declared return type "str" must return value on all code paths', at,
                "reportReturnType"), pause=1.5)
@@ -162,7 +168,7 @@ def play(day: Day) -> None:
 
     real_fix(day, tokens, d('Cannot access attribute "reed" for class "TextIOWrapper"', 9, attribute))
     for at in (30, 45, 60):
-        type_function(day, tokens, at)
+        type_function(day, tokens, at, autosave=at == 45)
     real_fix(day, "authsvc/settings.py",
              d('"parse_confg" is not defined', 12, "reportUndefinedVariable", severity=2))
 

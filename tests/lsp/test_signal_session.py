@@ -2,11 +2,11 @@
 type checker (pyright's language server) and real commands (pytest, make, git), driven as the
 VS Code extension drives them. At the end the store holds exactly what a developer would keep.
 
-Each step is one situation of issue 9: typing with pauses, a real fix after a save, an
-undefined name that Pylance reports as a warning, an unused import, a fix closed unsaved, a
-File > Revert, a type checker restart, one edit that clears errors in three files, failing and
-fixed test commands in their flag and prefix variants, Ctrl+C, a rejected push, make's
-"missing separator", and opening a failure before passing again.
+Each step is one situation of issue 9: typing with pauses (auto-saved in one of them), a real
+fix after a save, an undefined name that Pylance reports as a warning, an unused import, a fix
+closed unsaved, a File > Revert, a type checker restart, one edit that clears errors in three
+files, failing and fixed test commands in their flag and prefix variants, Ctrl+C, a rejected
+push, make's "missing separator", and opening a failure before passing again.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from lsprotocol import types
 
 from tests.lsp.workbench import Workbench
 from vidurai.lsp import protocol
@@ -202,6 +203,7 @@ async def test_a_day_of_work_keeps_exactly_what_a_developer_would_keep(bench: Wo
     line = end + 2
     await bench.type(tokens, line, len("def refresh_token("), "token: str) -> str:\n")
     await bench.wait_for(tokens, has("Expected indented block"))
+    bench.save(tokens, types.TextDocumentSaveReason.AfterDelay)  # files.autoSave during the pause
     await asyncio.sleep(1.5)
     await bench.type(tokens, line + 1, 0, "    claims = decode(token)\n")
     await bench.wait_for(tokens, has("must return value"))

@@ -178,11 +178,14 @@ class Workbench:
         """The 0-based line of the first line containing ``needle``."""
         return next(i for i, line in enumerate(self.buffers[name].text.split("\n")) if needle in line)
 
-    def save(self, name: str) -> None:
+    def save(self, name: str, reason: types.TextDocumentSaveReason = types.TextDocumentSaveReason.Manual) -> None:
+        """Ctrl+S (or, with ``reason`` AfterDelay, files.autoSave): willSave, then didSave."""
         buffer = self.buffers[name]
+        identifier = types.TextDocumentIdentifier(uri=buffer.uri)
+        self.vidurai.client.text_document_will_save(types.WillSaveTextDocumentParams(identifier, reason))
         (self.root / name).write_text(buffer.text)
         buffer.saved = buffer.text
-        params = types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=buffer.uri))
+        params = types.DidSaveTextDocumentParams(identifier)
         self.vidurai.client.text_document_did_save(params)
         self.pyright.client.text_document_did_save(params)
 

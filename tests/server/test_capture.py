@@ -111,9 +111,10 @@ class Buffer:
         self.capture.document_edited(self.project, self.file, self.version,
                                      LineEdit(line - 1, 0, line - 1, 0, text), self.text)
 
-    def save(self):
+    def save(self, deliberate=True):
+        """Ctrl+S; ``deliberate=False``: files.autoSave after a delay."""
         self.saved = self.text
-        self.capture.document_saved(self.project, self.file, self.text)
+        self.capture.document_saved(self.project, self.file, self.text, deliberate)
 
     def revert(self):
         """File > Revert: the whole text replaced by the saved one."""
@@ -189,6 +190,19 @@ def test_saving_before_the_last_report_arrives_does_not_make_a_typing_error_real
     app.type(11, "text):")
     app.save()  # saved at once, before the checker's new set is forwarded
     app.report()
+    assert later(capture, clock, 60) == []
+
+
+def test_an_auto_save_during_a_pause_in_typing_does_not_make_its_errors_real(capture, db, project, clock):
+    app = Buffer(capture, clock, project, "src/utils.py")
+    app.type(11, "def title_case(")
+    app.report(error('Expected ":"', 11))
+    app.save(deliberate=False)  # files.autoSave: afterDelay, during the pause
+    clock.advance(seconds=1)
+    app.report(error('Expected ":"', 11), error("Expected indented block", 12))
+    app.type(11, "text):\n    return text.title()")
+    app.report()
+    app.save(deliberate=False)
     assert later(capture, clock, 60) == []
 
 

@@ -135,8 +135,13 @@ def create_server() -> ViduraiServer:
             session.capture.document_opened(project, file, params.text_document.version,
                                             params.text_document.text)
 
+    @server.feature(types.TEXT_DOCUMENT_WILL_SAVE)
+    def will_save(params: types.WillSaveTextDocumentParams) -> None:
+        session.save_reasons[params.text_document.uri] = params.reason
+
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        reason = session.save_reasons.pop(params.text_document.uri, types.TextDocumentSaveReason.Manual)
         document = session.documents.get(params.text_document.uri)
         if document is not None:
             session.save_anchors(document, document_lines(server, document.uri))
@@ -144,13 +149,16 @@ def create_server() -> ViduraiServer:
             session.track(document, document_lines(server, document.uri))
             if session.capture is not None:
                 session.capture.document_saved(
-                    document.project, document.file, server.workspace.get_text_document(document.uri).source)
+                    document.project, document.file, server.workspace.get_text_document(document.uri).source,
+                    deliberate=reason == types.TextDocumentSaveReason.Manual,
+                )
                 server.confirm_fixes()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         # Unsaved edits are discarded with the buffer: the stored anchors (as of the last
         # save) still match the file, and what the edits seemed to fix was not fixed.
+        session.save_reasons.pop(params.text_document.uri, None)
         document = session.documents.pop(params.text_document.uri, None)
         if document is not None and session.capture is not None:
             session.capture.document_closed(document.project, document.file)

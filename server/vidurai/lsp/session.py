@@ -123,6 +123,8 @@ class Session:
         self.capture: CaptureService | None = None
         self.db_error: str | None = None
         self.documents: dict[str, OpenDocument] = {}
+        # Why each document is about to be saved (textDocument/willSave): auto-saves are no checkpoint.
+        self.save_reasons: dict[str, int] = {}
         self.pending = PendingChanges()
         self.touched: set[int] = set()
         self.anchor_writes: list[tuple[int, int | None, int | None, bool, str | None]] = []

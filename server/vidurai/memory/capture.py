@@ -153,9 +153,10 @@ class CaptureService:
         with self._lock:
             self.fixes.edited(str(project), file, version, edit or whole, text, self._clock())
 
-    def document_saved(self, project: str | Path, file: str, text: str) -> None:
+    def document_saved(self, project: str | Path, file: str, text: str, deliberate: bool = True) -> None:
+        """A save; ``deliberate`` is False for an auto-save (after a delay, or on losing focus)."""
         with self._lock:
-            self.fixes.saved(str(project), file, text)
+            self.fixes.saved(str(project), file, text, deliberate)
 
     def document_closed(self, project: str | Path, file: str) -> None:
         with self._lock:

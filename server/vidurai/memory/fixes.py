@@ -143,8 +143,10 @@ class _Candidate:
 class _FileState:
     errors: list[_OpenError] = field(default_factory=list)
     version: int | None = None
-    dirty: bool = False
+    dirty: bool = False  # unsaved changes since the last save of any kind
     saved_text: int | None = None  # hash of the text as last opened or saved
+    at_checkpoint: bool = True  # the text is as opened or as last saved on purpose
+    checkpoint_text: int | None = None  # hash of that text
     last_edit_at: datetime | None = None
     last_edit_line: int = 0  # 0-based
 
@@ -159,8 +161,8 @@ class _Project:
     def file(self, name: str) -> _FileState:
         return self.files.setdefault(name, _FileState())
 
-    def all_saved(self) -> bool:
-        return not any(state.dirty for state in self.files.values())
+    def at_checkpoint(self) -> bool:
+        return all(state.at_checkpoint for state in self.files.values())
 
 
 class FixWatcher:
@@ -188,7 +190,9 @@ class FixWatcher:
         state_project = self._projects[project]
         state = state_project.file(file)
         state.version = version
-        state.dirty = state.saved_text is None or hash(text) != state.saved_text
+        text_hash = hash(text)
+        state.dirty = state.saved_text is None or text_hash != state.saved_text
+        state.at_checkpoint = text_hash == state.checkpoint_text
         if not state.dirty:
             self._cancel_caused_by(state_project, file)
         state.last_edit_at, state.last_edit_line = now, edit.start_line
@@ -204,15 +208,19 @@ class FixWatcher:
 
     def opened(self, project: str, file: str, version: int | None, text: str) -> None:
         state = self._projects[project].file(file)
-        state.version, state.dirty, state.saved_text = version, False, hash(text)
+        state.version, state.dirty, state.at_checkpoint = version, False, True
+        state.saved_text = state.checkpoint_text = hash(text)
 
-    def saved(self, project: str, file: str, text: str) -> None:
-        """A save: the file is clean; with no unsaved buffer left, the errors last reported
-        about the text as it is now were in a saved version: they are real."""
+    def saved(self, project: str, file: str, text: str, deliberate: bool = True) -> None:
+        """A save: the file is clean. A save on purpose (not an auto-save) is a checkpoint: with
+        every buffer at one, the errors last reported about the text as it is now were in a
+        saved version, so they are real."""
         state_project = self._projects[project]
         state = state_project.file(file)
         state.dirty, state.saved_text = False, hash(text)
-        if state_project.all_saved():
+        if deliberate:
+            state.at_checkpoint, state.checkpoint_text = True, state.saved_text
+        if deliberate and state_project.at_checkpoint():
             for other in state_project.files.values():
                 for error in other.errors:
                     error.real = error.real or self._about_current_text(state_project, error.seen_at)
@@ -237,7 +245,7 @@ class FixWatcher:
         state = state_project.file(file)
         if version is not None:
             state.version = version
-        saved_state = state_project.all_saved() and self._about_current_text(state_project, now)
+        saved_state = state_project.at_checkpoint() and self._about_current_text(state_project, now)
 
         remaining = list(diagnostics)
         still_open: list[_OpenError] = []
