@@ -217,6 +217,21 @@ def test_an_error_typed_then_saved_is_real_and_its_fix_is_kept(capture, db, proj
     assert len(later(capture, clock)) == 1
 
 
+def test_a_file_auto_saved_earlier_does_not_stop_a_saved_error_elsewhere_being_real(
+        capture, db, project, clock):
+    utils = Buffer(capture, clock, project, "src/utils.py")
+    utils.type(3)
+    utils.save(deliberate=False)  # typed a while ago and auto-saved, never saved on purpose
+    app = Buffer(capture, clock, project, "auth/middleware.py")
+    app.type(4, " +")
+    app.save()
+    app.report(error("invalid syntax", 4))
+    app.type(4, "")
+    app.report()
+    app.save(deliberate=False)  # the fix is auto-saved
+    assert len(later(capture, clock)) == 1
+
+
 def test_errors_that_vanish_long_after_an_unrelated_edit_are_not_fixes(capture, db, project, clock):
     view = Buffer(capture, clock, project, "src/view.py", open_=False)
     view.report(error('Import "yaml" could not be resolved', 1, code="reportMissingImports"))

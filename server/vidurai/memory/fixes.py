@@ -3,14 +3,17 @@
 A fix is an error that was **real** and is gone in a later **settled** state after the
 developer changed code (docs/CAPTURE.md says it in full):
 
-* *Real*: reported while the project had no unsaved buffer (it was in a saved version), or
-  reported for ``settle`` without an edit to its file (not just its line: the "must return a
-  value" error sits on a function's first line while its body is typed). An error seen for a moment while a
-  line is being typed is neither, and is dropped silently when it goes.
+* *Real*: reported about saved code — while its file held the text it was opened with or last
+  saved with on purpose (an auto-save during a pause in typing is no checkpoint) and no other
+  buffer had unsaved changes, at least ``REPORT_LATENCY`` after the last edit (an earlier
+  report may describe the text before it) — or present for ``settle`` without an edit to its
+  file (not just its line: the "must return a value" error sits on a function's first line
+  while its body is typed). An error seen for a moment while a line is being typed is
+  neither, and is dropped silently when it goes.
 * *Gone after a change*: missing from a report made after an edit — in its own file (a newer
-  version), else anywhere in the project (the edit that cleared it is the cause). An error
-  missing with no edit since it was last seen (a language-server restart, a re-analysis) is
-  still open.
+  version), else anywhere in the project within ``CAUSE_WINDOW`` (the edit that cleared it is
+  the cause). An error missing with no such edit (a language-server restart, a re-analysis,
+  an interpreter switch) is still open.
 * *Confirmed*: a gone error is a candidate, held at least ``hold``; it becomes a fix once the
   file that caused it is saved, or when it has stayed gone for ``settle``. It is cancelled
   when it comes back, when its cause's edits are undone (its text is the saved text again:
@@ -161,8 +164,11 @@ class _Project:
     def file(self, name: str) -> _FileState:
         return self.files.setdefault(name, _FileState())
 
-    def at_checkpoint(self) -> bool:
-        return all(state.at_checkpoint for state in self.files.values())
+    def saved_code(self, file: str) -> bool:
+        """Whether ``file`` is at a checkpoint and no other buffer has unsaved changes."""
+        return self.file(file).at_checkpoint and not any(
+            state.dirty for name, state in self.files.items() if name != file
+        )
 
 
 class FixWatcher:
@@ -212,16 +218,16 @@ class FixWatcher:
         state.saved_text = state.checkpoint_text = hash(text)
 
     def saved(self, project: str, file: str, text: str, deliberate: bool = True) -> None:
-        """A save: the file is clean. A save on purpose (not an auto-save) is a checkpoint: with
-        every buffer at one, the errors last reported about the text as it is now were in a
-        saved version, so they are real."""
+        """A save: the file is clean, and a checkpoint if saved on purpose (not an auto-save).
+        Errors last reported about the text as it is now, in files at a checkpoint with no
+        unsaved buffer beside them, were in a saved version: they are real."""
         state_project = self._projects[project]
         state = state_project.file(file)
         state.dirty, state.saved_text = False, hash(text)
         if deliberate:
             state.at_checkpoint, state.checkpoint_text = True, state.saved_text
-        if deliberate and state_project.at_checkpoint():
-            for other in state_project.files.values():
+        for name, other in state_project.files.items():
+            if state_project.saved_code(name):
                 for error in other.errors:
                     error.real = error.real or self._about_current_text(state_project, error.seen_at)
 
@@ -245,7 +251,7 @@ class FixWatcher:
         state = state_project.file(file)
         if version is not None:
             state.version = version
-        saved_state = state_project.at_checkpoint() and self._about_current_text(state_project, now)
+        saved_state = state_project.saved_code(file) and self._about_current_text(state_project, now)
 
         remaining = list(diagnostics)
         still_open: list[_OpenError] = []
