@@ -17,7 +17,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from vidurai.memory.capture import CaptureService, DiagnosticEvent
+from vidurai.memory.anchors import LineEdit
+from vidurai.memory.capture import CaptureService
+from vidurai.memory.fixes import DiagnosticEvent
 from vidurai.memory.regenerate import PAGE, regenerate_gists
 from vidurai.storage import MemoryDatabase
 from vidurai.storage.migrations import V1_SCHEMA
@@ -110,16 +112,25 @@ def main() -> None:
     broad = timed(lambda: db.recall_memories(project, f"{rng.choice(WORDS)} {rng.choice(WORDS)}",
                                              min_salience="NOISE", limit=20), 50)
 
-    capture = CaptureService(db)
+    now = [utc_now()]
+    capture = CaptureService(db, clock=lambda: now[0])
     versions = iter(range(1, 10**9))
 
     def fix_from_diagnostics() -> None:
+        """An error in the saved file, fixed by an edit and saved: the time to store its fix."""
         line = rng.randint(1, 1000)
         message = f"Name '{sentence(rng, 2).replace(' ', '_')}_{line}' is not defined"
         capture.diagnostics_changed(project, HOT_FILE, [DiagnosticEvent(message, line, line_text="x = y")],
                                     next(versions))
+        now[0] += timedelta(seconds=5)
+        version = next(versions)
+        text = f"fixed {version}"
+        capture.document_edited(project, HOT_FILE, version, LineEdit(line - 1, 0, line - 1, 1, "z"), text)
+        capture.document_saved(project, HOT_FILE, text)
+        capture.diagnostics_changed(project, HOT_FILE, [], version)
+        now[0] += timedelta(seconds=5)
         start = time.perf_counter()
-        capture.diagnostics_changed(project, HOT_FILE, [], next(versions))
+        capture.confirm_fixes()
         capture_samples.append(time.perf_counter() - start)
 
     capture_samples: list[float] = []

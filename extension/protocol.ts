@@ -48,7 +48,13 @@ export interface ServerSettings {
   audience: string;
   databasePath: string;
   hover: { enabled: boolean };
-  capture: { diagnostics: boolean; terminal: boolean };
+  capture: {
+    diagnostics: boolean;
+    terminal: boolean;
+    /** Absent: the server's built-in table. */
+    diagnosticCodes?: string[];
+    settleSeconds: number;
+  };
   audiences: string[];
   context: { maxTokens: number };
 }

@@ -12,6 +12,7 @@ export interface ExtensionSettings {
 }
 
 const DEFAULT_MAX_TOKENS = 2000;
+const DEFAULT_SETTLE_SECONDS = 30;
 
 /**
  * The settings as typed values. `audienceOverride` is the audience chosen with Switch Audience
@@ -22,6 +23,7 @@ export function readSettings(get: SettingGetter, audienceOverride?: string): Ext
   const configuredAudience = asTrimmedString(get<unknown>('audience', 'developer')) || 'developer';
   const maxTokens = get<unknown>('context.maxTokens', DEFAULT_MAX_TOKENS);
   const trace = get<unknown>('trace.server', 'off');
+  const diagnosticCodes = get<unknown>('capture.diagnosticCodes', undefined);
   return {
     server: {
       audience: audienceOverride || configuredAudience,
@@ -30,14 +32,12 @@ export function readSettings(get: SettingGetter, audienceOverride?: string): Ext
       capture: {
         diagnostics: get<unknown>('capture.diagnostics', true) !== false,
         terminal: get<unknown>('capture.terminal', true) !== false,
+        // The server checks each code and says which it ignored.
+        ...(Array.isArray(diagnosticCodes) ? { diagnosticCodes: diagnosticCodes as string[] } : {}),
+        settleSeconds: positiveInteger(get<unknown>('capture.settleSeconds', DEFAULT_SETTLE_SECONDS), DEFAULT_SETTLE_SECONDS),
       },
       audiences: extraAudiences,
-      context: {
-        maxTokens:
-          typeof maxTokens === 'number' && Number.isFinite(maxTokens) && maxTokens > 0
-            ? Math.floor(maxTokens)
-            : DEFAULT_MAX_TOKENS,
-      },
+      context: { maxTokens: positiveInteger(maxTokens, DEFAULT_MAX_TOKENS) },
     },
     pythonPath: asTrimmedString(get<unknown>('pythonPath', '')),
     traceServer: trace === 'messages' || trace === 'verbose' ? trace : 'off',
@@ -58,6 +58,10 @@ function normaliseAudiences(value: unknown): string[] {
     .map((v) => v.trim().toLowerCase())
     .filter((v) => v.length > 0);
   return [...new Set(names)];
+}
+
+function positiveInteger(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
 }
 
 function asTrimmedString(value: unknown): string {

@@ -3,12 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python-env.sh
+# Node tools first: the capture session test runs pyright's language server from node_modules.
+source scripts/node-env.sh
 
-echo "==> Python tests (store, gists, capture, language server, CLI, MCP)"
+echo "==> Python tests (store, gists, capture, language server with pyright, CLI, MCP)"
 python -m pytest tests/server tests/lsp -q
 
 echo "==> Extension: type check (tsc --noEmit) and lint (eslint)"
-source scripts/node-env.sh
 npx tsc --noEmit -p .
 echo "type check: no errors"
 npx eslint extension tests/extension esbuild.mjs bench/*.mjs

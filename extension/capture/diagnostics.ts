@@ -1,5 +1,7 @@
 // Forwards each workspace file's current diagnostics to the server, which decides when an error
-// was fixed. Debounced per file; always the file's full set, never a delta.
+// was fixed (docs/CAPTURE.md). Debounced per file; always the file's full set, never a delta, with
+// the buffer's version. The server follows the buffers themselves (didChange, didSave, didClose),
+// so it knows which are unsaved and when one is back to its saved text.
 import type { Disposable, Uri } from 'vscode';
 import { languages, workspace } from 'vscode';
 import type { ServerManager } from '../client';

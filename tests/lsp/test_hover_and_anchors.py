@@ -140,8 +140,10 @@ async def test_a_memory_whose_text_is_gone_on_open_is_detached(editor):
     assert details["memory"]["detached"] is True
 
 
-async def test_an_error_cleared_after_an_edit_becomes_a_fix_memory_with_a_hover(editor):
-    uri = editor.open("src/app.py", (editor.root / "src" / "app.py").read_text().replace("read()", "reed()"))
+async def test_a_saved_error_fixed_and_saved_becomes_a_fix_memory_with_a_hover(editor):
+    path = editor.root / "src" / "app.py"
+    path.write_text(path.read_text().replace("read()", "reed()"))
+    uri = editor.open("src/app.py")
     error = {
         "range": {"start": {"line": READ_LINE, "character": 15},
                   "end": {"line": READ_LINE, "character": 26}},
@@ -152,6 +154,9 @@ async def test_an_error_cleared_after_an_edit_becomes_a_fix_memory_with_a_hover(
     editor.edit(uri, (0, 0), (0, 0), "import io\n")  # the error's line moves down one…
     version = editor.edit(uri, (READ_LINE + 1, 22), (READ_LINE + 1, 26), "read")  # …and is fixed
     editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": version, "diagnostics": []})
+    stats = await editor.request(protocol.STATS, {})
+    assert stats["total"] == 0  # held until the fix is saved (or settles)
+    editor.save(uri)
     change = await editor.wait_for_change()
     assert uri in change["files"]
 
@@ -233,8 +238,9 @@ async def test_a_remembered_line_edited_and_saved_keeps_its_memory_after_a_resta
 
 async def test_a_fix_memory_keeps_its_hover_after_a_save_and_a_restart(editor):
     path = editor.root / "src" / "app.py"
-    broken = path.read_text().replace("read()", "reed()")
-    uri = editor.open("src/app.py", broken)
+    fixed = path.read_text()
+    path.write_text(fixed.replace("read()", "reed()"))
+    uri = editor.open("src/app.py")
     error = {
         "range": {"start": {"line": READ_LINE, "character": 15},
                   "end": {"line": READ_LINE, "character": 26}},
@@ -243,8 +249,9 @@ async def test_a_fix_memory_keeps_its_hover_after_a_save_and_a_restart(editor):
     editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": 1, "diagnostics": [error]})
     version = editor.edit(uri, (READ_LINE, 22), (READ_LINE, 26), "read")
     editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": version, "diagnostics": []})
+    path.write_text(fixed)
+    editor.save(uri)
     await editor.wait_for_change()
-    editor.save(uri)  # the file on disk is the fixed text (written by the fixture)
 
     await editor.stop()
     await editor.start()

@@ -12,9 +12,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.server.conftest import fix_error
 from tests.server.secret_corpus import HARMLESS, SECRETS, Case
 from vidurai.cli import export_markdown, export_records, import_records
-from vidurai.memory.capture import CaptureService, DiagnosticEvent
+from vidurai.memory.capture import CaptureService
+from vidurai.memory.fixes import DiagnosticEvent
 from vidurai.memory.redact import REDACTED_PREFIX, redact
 from vidurai.storage import MemoryDatabase
 
@@ -71,8 +73,7 @@ def _through_diagnostic(capture: CaptureService, project, case: Case) -> None:
     file = f"src/config_{id(case)}.py"
     shown = DiagnosticEvent(message=f"Invalid value: {case.text}", line=4, code="reportGeneralTypeIssues",
                             source="Pylance", line_text=case.text.splitlines()[0])
-    assert capture.diagnostics_changed(project, file, [shown], 1) == []
-    assert capture.diagnostics_changed(project, file, [], 2)
+    assert fix_error(capture, project, file, shown, fixed_line=case.text.splitlines()[0])
 
 
 def _through_command(capture: CaptureService, project, case: Case) -> None:

@@ -7,17 +7,18 @@ import json
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.server.conftest import fix_error
 from vidurai.memory.capture import (
     MAX_SELECTION_CHARS,
     OUTPUT_TAIL_CHARS,
     OUTPUT_TAIL_LINES,
     CaptureService,
-    DiagnosticEvent,
 )
+from vidurai.memory.fixes import DiagnosticEvent
 
 TOKEN = "ghp_" + "Qz8xW2vR5tY7uI9oP1aS3dF6gH4jK0lZ2xC5"
 AWS_KEY = "AKIA" + "J4WQ7ZC2MX9BT5RE"
@@ -33,10 +34,18 @@ class Clock:
     def __call__(self):
         return self.now
 
+    def advance(self, seconds):
+        self.now += timedelta(seconds=seconds)
+
 
 @pytest.fixture
-def capture(db):
-    return CaptureService(db, clock=Clock())
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def capture(db, clock):
+    return CaptureService(db, clock=clock)
 
 
 def stored_text(db) -> str:
@@ -104,28 +113,27 @@ def test_a_token_straddling_the_selection_cut_leaves_no_fragment(capture, db, pr
 # --------------------------------------------------------------- diagnostics
 
 
-def fix(capture, project, diagnostic, file="src/app.py"):
-    capture.diagnostics_changed(project, file, [diagnostic], 1)
-    return capture.diagnostics_changed(project, file, [], 2)
+def fix(capture, clock, project, diagnostic, file="src/app.py"):
+    return fix_error(capture, project, file, diagnostic, advance=clock.advance)
 
 
-def test_a_diagnostics_code_and_source_are_redacted_in_tags_and_gists(capture, db, project):
+def test_a_diagnostics_code_and_source_are_redacted_in_tags_and_gists(capture, clock, db, project):
     diagnostic = DiagnosticEvent(
         message="Hard-coded credential", line=3, code=f"credential:{TOKEN}", source=f"scanner {AWS_KEY}",
     )
 
-    [memory_id] = fix(capture, project, diagnostic)
+    [memory_id] = fix(capture, clock, project, diagnostic)
 
     text = stored_text(db)
     assert TOKEN not in text and AWS_KEY not in text
     assert "[REDACTED:github_token]" in db.get_memory_by_id(memory_id)["tags"][1]
 
 
-def test_a_fixed_errors_fingerprint_does_not_depend_on_the_secret_in_it(capture, db, project):
+def test_a_fixed_errors_fingerprint_does_not_depend_on_the_secret_in_it(capture, clock, db, project):
     """The fingerprint is exported: taken over the unredacted message, a weak password in it
     could be guessed offline. Two errors differing only in the password are one memory."""
-    first = fix(capture, project, DiagnosticEvent("connect failed: password=" + "hunter2", 3))
-    second = fix(capture, project, DiagnosticEvent("connect failed: password=" + "swordfish", 3))
+    first = fix(capture, clock, project, DiagnosticEvent("connect failed: password=" + "hunter2", 3))
+    second = fix(capture, clock, project, DiagnosticEvent("connect failed: password=" + "swordfish", 3))
 
     assert first == second
     assert db.get_memory_by_id(first[0])["occurrence_count"] == 2

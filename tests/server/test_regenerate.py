@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
+from tests.server.conftest import fix_error
 from tests.server.test_migrations import make_v1_database
 from vidurai.gists import GENERATOR_VERSION, MultiAudienceGistGenerator
-from vidurai.memory.capture import CaptureService, DiagnosticEvent
+from vidurai.memory.capture import CaptureService
+from vidurai.memory.fixes import DiagnosticEvent
 from vidurai.memory.regenerate import GENERATOR_KEY, regenerate_gists
 from vidurai.storage import MemoryDatabase
 from vidurai.storage.migrations import migrate
@@ -20,16 +22,15 @@ OLD_GISTS = {
 }
 
 
-def captured_fix(capture: CaptureService, project) -> int:
-    capture.diagnostics_changed(project, "src/billing/invoice.py",
-                                [DiagnosticEvent("Expected indented block", 42, source="Pylance")], 1)
-    (memory_id,) = capture.diagnostics_changed(project, "src/billing/invoice.py", [], 2)
+def captured_fix(capture: CaptureService, clock, project) -> int:
+    (memory_id,) = fix_error(capture, project, "src/billing/invoice.py",
+                             DiagnosticEvent("Expected indented block", 42, source="Pylance"), advance=clock.advance)
     return memory_id
 
 
-def test_old_gists_are_made_again_and_the_user_s_own_gist_is_kept(db, project):
-    capture = CaptureService(db)
-    memory_id = captured_fix(capture, project)
+def test_old_gists_are_made_again_and_the_user_s_own_gist_is_kept(db, project, clock):
+    capture = CaptureService(db, clock=clock)
+    memory_id = captured_fix(capture, clock, project)
     new_gists = db.get_audience_gists(memory_id)
     db.replace_generated_gists({memory_id: OLD_GISTS})  # as an older version left them
     capture.rewrite_gist(memory_id, "manager", "Invoices render again")
@@ -44,10 +45,10 @@ def test_old_gists_are_made_again_and_the_user_s_own_gist_is_kept(db, project):
     assert db.get_metadata(GENERATOR_KEY) == GENERATOR_VERSION
 
 
-def test_regenerated_gists_match_what_capture_makes_for_each_kind(db, project):
-    capture = CaptureService(db)
+def test_regenerated_gists_match_what_capture_makes_for_each_kind(db, project, clock):
+    capture = CaptureService(db, clock=clock)
     ids = [
-        captured_fix(capture, project),
+        captured_fix(capture, clock, project),
         capture.command_finished(project, "npm test", 1, str(project),
                                  "Error: Cannot find module 'jose'\n    at Module._resolveFilename"),
     ]
@@ -62,9 +63,9 @@ def test_regenerated_gists_match_what_capture_makes_for_each_kind(db, project):
     assert {memory_id: db.get_audience_gists(memory_id) for memory_id in ids} == made_by_capture
 
 
-def test_regeneration_runs_once_per_generator_version(db, project):
-    capture = CaptureService(db)
-    memory_id = captured_fix(capture, project)
+def test_regeneration_runs_once_per_generator_version(db, project, clock):
+    capture = CaptureService(db, clock=clock)
+    memory_id = captured_fix(capture, clock, project)
     regenerate_gists(db, capture.generator)
     db.replace_generated_gists({memory_id: OLD_GISTS})
 

@@ -51,9 +51,6 @@ class OpenDocument:
     project: str  # the workspace folder's path
     file: str  # relative to the project, with "/"
     anchors: dict[int, LiveAnchor] = field(default_factory=dict)
-    # Lines of the errors in the last diagnostics report, followed through edits since: a fix
-    # memory is stored at the line its error had then, which may have moved by now.
-    reported_lines: dict[int, LineRange | None] = field(default_factory=dict)
 
     def add_memories(self, memories: Iterable[dict[str, Any]], lines: Sequence[str]) -> None:
         """Track memories not tracked yet. A memory whose stored line no longer holds its
@@ -76,29 +73,19 @@ class OpenDocument:
             self.anchors[memory["id"]] = LiveAnchor(live, stored)
 
     def add_new_memory(self, memory: dict[str, Any]) -> None:
-        """Track a memory made just now from this buffer. A fix memory carries the line of
-        the last report, so it goes where that line is now (detached if it was deleted)."""
+        """Track a memory made just now from this buffer, at its lines in the current text."""
         if memory["id"] in self.anchors or memory["line_number"] is None:
             return
         start = memory["line_number"] - 1
         end = max(start, (memory["end_line"] or memory["line_number"]) - 1)
-        live: LineRange | None = LineRange(start, end)
-        if start in self.reported_lines and start == end:
-            live = self.reported_lines[start]
         stored = (memory["line_number"], end + 1, False, memory["anchor_text"])
-        self.anchors[memory["id"]] = LiveAnchor(live, stored)
-
-    def diagnostics_reported(self, lines: Iterable[int]) -> None:
-        self.reported_lines = {line: LineRange(line, line) for line in lines}
+        self.anchors[memory["id"]] = LiveAnchor(LineRange(start, end), stored)
 
     def apply_edit(self, edit: LineEdit) -> None:
-        """Move every anchor (and every reported error line) through one content change."""
+        """Move every anchor through one content change."""
         for anchor in self.anchors.values():
             if anchor.lines is not None:
                 anchor.lines = apply_edit(anchor.lines, edit)
-        for line, reported in self.reported_lines.items():
-            if reported is not None:
-                self.reported_lines[line] = apply_edit(reported, edit)
 
     def memory_ids_at(self, line: int) -> list[int]:
         return [

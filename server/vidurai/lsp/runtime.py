@@ -33,6 +33,7 @@ from vidurai.memory.anchors import LineEdit
 log = logging.getLogger(__name__)
 
 CHANGES_WINDOW_SECONDS = 0.2  # vidurai/memoriesChanged is coalesced over this window
+CONFIRM_INTERVAL_SECONDS = 1.0  # candidate fixes are checked this often while there are any
 BACKGROUND_INTERVAL_SECONDS = 15.0  # hover "uses" (and refused anchor writes) are written this often
 EMBED_PAUSE_SECONDS = 0.05  # between backfill batches, so requests never wait behind it
 EMBED_PROGRESS_SECONDS = 10.0  # a progress line in the log at most this often
@@ -76,17 +77,22 @@ class ViduraiProtocol(LanguageServerProtocol):
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
         """Move memory anchors through each change, seeing the text before it is applied."""
-        uri = params.text_document.uri
+        uri, version = params.text_document.uri, params.text_document.version
         if unquote(uri) not in self.workspace.text_documents:
             log.warning("ignored didChange for %s, which is not open", uri[:200])
             return  # pygls would make a new document of it, kept forever
-        document = self._server.session.documents.get(uri)
+        session = self._server.session
+        document = session.documents.get(uri)
         for change in params.content_changes:
+            edit = None
             if document is not None and isinstance(change, types.TextDocumentContentChangePartial):
-                text_document = self.workspace.get_text_document(uri)
-                document.apply_edit(_line_edit(text_document, change))
+                edit = _line_edit(self.workspace.get_text_document(uri), change)
+                document.apply_edit(edit)
             self.workspace.update_text_document(params.text_document, change)
-            if document is not None and not isinstance(change, types.TextDocumentContentChangePartial):
+            if document is not None and session.capture is not None:
+                text = self.workspace.get_text_document(uri).source
+                session.capture.document_edited(document.project, document.file, version, edit, text)
+            if document is not None and edit is None:
                 _retrack(self._server, document)  # the whole text was replaced
         yield from ()
 
@@ -258,6 +264,7 @@ class ViduraiServer(LanguageServer):
         self._loop.create_task(self._forget_periodically())
         self._loop.create_task(self._write_periodically())
         self._loop.create_task(self._embed_in_background())
+        self._loop.create_task(self._confirm_periodically())
 
     async def _embed_in_background(self) -> None:
         """Give memories stored without a meaning vector (before this version, or by a
@@ -351,6 +358,34 @@ class ViduraiServer(LanguageServer):
     def _after_forgetting(self, entries: list[dict[str, Any]]) -> None:
         self.session.untrack_memories(entry["memory_id"] for entry in entries)
         self.changed_everywhere()
+
+    async def _confirm_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(CONFIRM_INTERVAL_SECONDS)
+            try:
+                self.confirm_fixes()
+            except Exception:  # a locked store must not stop the checks
+                log.exception("confirming fixes failed")
+
+    def confirm_fixes(self) -> None:
+        """Store the fixes that are confirmed by now, and show them."""
+        session = self.session
+        if session.capture is None or not session.capture.has_pending_fixes():
+            return
+        memory_ids = session.capture.confirm_fixes(self._current_line)
+        if not memory_ids:
+            return
+        session.track_new_memories(memory_ids)
+        for memory in session.require_db().get_memories_by_ids(memory_ids):
+            self.changed(memory["project_path"], memory["file_path"])
+
+    def _current_line(self, project: str, file: str, line: int) -> str | None:
+        """A line (1-based) of an open document's current text."""
+        for document in self.session.documents.values():
+            if document.project == os.path.normpath(project) and document.file == file:
+                lines = document_lines(self, document.uri)
+                return lines[line - 1] if 0 < line <= len(lines) else None
+        return None
 
     async def _write_periodically(self) -> None:
         while True:

@@ -105,6 +105,7 @@ def create_server() -> ViduraiServer:
                 document.anchors.clear()
                 session.track(document, document_lines(server, uri))
         problems += session.apply_audiences()
+        session.apply_capture_settings()
         for problem in problems:
             server.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Warning, message=f"Vidurai: {problem}"))
@@ -174,20 +175,37 @@ def create_server() -> ViduraiServer:
         except OutsideWorkspace:
             return
         session.track(OpenDocument(uri, project, file), document_lines(server, uri))
+        if session.capture is not None:
+            session.capture.document_opened(project, file, params.text_document.version,
+                                            params.text_document.text)
+
+    @server.feature(types.TEXT_DOCUMENT_WILL_SAVE)
+    def will_save(params: types.WillSaveTextDocumentParams) -> None:
+        session.save_reasons[params.text_document.uri] = params.reason
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        reason = session.save_reasons.pop(params.text_document.uri, types.TextDocumentSaveReason.Manual)
         document = session.documents.get(params.text_document.uri)
         if document is not None:
             session.save_anchors(document, document_lines(server, document.uri))
             # Memories another program (the CLI, MCP) added meanwhile get hovers too.
             session.track(document, document_lines(server, document.uri))
+            if session.capture is not None:
+                session.capture.document_saved(
+                    document.project, document.file, server.workspace.get_text_document(document.uri).source,
+                    deliberate=reason == types.TextDocumentSaveReason.Manual,
+                )
+                server.confirm_fixes()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         # Unsaved edits are discarded with the buffer: the stored anchors (as of the last
-        # save) still match the file.
-        session.documents.pop(params.text_document.uri, None)
+        # save) still match the file, and what the edits seemed to fix was not fixed.
+        session.save_reasons.pop(params.text_document.uri, None)
+        document = session.documents.pop(params.text_document.uri, None)
+        if document is not None and session.capture is not None:
+            session.capture.document_closed(document.project, document.file)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:
@@ -475,7 +493,7 @@ def create_server() -> ViduraiServer:
     @server.feature(protocol.DIAGNOSTICS)
     @notification
     def diagnostics(params: Any) -> None:
-        from vidurai.memory.capture import DiagnosticEvent
+        from vidurai.memory.fixes import DiagnosticEvent
 
         args = protocol.structure(params, protocol.DiagnosticsParams)
         if not session.settings.capture_diagnostics:
@@ -497,13 +515,8 @@ def create_server() -> ViduraiServer:
             )
             for diagnostic in args.diagnostics
         ]
-        fixed = capture.diagnostics_changed(project, file, events, args.version)
-        if fixed:
-            session.track_new_memories(fixed)
-            server.changed(project, file)
-        document = session.documents.get(args.uri)
-        if document is not None:
-            document.diagnostics_reported(event.line - 1 for event in events)
+        capture.diagnostics_changed(project, file, events, args.version)
+        server.confirm_fixes()
 
     @server.feature(protocol.TERMINAL_COMMAND)
     @notification

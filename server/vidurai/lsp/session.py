@@ -43,6 +43,9 @@ class Settings:
     capture_terminal: bool = True
     audiences: tuple[str, ...] = ()
     context_max_tokens: int = 2000
+    # None: the built-in table (memory.fixes.DEFAULT_KEPT_CODES)
+    diagnostic_codes: tuple[str, ...] | None = None
+    settle_seconds: int = 30
 
 
 _SETTING_KEYS: dict[str, tuple[str, type]] = {
@@ -53,6 +56,8 @@ _SETTING_KEYS: dict[str, tuple[str, type]] = {
     "capture.terminal": ("capture_terminal", bool),
     "audiences": ("audiences", list),
     "context.maxTokens": ("context_max_tokens", int),
+    "capture.diagnosticCodes": ("diagnostic_codes", list),
+    "capture.settleSeconds": ("settle_seconds", int),
 }
 
 
@@ -86,7 +91,7 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             problems.append(f"vidurai.{key} must be a {kind.__name__}, not {value!r}")
         elif kind is list:
-            if not all(isinstance(item, str) for item in value):
+            if not all(isinstance(item, str) and item.strip() for item in value):
                 problems.append(f"vidurai.{key} must be a list of names")
             else:
                 values[name] = tuple(value)
@@ -118,6 +123,8 @@ class Session:
         self.capture: CaptureService | None = None
         self.db_error: str | None = None
         self.documents: dict[str, OpenDocument] = {}
+        # Why each document is about to be saved (textDocument/willSave): auto-saves are no checkpoint.
+        self.save_reasons: dict[str, int] = {}
         self.pending = PendingChanges()
         self.touched: set[int] = set()
         self.anchor_writes: list[tuple[int, int | None, int | None, bool, str | None]] = []
@@ -138,6 +145,7 @@ class Session:
         self.db_error = None
         self.capture = CaptureService(self.db)
         self.apply_audiences()
+        self.apply_capture_settings()
 
     def close_database(self) -> None:
         if self.db is not None:
@@ -155,6 +163,19 @@ class Session:
         self.require_db()
         assert self.capture is not None
         return self.capture
+
+    def apply_capture_settings(self) -> None:
+        """Which diagnostics count and how long a state takes to settle, from the settings."""
+        from datetime import timedelta
+
+        from vidurai.memory.fixes import DEFAULT_KEPT_CODES
+
+        if self.capture is not None:
+            codes = self.settings.diagnostic_codes
+            self.capture.configure_diagnostics(
+                DEFAULT_KEPT_CODES if codes is None else codes,
+                timedelta(seconds=self.settings.settle_seconds),
+            )
 
     def apply_audiences(self) -> list[str]:
         """Use the configured extra audiences; problems (bad names, unknown audience) as text."""

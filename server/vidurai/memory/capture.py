@@ -1,6 +1,7 @@
 """Turning developer events into memories: notes, fixed errors, failing and fixed commands.
 
-Every text that reaches the store passes through ``redact`` here first, whichever path it
+What counts as a fixed error is decided in ``memory.fixes`` and what a command is in
+``memory.commands`` (docs/CAPTURE.md tells both); this module stores what they decide. Every text that reaches the store passes through ``redact`` here first, whichever path it
 came by; every memory is stored with a gist for each configured audience in one
 transaction. Repeats (the same error or failing command within ``REPEAT_WINDOW``) add to an
 occurrence count on one memory instead of adding rows.
@@ -10,15 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shlex
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from vidurai.gists.audiences import AudienceRegistry
 from vidurai.gists import GistContext, MultiAudienceGistGenerator
+from vidurai.memory.anchors import LineEdit
+from vidurai.memory.commands import command_key, is_interrupted, is_routine_failure, is_trivial_command
+from vidurai.memory.fixes import (
+    DEFAULT_KEPT_CODES, DEFAULT_SETTLE, ConfirmedFix, DiagnosticEvent, DiagnosticPolicy, FixWatcher,
+)
 from vidurai.memory.redact import is_sensitive_path, redact
 from vidurai.memory.salience import classify_salience
 from vidurai.storage.database import MemoryDatabase
@@ -31,15 +36,6 @@ OUTPUT_TAIL_LINES = 30
 OUTPUT_TAIL_CHARS = 4_000
 CANONICAL_GIST_CHARS = 200
 
-# Commands that say nothing worth remembering, whatever their exit code.
-TRIVIAL_COMMANDS = frozenset(
-    "cd ls ll la dir clear cls pwd exit logout history echo printf cat less more man which "
-    "whereis whoami true false code open z j tree top htop fg bg jobs alias source . export "
-    "unset env set type help".split()
-)
-TRIVIAL_GIT_SUBCOMMANDS = frozenset("status log diff show branch remote fetch stash".split())
-
-LSP_ERROR, LSP_WARNING = 1, 2
 _SEVERITY_NAMES = {1: "error", 2: "warning", 3: "information", 4: "hint"}
 _EXCEPTION_NAME = re.compile(r"\b([A-Z][A-Za-z0-9]*(?:Error|Exception|Warning))\b")
 # Lines that say what went wrong, most telling first: a named exception beats "error:",
@@ -48,32 +44,10 @@ _ERROR_LINE_PATTERNS = (
     _EXCEPTION_NAME,
     re.compile(r"\b(?:error|fatal|panic)\b|\bERR!", re.IGNORECASE),
     re.compile(r"\bfail(?:ed|ure|s)?\b", re.IGNORECASE),
+    re.compile(r"^\S+:\d+: \*\*\* "),  # make's own errors: "Makefile:5: *** missing separator.  Stop."
 )
 _PYTEST_ERROR_PREFIX = re.compile(r"^E\s{2,}")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
-
-
-@dataclass(frozen=True)
-class DiagnosticEvent:
-    """One diagnostic as the editor reports it. ``line`` is 1-based; severity uses LSP numbers."""
-
-    message: str
-    line: int
-    severity: int = LSP_ERROR
-    code: str | None = None
-    source: str | None = None
-    line_text: str | None = None
-
-    @property
-    def identity(self) -> tuple[str, str | None, str | None]:
-        """What makes two reports the same error, wherever it sits in the file."""
-        return (self.message, self.code, self.source)
-
-
-@dataclass
-class _OpenError:
-    diagnostic: DiagnosticEvent
-    seen_at_version: int | None
 
 
 class CaptureService:
@@ -84,18 +58,25 @@ class CaptureService:
         db: MemoryDatabase,
         generator: MultiAudienceGistGenerator | None = None,
         *,
-        capture_warnings: bool = False,
+        kept_codes: Iterable[str] = DEFAULT_KEPT_CODES,
+        settle: timedelta = DEFAULT_SETTLE,
         clock: Callable[[], datetime] = utc_now,
     ):
         self.db = db
-        self.capture_warnings = capture_warnings
+        self.policy = DiagnosticPolicy(kept_codes)
+        self.fixes = FixWatcher(settle)
         self._clock = clock
         self._lock = threading.Lock()
-        self._open_errors: dict[tuple[str, str], list[_OpenError]] = {}
         if generator is None:
             self.set_audiences(())
         else:
             self.generator = generator
+
+    def configure_diagnostics(self, kept_codes: Iterable[str], settle: timedelta) -> None:
+        """New settings for which diagnostics count and how long a state takes to settle."""
+        with self._lock:
+            self.policy = DiagnosticPolicy(kept_codes)
+            self.fixes.settle = settle
 
     def set_audiences(self, extra: Sequence[str]) -> None:
         """Use the built-in audiences plus ``extra`` for new memories (and accept them in the store)."""
@@ -144,6 +125,8 @@ class CaptureService:
         self.db.store_audience_gists(memory_id, {audience: text}, written_by_user=True)
 
     # ------------------------------------------------------------------ diagnostics
+    # The rule is ``memory.fixes``; these methods feed it what the editor saw and store what
+    # it confirms. Nothing is stored by a report itself: ``confirm_fixes`` does that.
 
     def diagnostics_changed(
         self,
@@ -151,56 +134,86 @@ class CaptureService:
         file: str,
         diagnostics: Sequence[DiagnosticEvent],
         document_version: int | None,
+    ) -> None:
+        """A file's full current diagnostics (``document_version``: None for a file not open)."""
+        kept = [d for d in diagnostics if self.policy.keeps(d)]
+        with self._lock:
+            self.fixes.reported(str(project), file, kept, document_version, self._clock())
+
+    def document_opened(self, project: str | Path, file: str, version: int | None, text: str) -> None:
+        with self._lock:
+            self.fixes.opened(str(project), file, version, text)
+
+    def document_edited(
+        self, project: str | Path, file: str, version: int | None, edit: LineEdit | None, text: str,
+    ) -> None:
+        """One change to an open buffer (``edit`` None: the whole text was replaced); ``text``
+        is the buffer's text after it."""
+        whole = LineEdit(0, 0, 1 << 30, 0, text)
+        with self._lock:
+            self.fixes.edited(str(project), file, version, edit or whole, text, self._clock())
+
+    def document_saved(self, project: str | Path, file: str, text: str, deliberate: bool = True) -> None:
+        """A save; ``deliberate`` is False for an auto-save (after a delay, or on losing focus)."""
+        with self._lock:
+            self.fixes.saved(str(project), file, text, deliberate)
+
+    def document_closed(self, project: str | Path, file: str) -> None:
+        with self._lock:
+            self.fixes.closed(str(project), file)
+
+    def has_pending_fixes(self) -> bool:
+        with self._lock:
+            return self.fixes.has_candidates()
+
+    def confirm_fixes(
+        self, current_line: Callable[[str, str, int], str | None] = lambda project, file, line: None,
     ) -> list[int]:
-        """Given a file's full current error set, remember the errors that were fixed.
-
-        An error is fixed when it was open and is gone after the file was edited (a newer
-        document version). The same error on another line is the same error, moved. Returns
-        the ids of the fix memories made or counted again.
-        """
-        worst_kept = LSP_WARNING if self.capture_warnings else LSP_ERROR
-        current = [d for d in diagnostics if d.severity <= worst_kept]
-        key = (str(project), file)
+        """Store the fixes confirmed by now; returns the ids of the memories made or counted
+        again. ``current_line(project, file, line)`` is the line's text in an open buffer."""
         with self._lock:
-            previous = self._open_errors.get(key, [])
-            fixed = _disappeared(previous, current, document_version)
-            self._open_errors[key] = [_OpenError(d, document_version) for d in current]
-        return [self._remember_fix(project, file, error.diagnostic) for error in fixed]
+            confirmed = self.fixes.confirm(self._clock())
+        return [
+            self._remember_fix(project, fix, current_line(project, fix.file, fix.line))
+            for project, fix in confirmed
+        ]
 
-    def forget_file(self, project: str | Path, file: str) -> None:
-        """Drop the open-error state of a file (closed, deleted or renamed)."""
-        with self._lock:
-            self._open_errors.pop((str(project), file), None)
-
-    def _remember_fix(self, project: str | Path, file: str, diagnostic: DiagnosticEvent) -> int:
+    def _remember_fix(self, project: str, fix: ConfirmedFix, current_text: str | None) -> int:
         # Everything below, the fingerprint too (it is exported), sees only redacted text.
-        diagnostic = _redacted(diagnostic)
-        message = _one_line(diagnostic.message, 300)
-        fingerprint = _fingerprint("error_fixed", file, diagnostic.message, diagnostic.code, diagnostic.source)
+        diagnostic = _redacted(fix.diagnostic)
+        fingerprint = _fingerprint("error_fixed", fix.file, diagnostic.message, diagnostic.code, diagnostic.source)
         repeat = self.db.find_by_fingerprint(project, fingerprint, self._clock() - REPEAT_WINDOW)
         if repeat is not None:
             self.db.record_occurrence(repeat["id"], self._clock())
             return repeat["id"]
-        sensitive = is_sensitive_path(file)
-        line_text = None if sensitive or diagnostic.line_text is None else redact(diagnostic.line_text.strip())
-        details = [f"Fixed {_SEVERITY_NAMES.get(diagnostic.severity, 'error')} at {file}:{diagnostic.line}"]
-        details.append(f"Message: {diagnostic.message}")
+        sensitive = is_sensitive_path(fix.file)
+        broken_text = None if sensitive or diagnostic.line_text is None else redact(diagnostic.line_text.strip())
+        anchor_text = None if sensitive or not current_text or not current_text.strip() else redact(current_text.strip())
+        severity = _SEVERITY_NAMES.get(diagnostic.severity, "error")
+        details = [f"Fixed {severity} at {fix.file}:{fix.line}", f"Message: {diagnostic.message}"]
         if diagnostic.code or diagnostic.source:
             details.append(f"Code: {diagnostic.code or '-'} (source: {diagnostic.source or 'unknown'})")
-        if line_text:
-            details.append(f"Line {diagnostic.line}: {line_text}")
+        if fix.files != (fix.file,):
+            details.append(f"The edit here cleared {_count(fix.errors, 'error')} in "
+                           f"{_count(len(fix.files), 'file')}: {', '.join(fix.files)}")
+        elif fix.errors > 1:
+            details.append(f"The edit cleared {_count(fix.errors, 'error')}")
+        if broken_text and fix.files == (fix.file,):
+            details.append(f"Line {diagnostic.line} was: {broken_text}")
         verbatim = redact("\n".join(details))
+        message = _one_line(diagnostic.message, 300)
+        if fix.errors > 1:  # every voice says how much the one edit cleared
+            message += f" ({_count(fix.errors, 'error')} in {_count(len(fix.files), 'file')})"
         canonical = _one_line(f"Fixed {message}", CANONICAL_GIST_CHARS)
         context = GistContext(
-            event_type=EventType.ERROR_FIXED.value, file_path=file, message=message,
-            error_type=error_type_of(diagnostic),
-            source=diagnostic.source,
+            event_type=EventType.ERROR_FIXED.value, file_path=fix.file, message=message,
+            error_type=error_type_of(diagnostic), source=diagnostic.source,
         )
         return self.db.store_memory(
             project, verbatim, canonical, SalienceLevel.HIGH, EventType.ERROR_FIXED.value,
-            file_path=file, line_number=diagnostic.line,
+            file_path=fix.file, line_number=fix.line,
             tags=[t for t in (diagnostic.source, diagnostic.code) if t],
-            anchor_text=line_text or None,
+            anchor_text=anchor_text or None,
             fingerprint=fingerprint, created_at=self._clock(),
             audience_gists=self.generator.generate(verbatim, canonical, context),
         )
@@ -218,12 +231,15 @@ class CaptureService:
         """Remember a failing command (MEDIUM); the same command passing later is a fix (HIGH).
 
         Returns the id of the memory made or counted again, or None when nothing was kept
-        (a trivial command, a pass with no failure before it, an unknown exit code).
+        (a trivial command, an interrupt, a routine failure, a pass with no failure since the
+        last pass, an unknown exit code). Runs are matched by ``commands.command_key``.
         """
         shown = _one_line(redact(_ANSI.sub("", command or "")), 2_000)
-        if not shown or exit_code is None or is_trivial_command(shown):
+        if not shown or exit_code is None or is_trivial_command(shown) or is_interrupted(exit_code):
             return None
-        fingerprint = _fingerprint("command", " ".join(shown.split()))
+        if exit_code != 0 and is_routine_failure(shown, _ANSI.sub("", output or "")):
+            return None
+        fingerprint = _fingerprint("command", command_key(shown))
         since = self._clock() - REPEAT_WINDOW
         failure = self.db.find_by_fingerprint(project, fingerprint, since)
         if exit_code != 0:
@@ -235,12 +251,14 @@ class CaptureService:
             return None
         fix_fingerprint = _fingerprint("command-fixed", fingerprint)
         fix = self.db.find_by_fingerprint(project, fix_fingerprint, since)
-        if fix is not None:
-            if _last_seen(fix) >= _last_seen(failure):
-                return None  # this pass was already remembered; passing again says nothing new
-            self.db.record_occurrence(fix["id"], self._clock())
-            return fix["id"]
-        return self._remember_command_fix(project, shown, failure, fix_fingerprint)
+        if fix is None or f"fixes:{failure['id']}" not in fix["tags"]:
+            return self._remember_command_fix(project, shown, failure, fix_fingerprint)
+        # Decided on the failures counted, not on when a memory was last opened or hovered.
+        if _failed_runs_fixed(fix) >= failure["occurrence_count"]:
+            return None  # no failure since the last pass: passing again says nothing new
+        self.db.record_occurrence(fix["id"], self._clock())
+        self.db.update_memory(fix["id"], tags=_command_fix_tags(failure))
+        return fix["id"]
 
     def _remember_failure(
         self, project: str | Path, command: str, exit_code: int, cwd: str | None,
@@ -282,25 +300,10 @@ class CaptureService:
         )
         return self.db.store_memory(
             project, verbatim, canonical, SalienceLevel.HIGH, EventType.COMMAND_FIXED.value,
-            tags=["command", f"fixes:{failure['id']}"], fingerprint=fix_fingerprint,
+            tags=_command_fix_tags(failure), fingerprint=fix_fingerprint,
             created_at=self._clock(),
             audience_gists=self.generator.generate(verbatim, canonical, context),
         )
-
-
-def is_trivial_command(command: str) -> bool:
-    try:
-        words = shlex.split(command, posix=True)
-    except ValueError:
-        words = command.split()
-    while words and "=" in words[0] and not words[0].startswith("="):
-        words = words[1:]  # leading VAR=value assignments
-    if not words:
-        return True
-    program = Path(words[0]).name
-    if program in TRIVIAL_COMMANDS:
-        return True
-    return program == "git" and len(words) > 1 and words[1] in TRIVIAL_GIT_SUBCOMMANDS
 
 
 def output_tail(output: str) -> str:
@@ -311,33 +314,6 @@ def output_tail(output: str) -> str:
     lines = redact(_ANSI.sub("", output)).replace("\r\n", "\n").split("\n")
     tail = "\n".join(line.rstrip() for line in lines[-OUTPUT_TAIL_LINES:]).strip("\n")
     return tail[-OUTPUT_TAIL_CHARS:]
-
-
-def _disappeared(
-    previous: list[_OpenError], current: Sequence[DiagnosticEvent], version: int | None
-) -> list[_OpenError]:
-    """Open errors missing from the current set after an edit.
-
-    Errors are matched by identity, not line, so one that only moved is not a fix. When the
-    same error is reported several times, the copies whose lines are no longer reported go.
-    """
-    remaining: dict[tuple, list[DiagnosticEvent]] = {}
-    for diagnostic in current:
-        remaining.setdefault(diagnostic.identity, []).append(diagnostic)
-    gone = []
-    for error in previous:
-        matches = remaining.get(error.diagnostic.identity)
-        if matches:
-            same_line = next((d for d in matches if d.line == error.diagnostic.line), matches[0])
-            matches.remove(same_line)
-            continue
-        edited = (
-            version is not None and error.seen_at_version is not None
-            and version > error.seen_at_version
-        )
-        if edited:
-            gone.append(error)
-    return gone
 
 
 def _redacted(diagnostic: DiagnosticEvent) -> DiagnosticEvent:
@@ -355,8 +331,20 @@ def _fingerprint(*parts: object) -> str:
     return hashlib.sha1("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()
 
 
-def _last_seen(memory: dict) -> str:
-    return memory["last_accessed"] or memory["created_at"]
+def _command_fix_tags(failure: dict) -> list[str]:
+    """A command fix names its failure and how many failed runs it has answered so far."""
+    return ["command", f"fixes:{failure['id']}", f"failed-runs:{failure['occurrence_count']}"]
+
+
+def _failed_runs_fixed(fix: dict) -> int:
+    for tag in fix["tags"]:
+        if tag.startswith("failed-runs:") and tag[12:].isdigit():
+            return int(tag[12:])
+    return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _require_text(text: object, name: str, limit: int) -> str:
@@ -389,7 +377,8 @@ def _last_error_line(tail: str) -> str | None:
         for line in reversed(lines):
             if pattern.search(line):
                 return _one_line(_PYTEST_ERROR_PREFIX.sub("", line.strip(" =-\t")), 120)
-    return None
+    last = next((line for line in reversed(lines) if line.strip(" =-\t")), None)
+    return None if last is None else _one_line(last.strip(" =-\t"), 120)
 
 
 def _exception_name(text: str) -> str | None:

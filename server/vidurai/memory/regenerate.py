@@ -14,7 +14,8 @@ import re
 from typing import Any
 
 from vidurai.gists import GENERATOR_VERSION, GistContext, MultiAudienceGistGenerator
-from vidurai.memory.capture import DiagnosticEvent, error_type_of
+from vidurai.memory.capture import error_type_of
+from vidurai.memory.fixes import DiagnosticEvent
 from vidurai.storage.database import MemoryDatabase
 from vidurai.storage.models import EventType
 

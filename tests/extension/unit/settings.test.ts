@@ -14,7 +14,7 @@ describe('readSettings', () => {
       audience: 'developer',
       databasePath: '',
       hover: { enabled: true },
-      capture: { diagnostics: true, terminal: true },
+      capture: { diagnostics: true, terminal: true, settleSeconds: 30 },
       audiences: [],
       context: { maxTokens: 2000 },
     });
@@ -30,6 +30,8 @@ describe('readSettings', () => {
         'hover.enabled': false,
         'capture.diagnostics': false,
         'capture.terminal': false,
+        'capture.diagnosticCodes': ['reportUndefinedVariable', 'ts:2304'],
+        'capture.settleSeconds': 45,
         audiences: ['Reviewer', 'reviewer', ' qa '],
         'context.maxTokens': 500,
         'trace.server': 'verbose',
@@ -39,7 +41,12 @@ describe('readSettings', () => {
       audience: 'manager',
       databasePath: '/tmp/m.db',
       hover: { enabled: false },
-      capture: { diagnostics: false, terminal: false },
+      capture: {
+        diagnostics: false,
+        terminal: false,
+        diagnosticCodes: ['reportUndefinedVariable', 'ts:2304'],
+        settleSeconds: 45,
+      },
       audiences: ['reviewer', 'qa'],
       context: { maxTokens: 500 },
     });
@@ -51,10 +58,13 @@ describe('readSettings', () => {
   });
 
   it('falls back to safe values when settings.json holds nonsense', () => {
-    const settings = readSettings(getter({ audience: 7, audiences: 'x', 'context.maxTokens': -5, 'trace.server': 'loud' }));
+    const settings = readSettings(
+      getter({ audience: 7, audiences: 'x', 'context.maxTokens': -5, 'capture.settleSeconds': 0, 'trace.server': 'loud' }),
+    );
     assert.equal(settings.server.audience, 'developer');
     assert.deepEqual(settings.server.audiences, []);
     assert.equal(settings.server.context.maxTokens, 2000);
+    assert.equal(settings.server.capture.settleSeconds, 30);
     assert.equal(settings.traceServer, 'off');
   });
 });
