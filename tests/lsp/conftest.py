@@ -50,6 +50,7 @@ class Editor:
         self.client: LanguageClient | None = None
         self.changes: list[dict] = []
         self.versions: dict[str, int] = {}
+        self.registrations: list = []  # what the server asked the client to watch
 
     def uri(self, name: str) -> str:
         return from_fs_path(str(self.root / name))
@@ -66,6 +67,10 @@ class Editor:
         @client.feature(protocol.MEMORIES_CHANGED)
         def memories_changed(params):
             self.changes.append(params)
+
+        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register_capability(params):
+            self.registrations.extend(params.registrations)
 
         await client.start_io(*SERVER_COMMAND, **({"env": env} if env is not None else {}))
         self.client = client
@@ -109,6 +114,17 @@ class Editor:
             )
         )
         return self.versions[uri]
+
+    def files_changed_on_disk(self, *names: str) -> None:
+        """What VS Code sends for files another program changed (the server's file watch)."""
+        self.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+            types.FileEvent(uri=self.uri(name), type=types.FileChangeType.Changed) for name in names
+        ]))
+
+    def close(self, uri: str) -> None:
+        self.client.text_document_did_close(
+            types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri))
+        )
 
     def save(self, uri: str) -> None:
         self.client.text_document_did_save(

@@ -26,6 +26,17 @@ def _as_stored(anchor_text: str) -> Callable[[str], str]:
 Stored = tuple[int | None, int | None, bool, str | None]
 
 
+@dataclass(frozen=True)
+class LivePlace:
+    """A memory's place in an open buffer, which may be ahead of the store (unsaved edits)."""
+
+    lines: tuple[int, int] | None  # 0-based; None: detached (all its lines were deleted)
+
+    @property
+    def detached(self) -> bool:
+        return self.lines is None
+
+
 @dataclass
 class LiveAnchor:
     """A memory's lines (0-based) in an open document, and what the store last saw."""
@@ -81,11 +92,15 @@ class OpenDocument:
         stored = (memory["line_number"], end + 1, False, memory["anchor_text"])
         self.anchors[memory["id"]] = LiveAnchor(LineRange(start, end), stored)
 
-    def apply_edit(self, edit: LineEdit) -> None:
-        """Move every anchor through one content change."""
+    def apply_edit(self, edit: LineEdit) -> bool:
+        """Move every anchor through one content change; True when a memory moved or lost its
+        lines (what shows them must follow)."""
+        moved = False
         for anchor in self.anchors.values():
             if anchor.lines is not None:
-                anchor.lines = apply_edit(anchor.lines, edit)
+                before, anchor.lines = anchor.lines, apply_edit(anchor.lines, edit)
+                moved = moved or anchor.lines != before
+        return moved
 
     def memory_ids_at(self, line: int) -> list[int]:
         return [
@@ -98,6 +113,13 @@ class OpenDocument:
         if anchor is None or anchor.lines is None:
             return None
         return (anchor.lines.start, anchor.lines.end)
+
+    def live_place(self, memory_id: int) -> LivePlace | None:
+        """Where a tracked memory is in this buffer (None: not tracked here)."""
+        anchor = self.anchors.get(memory_id)
+        if anchor is None:
+            return None
+        return LivePlace(None if anchor.lines is None else (anchor.lines.start, anchor.lines.end))
 
     def unsaved(self, text: Sequence[str]) -> list[tuple[int, int | None, int | None, bool, str | None]]:
         """(id, line, end line, detached, anchor text) of each anchor that differs from the

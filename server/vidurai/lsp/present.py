@@ -16,6 +16,7 @@ from urllib.parse import quote
 from pygls.uris import from_fs_path
 
 from vidurai.lsp import protocol
+from vidurai.lsp.documents import LivePlace
 from vidurai.memory.markdown import escape_markdown
 from vidurai.storage.models import from_db_time, utc_now
 
@@ -60,32 +61,39 @@ def memory_item(
     memory: Mapping[str, Any],
     audience: str,
     gists: Mapping[str, str],
-    live_lines: tuple[int, int] | None = None,
+    live: LivePlace | None = None,
     now: datetime | None = None,
 ) -> protocol.MemoryItem:
-    """A stored memory as a ``MemoryItem``; ``live_lines`` (0-based) when its file is open."""
-    return protocol.MemoryItem(**_item_fields(memory, audience, gists, live_lines, now))
+    """A stored memory as a ``MemoryItem``; ``live`` is its place when its file is open."""
+    return protocol.MemoryItem(**_item_fields(memory, audience, gists, live, now))
 
 
 def search_result(
     memory: Mapping[str, Any], audience: str, gists: Mapping[str, str]
 ) -> protocol.SearchResult:
-    return protocol.SearchResult(
-        **_item_fields(memory, audience, gists, None, None),
-        snippet=memory.get("snippet") or memory["gist"],
-    )
+    fields = _item_fields(memory, audience, gists, None, None)
+    return protocol.SearchResult(**fields, snippet=_snippet(memory.get("snippet"), fields["label"]))
+
+
+def _snippet(snippet: str | None, label: str) -> str:
+    """The matched text on one line, or "" when it would only repeat the row's label."""
+    text = one_line(snippet or "")
+    plain = text.replace("**", "")
+    if not plain or plain.strip(" .…") == label.strip(" .…") or plain.strip(" .…") in label:
+        return ""
+    return text
 
 
 def _item_fields(
     memory: Mapping[str, Any],
     audience: str,
     gists: Mapping[str, str],
-    live_lines: tuple[int, int] | None,
+    live: LivePlace | None,
     now: datetime | None,
 ) -> dict[str, Any]:
     file = memory["file_path"]
-    if live_lines is not None:
-        line, end_line = live_lines
+    if live is not None and live.lines is not None:
+        line, end_line = live.lines
     elif memory["line_number"] is not None:
         line = memory["line_number"] - 1
         end_line = (memory["end_line"] or memory["line_number"]) - 1
@@ -106,7 +114,7 @@ def _item_fields(
         line=line,
         end_line=end_line,
         pinned=memory["pinned"],
-        detached=memory["detached"],
+        detached=live.detached if live is not None else memory["detached"],
         occurrences=memory["occurrence_count"] or 1,
         created_at=iso_time(memory["created_at"]) or "",
         last_used_at=iso_time(memory["last_accessed"] or memory["created_at"]),

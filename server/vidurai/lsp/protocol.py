@@ -24,6 +24,8 @@ CONTEXT = "vidurai/context"
 REPORT = "vidurai/report"
 STATS = "vidurai/stats"
 LEDGER = "vidurai/ledger"
+FILE_MARKS = "vidurai/fileMarks"
+STATUS = "vidurai/status"
 DIAGNOSTICS = "vidurai/diagnostics"
 TERMINAL_COMMAND = "vidurai/terminalCommand"
 MEMORIES_CHANGED = "vidurai/memoriesChanged"
@@ -125,6 +127,17 @@ class StatsParams:
 @attrs.define
 class LedgerParams:
     limit: int = 100
+
+
+@attrs.define
+class FileMarksParams:
+    uri: str
+    audience: Optional[str] = None
+
+
+@attrs.define
+class StatusParams:
+    pass
 
 
 @attrs.define
@@ -238,6 +251,36 @@ class StatsResult:
     audience: str
     database_path: str
     schema_version: int
+
+
+@attrs.define
+class FileMark:
+    """Lines of an open file that memories are about: the gutter marks them."""
+
+    line: int
+    end_line: int
+    count: int
+    label: str  # the most salient memory's gist in the requested audience
+    salience: str
+    age: str
+
+
+@attrs.define
+class FileMarksResult:
+    marks: list[FileMark]
+
+
+@attrs.define
+class DatabaseStatus:
+    ok: bool
+    path: str
+    problem: Optional[str]  # what is wrong, when not ok
+    advice: Optional[str]  # what the user can do about it
+
+
+@attrs.define
+class StatusResult:
+    database: DatabaseStatus
 
 
 @attrs.define

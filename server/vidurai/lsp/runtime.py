@@ -83,17 +83,21 @@ class ViduraiProtocol(LanguageServerProtocol):
             return  # pygls would make a new document of it, kept forever
         session = self._server.session
         document = session.documents.get(uri)
+        moved = False
         for change in params.content_changes:
             edit = None
             if document is not None and isinstance(change, types.TextDocumentContentChangePartial):
                 edit = _line_edit(self.workspace.get_text_document(uri), change)
-                document.apply_edit(edit)
+                moved = document.apply_edit(edit) or moved
             self.workspace.update_text_document(params.text_document, change)
             if document is not None and session.capture is not None:
                 text = self.workspace.get_text_document(uri).source
                 session.capture.document_edited(document.project, document.file, version, edit, text)
             if document is not None and edit is None:
                 _retrack(self._server, document)  # the whole text was replaced
+                moved = True
+        if moved:  # the tree's rows and the gutter's marks follow the lines at once
+            self._server.changed(document.project, document.file)
         yield from ()
 
     def structure_message(self, data: dict[str, Any]):
@@ -256,6 +260,27 @@ class ViduraiServer(LanguageServer):
         for folder in self.session.folder_paths():
             self.session.changed(folder)
         self.memories_changed()
+
+    # ------------------------------------------------------------------ file watching
+
+    def watch_files(self) -> None:
+        """Ask the client to report files changed on disk (a `git pull`, another editor), so
+        anchors of files not open in it follow too; clients that cannot are left alone."""
+        capabilities = self.client_capabilities.workspace
+        watched = capabilities.did_change_watched_files if capabilities else None
+        if not (watched and watched.dynamic_registration):
+            return
+        self.client_register_capability(types.RegistrationParams(registrations=[
+            types.Registration(
+                id="vidurai-watch-files",
+                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+                    types.FileSystemWatcher(
+                        glob_pattern="**/*", kind=types.WatchKind.Create | types.WatchKind.Change,
+                    ),
+                ]),
+            ),
+        ]))
 
     # ------------------------------------------------------------------ background work
 

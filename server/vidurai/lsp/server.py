@@ -74,9 +74,9 @@ def create_server() -> ViduraiServer:
     server = ViduraiServer()
     session = server.session
 
-    def audience_of(requested: str | None) -> str:
+    def audience_of(requested: str | None, project: str | None = None) -> str:
         if requested is None:
-            return session.audience
+            return session.audience if project is None else session.audience_for(project)
         return session.require_db().validate_audience(requested.strip().lower())
 
     def item(memory_id: int, audience: str | None = None) -> protocol.MemoryItem:
@@ -85,8 +85,9 @@ def create_server() -> ViduraiServer:
         if memory is None:
             raise LookupError(f"no memory with id {memory_id}")
         return present.memory_item(
-            memory, audience or session.audience, db.get_audience_gists(memory_id),
-            session.live_lines(memory["project_path"], memory["file_path"], memory_id),
+            memory, audience or session.audience_for(memory["project_path"]),
+            db.get_audience_gists(memory_id),
+            session.live_place(memory["project_path"], memory["file_path"], memory_id),
         )
 
     def apply_settings(raw: Any) -> None:
@@ -119,6 +120,7 @@ def create_server() -> ViduraiServer:
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
         server.start_background()
+        server.watch_files()
         await offer_legacy_import()
 
     async def offer_legacy_import() -> None:
@@ -174,7 +176,8 @@ def create_server() -> ViduraiServer:
             project, file = session.locate(uri)
         except OutsideWorkspace:
             return
-        session.track(OpenDocument(uri, project, file), document_lines(server, uri))
+        if session.track(OpenDocument(uri, project, file), document_lines(server, uri)):
+            server.changed(project, file)  # lines found moved since the file was last seen
         if session.capture is not None:
             session.capture.document_opened(project, file, params.text_document.version,
                                             params.text_document.text)
@@ -182,6 +185,12 @@ def create_server() -> ViduraiServer:
     @server.feature(types.TEXT_DOCUMENT_WILL_SAVE)
     def will_save(params: types.WillSaveTextDocumentParams) -> None:
         session.save_reasons[params.text_document.uri] = params.reason
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
+        changed = [c.uri for c in params.changes if c.type != types.FileChangeType.Deleted]
+        for project, file in session.reanchor_changed_files(changed):
+            server.changed(project, file)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
@@ -215,13 +224,15 @@ def create_server() -> ViduraiServer:
         uri, line = params.text_document.uri, params.position.line
         document = session.documents.get(uri)
         if document is not None:  # live anchors: the lines may have moved since the last save
-            memories = db.get_memories_by_ids(document.memory_ids_at(line), session.audience)
+            audience = session.audience_for(document.project)
+            memories = db.get_memories_by_ids(document.memory_ids_at(line), audience)
         else:
             try:
                 project, file = session.locate(uri)
             except OutsideWorkspace:
                 return None
-            memories = db.memories_at(project, file, line + 1, session.audience)
+            audience = session.audience_for(project)
+            memories = db.memories_at(project, file, line + 1, audience)
         if not memories:
             return None
         session.touched.update(memory["id"] for memory in memories[: present.MAX_HOVER_MEMORIES])
@@ -231,7 +242,7 @@ def create_server() -> ViduraiServer:
         return types.Hover(
             contents=types.MarkupContent(
                 kind=types.MarkupKind.Markdown,
-                value=present.hover_markdown(memories, session.audience),
+                value=present.hover_markdown(memories, audience),
             ),
             range=types.Range(types.Position(start, 0), types.Position(end + 1, 0)),
         )
@@ -316,6 +327,7 @@ def create_server() -> ViduraiServer:
         if len(arguments) != 1:
             raise protocol.ParamsError(f"expected one argument (an audience), got {len(arguments)}")
         session.audience = audience_of(protocol.structure(arguments[0], str))
+        session.folder_audiences = {}  # one choice for the whole window
         server.changed_everywhere()
         return protocol.AudienceResult(audience=session.audience)
 
@@ -355,13 +367,13 @@ def create_server() -> ViduraiServer:
         _check_range(args.limit, "limit", 1, protocol.MAX_PAGE)
         _check_range(args.offset, "offset", 0, 10**9)
         db = session.require_db()
-        audience = audience_of(args.audience)
         project = session.project(args.project)
+        audience = audience_of(args.audience, project)
         if args.group is None:
             return tree.groups(db, project, args.group_by)
         return tree.page(
             db, project, args.group_by, args.group, audience, args.offset, args.limit,
-            session.live_lines,
+            session.live_place,
         )
 
     @server.feature(protocol.MEMORY)
@@ -398,10 +410,10 @@ def create_server() -> ViduraiServer:
         _limit_text(args.query, "query", protocol.MAX_QUERY_CHARS)
         _check_range(args.limit, "limit", 1, protocol.MAX_PAGE)
         db = session.require_db()
-        audience = audience_of(args.audience)
+        project = session.project(args.project)
+        audience = audience_of(args.audience, project)
         found = db.recall_memories(
-            session.project(args.project), args.query, min_salience=SalienceLevel.NOISE,
-            limit=args.limit,
+            project, args.query, min_salience=SalienceLevel.NOISE, limit=args.limit,
         )
         gists = db.get_audience_gists_bulk([memory["id"] for memory in found])
         return protocol.SearchResults(
@@ -464,6 +476,28 @@ def create_server() -> ViduraiServer:
             audience=session.audience, database_path=str(db.db_path),
             schema_version=db.schema_version(),
         )
+
+    @server.feature(protocol.FILE_MARKS)
+    @answers_errors
+    def file_marks(params: Any) -> protocol.FileMarksResult:
+        from vidurai.lsp.marks import file_marks as marks_of
+
+        args = protocol.structure(params, protocol.FileMarksParams)
+        _limit_text(args.uri, "uri", protocol.MAX_URI_CHARS)
+        db = session.require_db()
+        try:
+            project, file = session.locate(args.uri)
+        except OutsideWorkspace:
+            return protocol.FileMarksResult(marks=[])  # a file of no project has no memories
+        rows = db.file_marks(project, file, audience_of(args.audience, project))
+        return protocol.FileMarksResult(marks=marks_of(rows, session.documents.get(args.uri)))
+
+    @server.feature(protocol.STATUS)
+    @answers_errors
+    def status(params: Any) -> protocol.StatusResult:
+        protocol.structure(params, protocol.StatusParams)
+        ok, path, problem, advice = session.database_status()
+        return protocol.StatusResult(database=protocol.DatabaseStatus(ok, path, problem, advice))
 
     @server.feature(protocol.LEDGER)
     @answers_errors

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from pygls.uris import to_fs_path
 
-from vidurai.lsp.documents import OpenDocument
+from vidurai.lsp.documents import LivePlace, OpenDocument
 from vidurai.lsp.present import file_uri, project_uri
 from vidurai.storage.models import BUILTIN_AUDIENCES
 
@@ -46,6 +46,8 @@ class Settings:
     # None: the built-in table (memory.fixes.DEFAULT_KEPT_CODES)
     diagnostic_codes: tuple[str, ...] | None = None
     settle_seconds: int = 30
+    # Folder URI → audience, for folders whose `vidurai.audience` differs (multi-root).
+    folder_audiences: Mapping[str, str] = field(default_factory=dict)
 
 
 _SETTING_KEYS: dict[str, tuple[str, type]] = {
@@ -58,6 +60,7 @@ _SETTING_KEYS: dict[str, tuple[str, type]] = {
     "context.maxTokens": ("context_max_tokens", int),
     "capture.diagnosticCodes": ("diagnostic_codes", list),
     "capture.settleSeconds": ("settle_seconds", int),
+    "folderAudiences": ("folder_audiences", dict),
 }
 
 
@@ -95,6 +98,11 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
                 problems.append(f"vidurai.{key} must be a list of names")
             else:
                 values[name] = tuple(value)
+        elif kind is dict:
+            if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+                problems.append(f"vidurai.{key} must map folder URIs to audience names")
+            else:
+                values[name] = {k: v.strip().lower() for k, v in value.items()}
         elif kind is int and value < 1:
             problems.append(f"vidurai.{key} must be at least 1")
         else:
@@ -119,6 +127,7 @@ class Session:
         self._folders = folders  # workspace folder URIs, as the client sent them
         self.settings = Settings()
         self.audience = "developer"
+        self.folder_audiences: dict[str, str] = {}  # project path → audience (multi-root)
         self.db: MemoryDatabase | None = None
         self.capture: CaptureService | None = None
         self.db_error: str | None = None
@@ -151,6 +160,22 @@ class Session:
         if self.db is not None:
             self.db.close()
         self.db = self.capture = None
+
+    def database_status(self) -> tuple[bool, str, str | None, str | None]:
+        """(ok, path, problem, advice): what the editor shows instead of an empty store when
+        the file cannot be used."""
+        from vidurai.storage.database import default_db_path
+
+        if self.db is not None:
+            return True, str(self.db.db_path), None, None
+        path = str(Path(self.settings.database_path).expanduser()) if self.settings.database_path \
+            else str(default_db_path())
+        advice = (
+            "Nothing can be remembered or shown until this is fixed. Run `vidurai doctor` to "
+            "see what is wrong; move the file aside to start a new store, or point the "
+            "vidurai.databasePath setting at another file. The file was not changed."
+        )
+        return False, path, self.db_error, advice
 
     def require_db(self) -> MemoryDatabase:
         if self.db is None:
@@ -195,7 +220,23 @@ class Session:
                 f"unknown audience {self.settings.audience!r}; valid audiences: {', '.join(valid)}"
             )
             self.audience = "developer"
+        self.folder_audiences = {}
+        for folder, audience in self.settings.folder_audiences.items():
+            path = to_fs_path(folder) if "://" in folder else folder
+            if not path:
+                problems.append(f"{folder!r} in vidurai.folderAudiences is not a folder URI")
+            elif audience not in valid:
+                problems.append(
+                    f"unknown audience {audience!r} for {path}; valid audiences: {', '.join(valid)}"
+                )
+            else:
+                self.folder_audiences[os.path.normpath(path)] = audience
         return problems
+
+    def audience_for(self, project: str) -> str:
+        """The audience a folder's hovers and tree speak in: its own `vidurai.audience` in a
+        multi-root window, else the window's."""
+        return self.folder_audiences.get(os.path.normpath(project), self.audience)
 
     # ------------------------------------------------------------------ projects
 
@@ -237,13 +278,45 @@ class Session:
 
     # ------------------------------------------------------------------ documents
 
-    def track(self, document: OpenDocument, lines: list[str]) -> None:
-        """Start following a document's memories; corrections found on open are saved now."""
+    def track(self, document: OpenDocument, lines: list[str]) -> bool:
+        """Start following a document's memories; corrections found on open are saved now.
+        True when some were corrected (the file changed while no editor watched it)."""
         self.documents[document.uri] = document
         if self.db is None:
-            return
+            return False
+        return self._track_in(document, lines)
+
+    def reanchor_changed_files(self, uris: Iterable[str]) -> list[tuple[str, str]]:
+        """Files changed on disk by another program (a `git pull`, another editor): the
+        anchors of those not open here are checked against their new text and saved, as when
+        a file is opened. Returns the (project, file) pairs whose memories moved."""
+        if self.db is None:
+            return []
+        moved: list[tuple[str, str]] = []
+        remembered: dict[str, set[str]] = {}  # per project: files that have memories
+        for uri in uris:
+            try:
+                project, file = self.locate(uri)
+            except OutsideWorkspace:
+                continue
+            if self.document_of(project, file) is not None:
+                continue  # open: the buffer is the truth, and VS Code reloads it (didChange)
+            if project not in remembered:
+                remembered[project] = {f for f, _ in self.db.count_by_file(project) if f}
+            if file not in remembered[project]:
+                continue
+            lines = _read_lines(Path(project) / file)
+            if lines is None:
+                continue
+            probe = OpenDocument(uri, project, file)
+            if self._track_in(probe, lines):
+                moved.append((project, file))
+        return moved
+
+    def _track_in(self, document: OpenDocument, lines: list[str]) -> bool:
+        assert self.db is not None
         document.add_memories(self.db.memories_in_file(document.project, document.file), lines)
-        self.save_anchors(document, lines)
+        return self.save_anchors(document, lines)
 
     def track_new_memories(self, memory_ids: Iterable[int]) -> None:
         """Add just-made memories to the open document they are in."""
@@ -262,23 +335,35 @@ class Session:
             for document in self.documents.values():
                 document.forget(memory_id)
 
+    def live_place(self, project: str, file: str | None, memory_id: int) -> LivePlace | None:
+        """A memory's place in its open buffer; None when its file is not open."""
+        document = self.document_of(project, file)
+        return None if document is None else document.live_place(memory_id)
+
     def live_lines(self, project: str, file: str | None, memory_id: int) -> tuple[int, int] | None:
+        """A memory's live 0-based lines when its file is open and it is attached there
+        (``memory.places.LiveLines``); None otherwise."""
+        place = self.live_place(project, file, memory_id)
+        return None if place is None else place.lines
+
+    def document_of(self, project: str, file: str | None) -> OpenDocument | None:
         if file is None:
             return None
         for document in self.documents.values():
             if document.file == file and document.project == project:
-                return document.live_lines(memory_id)
+                return document
         return None
 
-    def save_anchors(self, document: OpenDocument, lines: list[str]) -> None:
+    def save_anchors(self, document: OpenDocument, lines: list[str]) -> bool:
         """Write a document's moved anchors: called when the file on disk matches the buffer
         (on save, and on open). Positions in unsaved edits are never written, so the store
-        never disagrees with the file when edits are discarded."""
+        never disagrees with the file when edits are discarded. True when some were written."""
         unsaved = document.unsaved(lines)
         if unsaved:
             document.mark_saved(unsaved)
             self.anchor_writes.extend(unsaved)
             self.flush_anchor_writes()
+        return bool(unsaved)
 
     def flush_anchor_writes(self) -> None:
         """Write anchors waiting to be written; kept for the next try if the store is busy."""
@@ -303,3 +388,15 @@ class Session:
             return None
         pending, self.pending = self.pending, PendingChanges()
         return pending
+
+
+MAX_REANCHOR_BYTES = 5_000_000  # a bigger file is not source code worth reading on each change
+
+
+def _read_lines(path: Path) -> list[str] | None:
+    try:
+        if path.stat().st_size > MAX_REANCHOR_BYTES:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from vidurai.lsp import protocol
+from vidurai.lsp.documents import LivePlace
 from vidurai.lsp.present import memory_item
 from vidurai.storage.database import MemoryDatabase
 from vidurai.storage.models import SalienceLevel, utc_now
 
-LiveLines = Callable[[str, str | None, int], "tuple[int, int] | None"]
+LivePlaceOf = Callable[[str, str | None, int], "LivePlace | None"]
 
 NO_FILE = "nofile"
 FILE_PREFIX = "path:"
@@ -81,7 +82,7 @@ def page(
     audience: str,
     offset: int,
     limit: int,
-    live_lines: LiveLines,
+    live_place: LivePlaceOf,
     now: datetime | None = None,
 ) -> protocol.ItemsResult:
     """One page of a group's memories, in the order the tree shows them."""
@@ -91,7 +92,7 @@ def page(
     items = [
         memory_item(
             memory, audience, gists.get(memory["id"], {}),
-            live_lines(project, memory["file_path"], memory["id"]),
+            live_place(project, memory["file_path"], memory["id"]),
         )
         for memory in memories
     ]
