@@ -6,11 +6,18 @@ import type * as LanguageClientNode from 'vscode-languageclient/node';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { MemoriesChangedNotification } from './protocol';
 import { HoverCommands, Notifications } from './protocol';
-import { PythonNotFoundError, findInterpreter } from './python';
+import { PythonNotFoundError, findInterpreter, onDidChangePythonInterpreter } from './python';
 import { pythonModuleLaunch } from './serverLaunch';
 import type { ExtensionSettings } from './settings';
 
-export type ServerState = 'starting' | 'running' | 'failed' | 'stopped';
+/** `failed`: it could not start; `crashed`: it ran, then kept stopping and is not restarted. */
+export type ServerState = 'starting' | 'running' | 'failed' | 'crashed' | 'stopped';
+
+/** A server that stops unexpectedly is restarted this often within the window, then left stopped. */
+const MAX_AUTOMATIC_RESTARTS = 3;
+const CRASH_WINDOW_MS = 3 * 60_000;
+/** vscode-languageclient's code for a request whose connection went away (a stopped server). */
+const CONNECTION_GONE_CODES = new Set([-32097, -32099]);
 
 export interface ServerInfo {
   id: string;
@@ -43,6 +50,9 @@ export class ServerManager implements Disposable {
   private readonly stateEmitter = new EventEmitter<ServerState>();
   private readonly memoriesChangedEmitter = new EventEmitter<MemoriesChangedNotification>();
   private readyWaiters: Array<() => void> = [];
+  /** When the server stopped unexpectedly, within the last CRASH_WINDOW_MS. */
+  private crashTimes: number[] = [];
+  private interpreterWatch: Disposable | undefined;
 
   /** Fires on every state change. */
   readonly onDidChangeState: Event<ServerState> = this.stateEmitter.event;
@@ -62,7 +72,7 @@ export class ServerManager implements Disposable {
 
   /** Resolves once the server runs or has failed (so a view can stop waiting either way). */
   whenSettled(): Promise<void> {
-    if (this.currentState === 'running' || this.currentState === 'failed') {
+    if (this.currentState !== 'starting') {
       return Promise.resolve();
     }
     return new Promise((resolve) => this.readyWaiters.push(resolve));
@@ -73,6 +83,11 @@ export class ServerManager implements Disposable {
    * more restart after the current one, which then picks up the latest settings.
    */
   restart(): Promise<void> {
+    this.crashTimes = []; // a restart someone asked for starts the count afresh
+    return this.restartOnce();
+  }
+
+  private restartOnce(): Promise<void> {
     if (this.restartInFlight) {
       this.restartRequested = true;
       return this.restartInFlight;
@@ -119,6 +134,7 @@ export class ServerManager implements Disposable {
   }
 
   async dispose(): Promise<void> {
+    this.interpreterWatch?.dispose();
     await this.stopClient();
     this.stateEmitter.dispose();
     this.memoriesChangedEmitter.dispose();
@@ -134,10 +150,23 @@ export class ServerManager implements Disposable {
     return this.client;
   }
 
+  /**
+   * An error of a request made for a view (the tree, the gutter): shown unless it only says that
+   * the server went away, which the one crash message already tells.
+   */
+  reportRequestError(what: string, error: unknown): void {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (this.currentState !== 'running' || (typeof code === 'number' && CONNECTION_GONE_CODES.has(code))) {
+      this.log.warn(`${what}: ${String(error)}`);
+      return;
+    }
+    this.showError(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
   private setState(state: ServerState): void {
     this.currentState = state;
     this.stateEmitter.fire(state);
-    if (state === 'running' || state === 'failed') {
+    if (state !== 'starting') {
       const waiters = this.readyWaiters;
       this.readyWaiters = [];
       waiters.forEach((resolve) => resolve());
@@ -146,12 +175,21 @@ export class ServerManager implements Disposable {
 
   private async startClient(): Promise<void> {
     this.setState('starting');
-    const { LanguageClient, MessageType, RevealOutputChannelOn, ShowMessageNotification, State } = loadLanguageClient();
+    const { CloseAction, ErrorAction, LanguageClient, MessageType, RevealOutputChannelOn, ShowMessageNotification, State } =
+      loadLanguageClient();
     const settings = this.settings();
     const folder = workspace.workspaceFolders?.[0];
     let interpreter;
     try {
       interpreter = await findInterpreter(settings.pythonPath, this.serverInfo.minimumPythonVersion, folder?.uri, this.log);
+      if (interpreter.source === 'python extension') {
+        this.interpreterWatch ??= onDidChangePythonInterpreter((path) => {
+          if (!this.settings().pythonPath) {
+            this.log.info(`The Python extension's interpreter changed to ${path}: restarting the server`);
+            void this.restart();
+          }
+        });
+      }
     } catch (error) {
       this.setState('failed');
       const message = error instanceof PythonNotFoundError ? error.message : String(error);
@@ -201,6 +239,11 @@ export class ServerManager implements Disposable {
         this.log.error(`The server failed to initialise: ${String(error)}`);
         return false;
       },
+      // Restarts are ours (see serverStopped): the client's own would stack a toast per failure.
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue, handled: true }),
+        closed: () => ({ action: CloseAction.DoNotRestart, handled: true }),
+      },
     };
 
     const client = new LanguageClient(this.serverInfo.id, this.serverInfo.name, serverOptions, clientOptions);
@@ -210,7 +253,7 @@ export class ServerManager implements Disposable {
         if (event.newState === State.Running) {
           this.setState('running');
         } else if (event.newState === State.Stopped && this.client === client && this.currentState === 'running') {
-          this.setState('failed');
+          this.serverStopped();
         }
       }),
     );
@@ -218,6 +261,10 @@ export class ServerManager implements Disposable {
       await client.start();
     } catch (error) {
       this.log.error(`The server did not start: ${String(error)}`);
+      if (this.crashTimes.length > 0) {
+        this.serverStopped(); // it ran before and now dies while starting: part of the same crash loop
+        return;
+      }
       this.setState('failed');
       this.showError('The Vidurai server did not start.');
       return;
@@ -236,6 +283,38 @@ export class ServerManager implements Disposable {
       }),
     );
     this.setState('running');
+  }
+
+  /**
+   * The server stopped without being asked: restarted quietly a few times, then left stopped
+   * with one message that says so and offers Restart and Show Logs.
+   */
+  private serverStopped(): void {
+    const now = Date.now();
+    this.crashTimes = [...this.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+    const crashes = this.crashTimes.length;
+    if (crashes <= MAX_AUTOMATIC_RESTARTS) {
+      this.log.warn(`The server stopped unexpectedly (${crashes} time${crashes === 1 ? '' : 's'} in 3 minutes): restarting it`);
+      void this.restartOnce();
+      return;
+    }
+    this.log.error(`The server stopped unexpectedly ${crashes} times in 3 minutes: not restarting it`);
+    void this.stopClient().then(() => {
+      this.setState('crashed');
+      void window
+        .showErrorMessage(
+          `The Vidurai server stopped unexpectedly ${crashes} times in 3 minutes, so it was not restarted. The logs say why.`,
+          'Restart Server',
+          'Show Logs',
+        )
+        .then((choice) => {
+          if (choice === 'Restart Server') {
+            void this.restart();
+          } else if (choice === 'Show Logs') {
+            this.log.show();
+          }
+        });
+    });
   }
 
   /** An error message with a "Show Logs" button. */

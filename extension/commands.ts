@@ -101,10 +101,30 @@ export function registerCommands(services: Services): Disposable[] {
     window.setStatusBarMessage(`$(check) Vidurai remembered: ${memory.label || memory.gist}`, 4000);
   };
 
-  const askNote = (title: string): Thenable<string | undefined> =>
+  /**
+   * The editor a note can be anchored in: a saved file inside a workspace folder. Elsewhere (an
+   * untitled buffer, a file outside the folders) the note is kept for the project, and the
+   * input box says so before anything is typed.
+   */
+  const anchorable = (editor: TextEditor | undefined): TextEditor | undefined =>
+    editor && editor.document.uri.scheme === 'file' && workspace.getWorkspaceFolder(editor.document.uri) ? editor : undefined;
+
+  const whyProjectNote = (editor: TextEditor): string =>
+    `${editor.document.isUntitled ? 'an unsaved file' : 'this file'} is not in a workspace folder, so the note is kept for the project`;
+
+  /** No folder open: nothing to keep a note in. Says so (before asking) and returns false. */
+  const haveProject = (): boolean => {
+    if (project()) {
+      return true;
+    }
+    void window.showInformationMessage('Vidurai keeps memories per workspace folder: open a folder first.');
+    return false;
+  };
+
+  const askNote = (title: string, prompt = 'What should Vidurai remember?'): Thenable<string | undefined> =>
     window.showInputBox({
       title,
-      prompt: 'What should Vidurai remember? (Secrets are redacted before they are stored.)',
+      prompt: `${prompt} (Secrets are redacted before they are stored.)`,
       placeHolder: 'e.g. The retry loop must stay below the gateway timeout',
       ignoreFocusOut: true,
       validateInput: (value) => (value.trim() ? undefined : 'Write a few words to remember.'),
@@ -137,6 +157,17 @@ export function registerCommands(services: Services): Disposable[] {
           void window.showInformationMessage('Vidurai: open a file and select what to remember.');
           return;
         }
+        if (!haveProject()) {
+          return;
+        }
+        if (!anchorable(editor)) {
+          const note = await askNote('Vidurai: Remember Selection (for the project)', `Note: ${whyProjectNote(editor)}.`);
+          if (note) {
+            const selection = editor.selection.isEmpty ? editor.document.lineAt(editor.selection.start.line).text : editor.document.getText(editor.selection);
+            await sendNote({ note: note.trim(), project: project(), selection });
+          }
+          return;
+        }
         const note = await askNote('Vidurai: Remember Selection');
         if (note) {
           await remember(editor, note.trim(), true);
@@ -146,10 +177,17 @@ export function registerCommands(services: Services): Disposable[] {
     commands.registerCommand(
       'vidurai.rememberNote',
       guarded('Remember Note', async () => {
-        const editor = window.activeTextEditor;
+        if (!haveProject()) {
+          return;
+        }
+        const active = window.activeTextEditor;
+        const editor = anchorable(active);
         if (!editor) {
-          // No file open: a note about the whole project, shown under "Without a file".
-          const note = await askNote('Vidurai: Remember Note (about the project)');
+          // No file of the workspace in front: a note about the whole project ("Without a file").
+          const note = await askNote(
+            'Vidurai: Remember Note (about the project)',
+            active ? `Note: ${whyProjectNote(active)}.` : undefined,
+          );
           if (note) {
             await sendNote({ note: note.trim(), project: project() });
           }
@@ -345,7 +383,7 @@ function pickMemory(
       const result = await server.sendRequest<SearchResult>(Requests.search, {
         query,
         project,
-        audience: viewState.audience,
+        audience: viewState.audienceFor(project ? Uri.parse(project) : undefined),
         limit: 50,
       });
       if (query !== latestQuery) {
@@ -355,8 +393,9 @@ function pickMemory(
         ? result.results.map((memory) => ({
             label: memory.label || memory.gist,
             description: [locationText(memory), memory.age].filter(Boolean).join(' · '),
-            // The snippet marks matches with ** for Markdown; a quick pick shows plain text.
-            detail: memory.snippet.replace(/\*\*/g, ''),
+            // The matched text when it adds to the label (the server leaves it empty otherwise);
+            // it marks matches with ** for Markdown, and a quick pick shows plain text.
+            detail: memory.snippet ? memory.snippet.replace(/\*\*/g, '') : undefined,
             // The server has already matched (also on words the label lacks): show every result.
             alwaysShow: true,
             memory,

@@ -11,7 +11,9 @@ import { DiagnosticsForwarder } from './capture/diagnostics';
 import { TerminalForwarder } from './capture/terminal';
 import { registerCommands } from './commands';
 import { ServerStatus } from './status';
+import { AudienceStatus } from './statusAudience';
 import { ViewState } from './viewState';
+import { EditorMarks } from './views/gutter';
 import { MemoryDocumentProvider } from './views/memoryDocument';
 import { MemoryTreeProvider } from './views/memoryTree';
 
@@ -33,6 +35,8 @@ export function activate(context: ExtensionContext): ViduraiApi {
     tree,
     documents,
     new ServerStatus(server, viewState),
+    new AudienceStatus(viewState),
+    new EditorMarks(server, viewState, context.extensionUri, log),
     new DiagnosticsForwarder(server, viewState),
     new TerminalForwarder(server, viewState),
     ...registerCommands({ server, viewState, tree, documents, log }),

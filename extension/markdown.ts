@@ -20,6 +20,11 @@ export function locationText(memory: Pick<MemoryItem, 'file' | 'line'>): string 
   return memory.line === null || memory.line === undefined ? memory.file : `${memory.file}:${memory.line + 1}`;
 }
 
+/** "Medium", as the hover says it (the wire carries the stored name, MEDIUM). */
+export function salienceName(salience: string): string {
+  return salience.charAt(0).toUpperCase() + salience.slice(1).toLowerCase();
+}
+
 /** Audiences in a stable order: the built-in ones first, then any others alphabetically. */
 export function orderedAudiences(gists: Record<string, string>): string[] {
   const builtIn = BuiltInAudiences.filter((a) => a in gists);
@@ -32,8 +37,8 @@ export function orderedAudiences(gists: Record<string, string>): string[] {
 /** The tree item tooltip: the label, where and how important, then every audience's gist. */
 export function memoryTooltipMarkdown(memory: MemoryItem): string {
   const facts = [
-    locationText(memory),
-    memory.salience,
+    memory.detached ? `${memory.file ?? ''} (its lines were deleted)` : locationText(memory),
+    salienceName(memory.salience),
     memory.age,
     memory.pinned ? 'pinned' : undefined,
     memory.occurrences > 1 ? `seen ${memory.occurrences} times` : undefined,

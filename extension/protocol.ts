@@ -10,6 +10,8 @@ export const Requests = {
   report: 'vidurai/report',
   stats: 'vidurai/stats',
   ledger: 'vidurai/ledger',
+  fileMarks: 'vidurai/fileMarks',
+  status: 'vidurai/status',
 } as const;
 
 /** Custom notifications. */
@@ -57,6 +59,8 @@ export interface ServerSettings {
   };
   audiences: string[];
   context: { maxTokens: number };
+  /** Folder URI → audience, in a multi-root window (each folder's `vidurai.audience`). */
+  folderAudiences?: Record<string, string>;
 }
 
 export interface MemoryItem {
@@ -173,6 +177,28 @@ export interface StatsResult {
   audience: string;
   databasePath: string;
   schemaVersion: number;
+}
+
+export interface FileMarksParams {
+  uri: string;
+  audience?: string;
+}
+/** Lines of a file that memories are about (0-based); memories on the same lines share one. */
+export interface FileMark {
+  line: number;
+  endLine: number;
+  count: number;
+  /** The most salient memory's gist in the requested audience. */
+  label: string;
+  salience: string;
+  age: string;
+}
+export interface FileMarksResult {
+  marks: FileMark[];
+}
+
+export interface StatusResult {
+  database: { ok: boolean; path: string; problem: string | null; advice: string | null };
 }
 
 export interface LedgerEntry {

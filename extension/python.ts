@@ -2,7 +2,7 @@
 // active interpreter (when that extension is installed; no hard dependency), else python3 /
 // python on PATH. Each candidate is probed and must be at least serverInfo.minimumPythonVersion.
 import { execFile } from 'node:child_process';
-import type { LogOutputChannel, Uri } from 'vscode';
+import type { Disposable, Event, LogOutputChannel, Uri } from 'vscode';
 import { extensions } from 'vscode';
 import { VERSION_PROBE, formatVersion, isAtLeast, parseMinimumVersion, parseProbeOutput } from './pythonVersion';
 
@@ -17,6 +17,7 @@ export class PythonNotFoundError extends Error {}
 interface PythonExtensionApi {
   environments?: {
     getActiveEnvironmentPath(resource?: Uri): { path: string };
+    onDidChangeActiveEnvironmentPath?: Event<{ path: string; resource?: unknown }>;
     resolveEnvironment(path: string): Promise<{ executable: { uri?: Uri } } | undefined>;
   };
   settings?: {
@@ -92,4 +93,14 @@ function probe(executable: string): Promise<ReturnType<typeof parseProbeOutput>>
 
 function expandHome(path: string): string {
   return path.startsWith('~/') && process.env.HOME ? `${process.env.HOME}${path.slice(1)}` : path;
+}
+
+/**
+ * Calls `listener` when the interpreter chosen in the Python extension changes (as the Python
+ * tools template restarts its server then). Undefined when that extension is absent or inactive.
+ */
+export function onDidChangePythonInterpreter(listener: (path: string) => void): Disposable | undefined {
+  const extension = extensions.getExtension<PythonExtensionApi>('ms-python.python');
+  const event = extension?.isActive ? extension.exports.environments?.onDidChangeActiveEnvironmentPath : undefined;
+  return event?.((change) => listener(change.path));
 }

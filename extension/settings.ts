@@ -9,6 +9,8 @@ export interface ExtensionSettings {
   server: ServerSettings;
   pythonPath: string;
   traceServer: 'off' | 'messages' | 'verbose';
+  /** What the editor marks: remembered lines in the gutter, the current line's memory at its end. */
+  editor: { gutter: boolean; currentLineHint: boolean };
 }
 
 const DEFAULT_MAX_TOKENS = 2000;
@@ -16,17 +18,21 @@ const DEFAULT_SETTLE_SECONDS = 30;
 
 /**
  * The settings as typed values. `audienceOverride` is the audience chosen with Switch Audience
- * for this workspace; it wins over the `vidurai.audience` setting.
+ * for this workspace; it wins over the `vidurai.audience` setting. `folderAudiences` (folder URI
+ * → that folder's `vidurai.audience`) is passed on in a multi-root window without an override.
  */
-export function readSettings(get: SettingGetter, audienceOverride?: string): ExtensionSettings {
+export function readSettings(
+  get: SettingGetter,
+  audienceOverride?: string,
+  folderAudiences?: Record<string, string>,
+): ExtensionSettings {
   const extraAudiences = normaliseAudiences(get<unknown>('audiences', []));
-  const configuredAudience = asTrimmedString(get<unknown>('audience', 'developer')) || 'developer';
   const maxTokens = get<unknown>('context.maxTokens', DEFAULT_MAX_TOKENS);
   const trace = get<unknown>('trace.server', 'off');
   const diagnosticCodes = get<unknown>('capture.diagnosticCodes', undefined);
   return {
     server: {
-      audience: audienceOverride || configuredAudience,
+      audience: audienceOverride || configuredAudience(get),
       databasePath: asTrimmedString(get<unknown>('databasePath', '')),
       hover: { enabled: get<unknown>('hover.enabled', true) !== false },
       capture: {
@@ -38,10 +44,20 @@ export function readSettings(get: SettingGetter, audienceOverride?: string): Ext
       },
       audiences: extraAudiences,
       context: { maxTokens: positiveInteger(maxTokens, DEFAULT_MAX_TOKENS) },
+      ...(folderAudiences && !audienceOverride ? { folderAudiences } : {}),
     },
     pythonPath: asTrimmedString(get<unknown>('pythonPath', '')),
     traceServer: trace === 'messages' || trace === 'verbose' ? trace : 'off',
+    editor: {
+      gutter: get<unknown>('gutter.enabled', true) !== false,
+      currentLineHint: get<unknown>('currentLineHint.enabled', false) === true,
+    },
   };
+}
+
+/** The audience a folder's `vidurai.audience` names (its own value in a multi-root window). */
+export function configuredAudience(get: SettingGetter): string {
+  return asTrimmedString(get<unknown>('audience', 'developer')).toLowerCase() || 'developer';
 }
 
 /** The audiences a user can switch to: the built-in four, then the configured extras. */

@@ -41,11 +41,17 @@ export class ServerStatus implements Disposable {
     const state = this.server.state;
     const audience = this.viewState.audience;
     this.item.busy = state === 'starting';
-    this.item.severity = state === 'failed' ? LanguageStatusSeverity.Error : LanguageStatusSeverity.Information;
+    this.item.severity = state === 'failed' || state === 'crashed' ? LanguageStatusSeverity.Error : LanguageStatusSeverity.Information;
     if (state === 'failed') {
       this.item.text = '$(error) Vidurai: server failed';
       this.item.detail = 'See the logs';
       this.item.command = { title: 'Show Logs', command: 'vidurai.showLogs' };
+      return;
+    }
+    if (state === 'crashed') {
+      this.item.text = '$(error) Vidurai: server stopped';
+      this.item.detail = 'It stopped unexpectedly several times';
+      this.item.command = { title: 'Restart Server', command: 'vidurai.restartServer' };
       return;
     }
     if (state === 'running') {

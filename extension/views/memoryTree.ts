@@ -14,7 +14,7 @@ import {
   workspace,
 } from 'vscode';
 import type { ServerManager } from '../client';
-import type { MemoryGroupsResult, MemoryItem, MemoryItemsResult } from '../protocol';
+import type { MemoryGroupsResult, MemoryItem, MemoryItemsResult, StatusResult } from '../protocol';
 import { Requests } from '../protocol';
 import type { ViewState } from '../viewState';
 import { GroupByLabels, groupRowView, memoryRowView } from './treeModel';
@@ -71,7 +71,7 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
       server.onDidChangeMemories(() => this.refresh()),
       server.onDidChangeState((state) => {
         void commands.executeCommand('setContext', 'vidurai.serverState', state);
-        if (state === 'running' || state === 'failed') {
+        if (state !== 'starting') {
           this.refresh();
         }
       }),
@@ -94,22 +94,31 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
         item.id = `folder:${node.folder.uri.toString()}`;
         item.iconPath = ThemeIcon.Folder;
         item.resourceUri = node.folder.uri;
+        // Folders that speak to different audiences say which (each folder's vidurai.audience).
+        if (this.viewState.audiencesInUse().length > 1) {
+          item.description = this.viewState.audienceFor(node.folder.uri);
+        }
         return item;
       }
       case 'group': {
-        const view = groupRowView(node, this.viewState.groupBy);
+        const view = groupRowView(node, this.viewState.groupBy, node.project);
         const item = new TreeItem(
           view.label,
           node.expanded ? TreeItemCollapsibleState.Expanded : TreeItemCollapsibleState.Collapsed,
         );
         item.id = `group:${node.project ?? ''}:${this.viewState.groupBy}:${node.key}`;
         item.description = view.description;
-        item.iconPath = new ThemeIcon(view.icon);
+        if (view.fileUri) {
+          item.resourceUri = Uri.parse(view.fileUri); // the icon theme's icon for this file
+          item.iconPath = ThemeIcon.File;
+        } else {
+          item.iconPath = new ThemeIcon(view.icon);
+        }
         item.contextValue = 'group';
         return item;
       }
       case 'memory': {
-        const view = memoryRowView(node.memory);
+        const view = memoryRowView(node.memory, this.viewState.groupBy);
         const item = new TreeItem(view.label, TreeItemCollapsibleState.None);
         item.id = `memory:${node.memory.id}`;
         item.description = view.description;
@@ -142,7 +151,7 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
   async getChildren(node?: MemoryTreeNode): Promise<MemoryTreeNode[]> {
     if (!node) {
       await this.server.whenSettled();
-      if (this.server.state !== 'running') {
+      if (this.server.state !== 'running' || !(await this.databaseUsable())) {
         return [];
       }
       const folders = workspace.workspaceFolders ?? [];
@@ -173,12 +182,34 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
     return node.kind === 'memory' || node.kind === 'more' ? node.parent : undefined;
   }
 
+  /**
+   * Whether the server can read its database. When it cannot, the view says what is wrong and
+   * what to do (its message, and a welcome with buttons) instead of inviting a first note.
+   */
+  private async databaseUsable(): Promise<boolean> {
+    let ok = true;
+    try {
+      const { database } = await this.server.sendRequest<StatusResult>(Requests.status, {});
+      ok = database.ok;
+      this.view.message = ok ? undefined : `${database.problem ?? 'The database cannot be read.'} ${database.advice ?? ''}`.trim();
+    } catch (error) {
+      this.view.message = undefined;
+      this.server.reportRequestError('Vidurai could not ask the server about its database', error);
+    }
+    void commands.executeCommand('setContext', 'vidurai.databaseBroken', !ok);
+    return ok;
+  }
+
+  private audienceOf(project: string | undefined): string {
+    return this.viewState.audienceFor(project ? Uri.parse(project) : undefined);
+  }
+
   private async groups(project: string | undefined): Promise<GroupNode[]> {
     try {
       const result = await this.server.sendRequest<MemoryGroupsResult>(Requests.memories, {
         project,
         groupBy: this.viewState.groupBy,
-        audience: this.viewState.audience,
+        audience: this.audienceOf(project),
       });
       const expanded = result.groups.length <= EXPAND_GROUPS_UP_TO;
       return result.groups.map((group) => ({
@@ -193,7 +224,7 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
         loaded: false,
       }));
     } catch (error) {
-      this.server.showError(`Vidurai could not list memories: ${errorMessage(error)}`);
+      this.server.reportRequestError('Vidurai could not list memories', error);
       return [];
     }
   }
@@ -204,7 +235,7 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
         project: group.project,
         groupBy: this.viewState.groupBy,
         group: group.key,
-        audience: this.viewState.audience,
+        audience: this.audienceOf(group.project),
         offset: group.loaded ? (group.nextOffset ?? group.items.length) : 0,
         limit: PAGE_SIZE,
       });
@@ -212,7 +243,7 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
       group.nextOffset = result.nextOffset;
       group.loaded = true;
     } catch (error) {
-      this.server.showError(`Vidurai could not list memories: ${errorMessage(error)}`);
+      this.server.reportRequestError('Vidurai could not list memories', error);
     }
   }
 
@@ -234,7 +265,9 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
   }
 
   private describeView(): void {
-    this.view.description = `${this.viewState.audience} · by ${GroupByLabels[this.viewState.groupBy].toLowerCase()}`;
+    const audiences = this.viewState.audiencesInUse();
+    const audience = audiences.length > 1 ? 'audience per folder' : audiences[0];
+    this.view.description = `${audience} · by ${GroupByLabels[this.viewState.groupBy].toLowerCase()}`;
   }
 
   dispose(): void {

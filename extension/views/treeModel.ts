@@ -10,31 +10,59 @@ export interface MemoryRowView {
   /** Drives the context menu: Pin shows on `memory`, Unpin on `memory.pinned`. */
   contextValue: 'memory' | 'memory.pinned';
   icon: string;
-  /** Where a click goes; undefined for a memory without a place. */
+  /** Where a click goes; undefined for a memory without a place or whose lines were deleted. */
   location?: { uri: string; line: number };
 }
 
 export interface GroupRowView {
   label: string;
   description: string;
+  /** A file group shows the file's own icon (from the icon theme) and the file name first. */
+  fileUri?: string;
   icon: string;
 }
 
-export function memoryRowView(memory: MemoryItem): MemoryRowView {
-  const where = locationText(memory);
+/** `groupBy` file: the group row already names the file, so a row says only its line. */
+export function memoryRowView(memory: MemoryItem, groupBy: GroupBy = 'recent'): MemoryRowView {
+  const where = memory.detached
+    ? 'its lines were deleted'
+    : groupBy === 'file' && memory.line !== null
+      ? `line ${memory.line + 1}`
+      : locationText(memory);
   return {
     label: memory.label || memory.gist,
     description: [memory.age, where].filter(Boolean).join(' · '),
     tooltipMarkdown: memoryTooltipMarkdown(memory),
     contextValue: memory.pinned ? 'memory.pinned' : 'memory',
-    icon: memoryIcon(memory),
-    location: memory.uri ? { uri: memory.uri, line: memory.line ?? 0 } : undefined,
+    icon: memory.detached ? 'debug-disconnect' : memoryIcon(memory),
+    location: memory.uri && !memory.detached ? { uri: memory.uri, line: memory.line ?? 0 } : undefined,
   };
 }
 
-export function groupRowView(group: MemoryGroup, groupBy: GroupBy): GroupRowView {
-  return { label: group.label, description: String(group.count), icon: GROUP_ICONS[groupBy] };
+/**
+ * Like the Explorer: a file group reads "middleware.py  src/auth · 3" (name first, its folder
+ * dimmed in the description); the memories without a file get a project icon, not a file's.
+ */
+export function groupRowView(group: MemoryGroup, groupBy: GroupBy, project?: string): GroupRowView {
+  const count = String(group.count);
+  if (groupBy !== 'file') {
+    return { label: group.label, description: count, icon: GROUP_ICONS[groupBy] };
+  }
+  if (!group.key.startsWith(FILE_GROUP_PREFIX)) {
+    return { label: group.label, description: count, icon: 'project' };
+  }
+  const file = group.key.slice(FILE_GROUP_PREFIX.length);
+  const slash = file.lastIndexOf('/');
+  return {
+    label: file.slice(slash + 1),
+    description: slash > 0 ? `${file.slice(0, slash)} · ${count}` : count,
+    fileUri: project ? `${project.replace(/\/$/, '')}/${file.split('/').map(encodeURIComponent).join('/')}` : undefined,
+    icon: 'file',
+  };
 }
+
+/** PROTOCOL.md: a file group's key is `path:` and the file relative to its project. */
+const FILE_GROUP_PREFIX = 'path:';
 
 export const GroupByLabels: Record<GroupBy, string> = {
   file: 'File',

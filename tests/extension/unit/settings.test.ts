@@ -20,6 +20,20 @@ describe('readSettings', () => {
     });
     assert.equal(settings.pythonPath, '');
     assert.equal(settings.traceServer, 'off');
+    assert.deepEqual(settings.editor, { gutter: true, currentLineHint: false });
+  });
+
+  it('passes each folder\'s audience in a multi-root window, unless Switch Audience chose one', () => {
+    const perFolder = { 'file:///a': 'manager', 'file:///b': 'developer' };
+    assert.deepEqual(readSettings(getter({}), undefined, perFolder).server.folderAudiences, perFolder);
+    const chosen = readSettings(getter({}), 'personal', perFolder).server;
+    assert.equal(chosen.audience, 'personal');
+    assert.equal(chosen.folderAudiences, undefined);
+  });
+
+  it('reads the gutter and current-line hint settings', () => {
+    const settings = readSettings(getter({ 'gutter.enabled': false, 'currentLineHint.enabled': true }));
+    assert.deepEqual(settings.editor, { gutter: false, currentLineHint: true });
   });
 
   it('passes each setting to the server in the shape of PROTOCOL.md', () => {

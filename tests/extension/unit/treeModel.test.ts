@@ -14,6 +14,10 @@ describe('a memory row in the tree', () => {
     assert.equal(memoryRowView(memory()).description, '3 days ago · src/auth/middleware.py:42');
   });
 
+  it('says only the line under its file\'s group, which already names the file', () => {
+    assert.equal(memoryRowView(memory(), 'file').description, '3 days ago · line 42');
+  });
+
   it('opens the file at the memory line (0-based for VS Code)', () => {
     assert.deepEqual(memoryRowView(memory()).location, { uri: 'file:///ws/src/auth/middleware.py', line: 41 });
   });
@@ -51,7 +55,7 @@ describe('the tooltip of a memory', () => {
 
   it('says where, how important, how old and that it is pinned', () => {
     const tooltip = memoryTooltipMarkdown(memory({ pinned: true, occurrences: 3 }));
-    assert.match(tooltip, /src\/auth\/middleware\\\.py:42 · HIGH · 3 days ago · pinned · seen 3 times/);
+    assert.match(tooltip, /src\/auth\/middleware\\\.py:42 · High · 3 days ago · pinned · seen 3 times/);
   });
 });
 
@@ -66,10 +70,39 @@ describe('escapeMarkdown', () => {
 });
 
 describe('a group row', () => {
-  it('shows the group label and its count', () => {
-    const row = groupRowView({ key: 'src/app.py', label: 'src/app.py', count: 3 }, 'file');
-    assert.equal(row.label, 'src/app.py');
-    assert.equal(row.description, '3');
-    assert.equal(row.icon, 'file');
+  it('shows a file by its name first, its folder dimmed beside the count, with the file\'s own icon', () => {
+    const row = groupRowView({ key: 'path:src/auth/middle ware.py', label: 'src/auth/middle ware.py', count: 3 }, 'file', 'file:///ws');
+    assert.equal(row.label, 'middle ware.py');
+    assert.equal(row.description, 'src/auth · 3');
+    assert.equal(row.fileUri, 'file:///ws/src/auth/middle%20ware.py');
+  });
+
+  it('shows a file at the top of the folder with just its count', () => {
+    const row = groupRowView({ key: 'path:app.py', label: 'app.py', count: 1 }, 'file', 'file:///ws');
+    assert.deepEqual([row.label, row.description], ['app.py', '1']);
+  });
+
+  it('gives the memories without a file a project icon, not a file icon', () => {
+    const row = groupRowView({ key: 'nofile', label: 'Without a file', count: 2 }, 'file', 'file:///ws');
+    assert.deepEqual([row.label, row.icon, row.fileUri], ['Without a file', 'project', undefined]);
+  });
+
+  it('shows other groupings by label and count', () => {
+    const row = groupRowView({ key: 'HIGH', label: 'High', count: 4 }, 'salience');
+    assert.deepEqual([row.label, row.description, row.icon], ['High', '4', 'flame']);
+  });
+});
+
+describe('a memory whose lines were deleted (detached)', () => {
+  const row = memoryRowView(memory({ detached: true }), 'file');
+
+  it('says so with its own icon and description', () => {
+    assert.equal(row.icon, 'debug-disconnect');
+    assert.equal(row.description, '3 days ago · its lines were deleted');
+    assert.match(row.tooltipMarkdown, /its lines were deleted/);
+  });
+
+  it('does not open a blank line when clicked', () => {
+    assert.equal(row.location, undefined);
   });
 });

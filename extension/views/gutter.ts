@@ -1,0 +1,146 @@
+// Where memories are, without hovering line by line: a quiet mark in the gutter (and the
+// overview ruler) on every remembered line of the visible editors, and, when turned on, the
+// current line's memory at the end of that line (like GitLens' current-line blame). The server
+// says which lines (vidurai/fileMarks, from its live anchors); this file only draws them.
+import { performance } from 'node:perf_hooks';
+import type {
+  DecorationOptions,
+  Disposable,
+  LogOutputChannel,
+  TextEditor,
+  TextEditorDecorationType,
+} from 'vscode';
+import { DecorationRangeBehavior, OverviewRulerLane, Range, ThemeColor, Uri, window, workspace } from 'vscode';
+import type { ServerManager } from '../client';
+import type { FileMark, FileMarksResult } from '../protocol';
+import { Requests } from '../protocol';
+import type { ViewState } from '../viewState';
+import { currentLineHint, markAt } from './markText';
+
+/** A file this long or longer logs how long its marks took (the figure the e2e suite prints). */
+const LOG_MARK_TIME_FROM_LINES = 1000;
+
+export class EditorMarks implements Disposable {
+  private readonly gutterType: TextEditorDecorationType;
+  private readonly hintType: TextEditorDecorationType;
+  /** The marks last drawn, by document URI (the hint reads them as the cursor moves). */
+  private readonly marks = new Map<string, FileMark[]>();
+  /** The newest request per document: an older answer arriving late is dropped. */
+  private readonly generation = new Map<string, number>();
+  private readonly listeners: Disposable[];
+
+  constructor(
+    private readonly server: ServerManager,
+    private readonly viewState: ViewState,
+    extensionUri: Uri,
+    private readonly log: LogOutputChannel,
+  ) {
+    // A gutter icon is an image, so it comes in a light and a dark variant (high-contrast themes
+    // use the variant of their kind); the overview ruler takes a theme colour of our own.
+    const icon = (theme: 'light' | 'dark') => ({
+      gutterIconPath: Uri.joinPath(extensionUri, 'resources', `gutter-${theme}.svg`),
+      gutterIconSize: 'contain',
+    });
+    this.gutterType = window.createTextEditorDecorationType({
+      light: icon('light'),
+      dark: icon('dark'),
+      overviewRulerColor: new ThemeColor('vidurai.rememberedLine.overviewRulerForeground'),
+      overviewRulerLane: OverviewRulerLane.Left,
+      rangeBehavior: DecorationRangeBehavior.ClosedClosed,
+    });
+    this.hintType = window.createTextEditorDecorationType({
+      after: { color: new ThemeColor('vidurai.currentLineHint.foreground'), margin: '0 0 0 3em', fontStyle: 'italic' },
+      rangeBehavior: DecorationRangeBehavior.ClosedOpen,
+    });
+    this.listeners = [
+      this.gutterType,
+      this.hintType,
+      window.onDidChangeVisibleTextEditors(() => this.refreshVisible()),
+      window.onDidChangeTextEditorSelection((event) => this.drawHint(event.textEditor)),
+      server.onDidChangeState((state) => (state === 'running' ? this.refreshVisible() : this.clearAll())),
+      server.onDidChangeMemories((change) => this.refreshVisible(change.files.length ? new Set(change.files) : undefined)),
+      viewState.onDidChange(() => this.refreshVisible()),
+      workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('vidurai.gutter') || event.affectsConfiguration('vidurai.currentLineHint')) {
+          this.refreshVisible();
+        }
+      }),
+    ];
+    this.refreshVisible();
+  }
+
+  /** Asks again for the marks of the visible editors (only those showing `files`, when given). */
+  refreshVisible(files?: Set<string>): void {
+    for (const editor of window.visibleTextEditors) {
+      const uri = editor.document.uri;
+      if (uri.scheme === 'file' && (!files || files.has(uri.toString()))) {
+        void this.refresh(editor);
+      }
+    }
+  }
+
+  private async refresh(editor: TextEditor): Promise<void> {
+    const key = editor.document.uri.toString();
+    const { gutter, currentLineHint: hint } = this.viewState.settings().editor;
+    if ((!gutter && !hint) || this.server.state !== 'running') {
+      this.clear(editor);
+      return;
+    }
+    const generation = (this.generation.get(key) ?? 0) + 1;
+    this.generation.set(key, generation);
+    const started = performance.now();
+    let result: FileMarksResult;
+    try {
+      result = await this.server.sendRequest<FileMarksResult>(Requests.fileMarks, {
+        uri: key,
+        audience: this.viewState.audienceFor(editor.document.uri),
+      });
+    } catch (error) {
+      this.log.debug(`No gutter marks for ${key}: ${String(error)}`);
+      return;
+    }
+    if (this.generation.get(key) !== generation) {
+      return;
+    }
+    this.marks.set(key, result.marks);
+    editor.setDecorations(
+      this.gutterType,
+      gutter ? result.marks.map((mark) => new Range(mark.line, 0, mark.endLine, 0)) : [],
+    );
+    this.drawHint(editor);
+    if (editor.document.lineCount >= LOG_MARK_TIME_FROM_LINES) {
+      this.log.info(
+        `Gutter marks: ${result.marks.length} places in a ${editor.document.lineCount}-line file drawn in ` +
+          `${(performance.now() - started).toFixed(1)} ms`,
+      );
+    }
+  }
+
+  private drawHint(editor: TextEditor): void {
+    if (!this.viewState.settings().editor.currentLineHint) {
+      editor.setDecorations(this.hintType, []);
+      return;
+    }
+    const marks = this.marks.get(editor.document.uri.toString()) ?? [];
+    const line = editor.selection.active.line;
+    const mark = markAt(marks, line);
+    const decorations: DecorationOptions[] = mark
+      ? [{ range: new Range(line, Number.MAX_SAFE_INTEGER, line, Number.MAX_SAFE_INTEGER), renderOptions: { after: { contentText: currentLineHint(mark) } } }]
+      : [];
+    editor.setDecorations(this.hintType, decorations);
+  }
+
+  private clear(editor: TextEditor): void {
+    this.marks.delete(editor.document.uri.toString());
+    editor.setDecorations(this.gutterType, []);
+    editor.setDecorations(this.hintType, []);
+  }
+
+  private clearAll(): void {
+    window.visibleTextEditors.forEach((editor) => this.clear(editor));
+  }
+
+  dispose(): void {
+    this.listeners.forEach((d) => d.dispose());
+  }
+}

@@ -1,0 +1,26 @@
+// What the current-line hint says, and which mark a line is in. Pure (no vscode import) so it
+// is unit-tested; gutter.ts draws it.
+import type { FileMark } from '../protocol';
+
+const HINT_LABEL_CHARS = 80;
+
+/** The mark covering a 0-based line (the narrowest when marks overlap), if any. */
+export function markAt(marks: readonly FileMark[], line: number): FileMark | undefined {
+  let found: FileMark | undefined;
+  for (const mark of marks) {
+    if (mark.line > line) {
+      break; // marks come sorted by their first line
+    }
+    if (line <= mark.endLine && (!found || mark.endLine - mark.line < found.endLine - found.line)) {
+      found = mark;
+    }
+  }
+  return found;
+}
+
+/** "Vidurai: Retry with backoff · 3 days ago (+1 more)", the label cut to a readable length. */
+export function currentLineHint(mark: FileMark): string {
+  const label = mark.label.length > HINT_LABEL_CHARS ? `${mark.label.slice(0, HINT_LABEL_CHARS - 1)}…` : mark.label;
+  const more = mark.count > 1 ? ` (+${mark.count - 1} more)` : '';
+  return `Vidurai: ${label} · ${mark.age}${more}`;
+}
