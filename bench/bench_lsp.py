@@ -4,8 +4,9 @@
 
 Builds the store once (1% of the memories in one hot file, 1,000 of them at 100,000), reuses
 it when ``--db`` names an existing file, then starts ``python -m vidurai serve`` and measures
-start to initialized, hover round trips (open and closed document), the tree's file-grouped
-first page, and the server's resident memory. Not a test: it asserts nothing about time.
+start to initialized, hover round trips (open and closed document), the gutter's file marks,
+the tree's file-grouped first page, and the server's resident memory. Not a test: it asserts
+nothing about time.
 """
 
 from __future__ import annotations
@@ -106,6 +107,10 @@ async def measure(db_path: Path, project: Path) -> None:
         for line in range(0, HOT_FILE_LINES, 2):
             await timed(opened, hover(hot_uri, line))
     print(f"hover, hot file open:              {median_ms(opened)}")
+    marks: list[float] = []
+    for _ in range(30):
+        found = await timed(marks, client.protocol.send_request_async(protocol.FILE_MARKS, {"uri": hot_uri}))
+    print(f"vidurai/fileMarks, hot file open:   {median_ms(marks)}; {len(found['marks'])} marked places")
     empty: list[float] = []
     for line in range(HOT_FILE_LINES, HOT_FILE_LINES + 50):
         await timed(empty, hover(hot_uri, line))

@@ -246,7 +246,14 @@ export class ServerManager implements Disposable {
       },
     };
 
-    const client = new LanguageClient(this.serverInfo.id, this.serverInfo.name, serverOptions, clientOptions);
+    // Our own messages say what went wrong, once (a failed start, a crash loop); the client's
+    // forced ones ("couldn't create connection to server …") would stack a raw toast each time.
+    class QuietLanguageClient extends LanguageClient {
+      override error(message: string, data?: unknown, showNotification?: boolean | 'force'): void {
+        super.error(message, data, showNotification === 'force' ? false : showNotification);
+      }
+    }
+    const client = new QuietLanguageClient(this.serverInfo.id, this.serverInfo.name, serverOptions, clientOptions);
     this.client = client;
     this.clientListeners.push(
       client.onDidChangeState((event) => {
@@ -259,6 +266,11 @@ export class ServerManager implements Disposable {
     );
     try {
       await client.start();
+      // start() can resolve although the server died while starting (the client forgets its
+      // start promise when the connection closes): only a running client counts.
+      if (!client.isRunning()) {
+        throw new Error('the server stopped while starting');
+      }
     } catch (error) {
       this.log.error(`The server did not start: ${String(error)}`);
       if (this.crashTimes.length > 0) {

@@ -49,7 +49,21 @@ export interface LoadMoreNode {
   kind: 'more';
   parent: GroupNode;
 }
-export type MemoryTreeNode = FolderNode | GroupNode | MemoryNode | LoadMoreNode;
+/** A row that does something about a problem the view shows (a broken database). */
+export interface ActionNode {
+  kind: 'action';
+  label: string;
+  icon: string;
+  command: string;
+  arguments: unknown[];
+}
+export type MemoryTreeNode = FolderNode | GroupNode | MemoryNode | LoadMoreNode | ActionNode;
+
+/** When the database cannot be read, the view says why (its message) and offers these. */
+const DATABASE_ACTIONS: ActionNode[] = [
+  { kind: 'action', label: 'Choose another database file…', icon: 'gear', command: 'workbench.action.openSettings', arguments: ['vidurai.databasePath'] },
+  { kind: 'action', label: 'Show Logs', icon: 'output', command: 'vidurai.showLogs', arguments: [] },
+];
 
 export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Disposable {
   private readonly changeEmitter = new EventEmitter<MemoryTreeNode | undefined>();
@@ -138,6 +152,12 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
           : { title: 'Show Memory', command: 'vidurai.showMemory', arguments: [node.memory.id] };
         return item;
       }
+      case 'action': {
+        const item = new TreeItem(node.label, TreeItemCollapsibleState.None);
+        item.iconPath = new ThemeIcon(node.icon);
+        item.command = { title: node.label, command: node.command, arguments: node.arguments };
+        return item;
+      }
       case 'more': {
         const item = new TreeItem('Load more…', TreeItemCollapsibleState.None);
         item.id = `more:${node.parent.project ?? ''}:${node.parent.key}:${node.parent.items.length}`;
@@ -151,8 +171,12 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
   async getChildren(node?: MemoryTreeNode): Promise<MemoryTreeNode[]> {
     if (!node) {
       await this.server.whenSettled();
-      if (this.server.state !== 'running' || !(await this.databaseUsable())) {
+      if (this.server.state !== 'running') {
+        this.view.message = undefined;
         return [];
+      }
+      if (!(await this.databaseUsable())) {
+        return DATABASE_ACTIONS;
       }
       const folders = workspace.workspaceFolders ?? [];
       if (folders.length > 1) {
@@ -184,20 +208,20 @@ export class MemoryTreeProvider implements TreeDataProvider<MemoryTreeNode>, Dis
 
   /**
    * Whether the server can read its database. When it cannot, the view says what is wrong and
-   * what to do (its message, and a welcome with buttons) instead of inviting a first note.
+   * what to do (its message, and action rows) instead of inviting a first note.
    */
   private async databaseUsable(): Promise<boolean> {
-    let ok = true;
     try {
       const { database } = await this.server.sendRequest<StatusResult>(Requests.status, {});
-      ok = database.ok;
-      this.view.message = ok ? undefined : `${database.problem ?? 'The database cannot be read.'} ${database.advice ?? ''}`.trim();
+      this.view.message = database.ok
+        ? undefined
+        : `Vidurai cannot read its memory database: ${database.problem ?? 'unknown problem'}. ${database.advice ?? ''}`.trim();
+      return database.ok;
     } catch (error) {
       this.view.message = undefined;
       this.server.reportRequestError('Vidurai could not ask the server about its database', error);
+      return true; // let the listing say what is wrong
     }
-    void commands.executeCommand('setContext', 'vidurai.databaseBroken', !ok);
-    return ok;
   }
 
   private audienceOf(project: string | undefined): string {

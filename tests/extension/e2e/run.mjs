@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assistantScenarios, packageAssistantFixture } from './assistant.mjs';
+import { editorScenarios, editorScenariosLast } from './editorScenarios.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const resultsDir = join(repoRoot, 'test-results', 'e2e');
@@ -495,10 +496,10 @@ async function main() {
     for (const memory of [backoff, issuer, slug]) {
       await treeRow(page, memory.gists.developer).waitFor({ timeout: STEP_TIMEOUT_MS });
     }
-    // Grouped by file: a group row per file, each memory listed right below its own file.
+    // Grouped by file: a group row per file (its name first), each memory right below it.
     const rows = await page.locator('.part.sidebar .monaco-list-row').allTextContents();
     for (const memory of [backoff, issuer, slug]) {
-      const group = rows.findIndex((text) => text.startsWith(memory.file));
+      const group = rows.findIndex((text) => text.startsWith(memory.file.split('/').pop()));
       const item = rows.findIndex((text) => text.includes(memory.gists.developer));
       check(group !== -1, `no group row for ${memory.file} in ${JSON.stringify(rows)}`);
       check(item === group + 1, `${memory.file}'s memory is not under its group: ${JSON.stringify(rows)}`);
@@ -755,10 +756,21 @@ async function main() {
     await hoverWord(page, 'def retry_with_backoff', 'retry_with_backoff', backoff.gists.developer);
   });
 
-  await scenario(page, 'a multi-root workspace shows each folder with its own memories', async () => {
+  // ---------- issue #13 (editor): scenarios in editorScenarios.mjs ----------
+  const e2e = {
+    page, browser, codeServer, work, workspace, database, cliPython, resultsDir, figures, backoff, slug, STEP_TIMEOUT_MS,
+    scenario, check, sleep, cli, treeRow, runPaletteCommand, answerQuickInput, openFileAtLine, cursorAt, hoverWord,
+    webviewShows, closeActiveEditor, toggleSetting, runningServers, extensionLog,
+  };
+  await editorScenarios(e2e);
+  // ---------- end of issue #13's first block ----------
+
+  await scenario(page, 'a multi-root workspace shows each folder with its own memories, in its own audience', async () => {
     const second = join(work, 'second-folder');
-    mkdirSync(second, { recursive: true });
+    mkdirSync(join(second, '.vscode'), { recursive: true });
     writeFileSync(join(second, 'jobs.py'), 'def nightly():\n    return "ok"\n');
+    // This folder's own vidurai.audience (a resource setting): its memories speak to a manager.
+    writeFileSync(join(second, '.vscode', 'settings.json'), JSON.stringify({ 'vidurai.audience': 'personal' }));
     const { id } = JSON.parse(
       execFileSync(
         cliPython,
@@ -785,7 +797,7 @@ async function main() {
       // code-server sometimes starts a ?workspace= window's extension host with no folders at
       // all (the extension logs "0 workspace folders" and never hears of any); a reload, as a
       // person would do, gives it the workspace.
-      const nightlyRow = treeRow(multiRoot, 'The nightly job must finish');
+      const nightlyRow = treeRow(multiRoot, 'I noted: The nightly job must finish');
       if (!(await nightlyRow.waitFor({ timeout: 30_000 }).then(() => true, () => false))) {
         await multiRoot.reload();
         await openVidurai();
@@ -798,6 +810,7 @@ async function main() {
       const secondFolder = rows.findIndex((text) => text.startsWith('second-folder'));
       const nightly = rows.findIndex((text) => text.includes('The nightly job must finish'));
       check(secondFolder !== -1 && nightly > secondFolder, `the memory is not under its folder: ${JSON.stringify(rows)}`);
+      check(rows[secondFolder].includes('personal'), `the folder row does not name its audience: ${rows[secondFolder]}`);
     } finally {
       await sleep(400);
       await multiRoot.screenshot({ path: join(resultsDir, 'multi-root.png') });
@@ -847,6 +860,8 @@ async function main() {
   });
   // ---------- end of search by meaning ----------
 
+  await editorScenariosLast(e2e); // issue #13: own windows and 10,000 memories, so last
+
   const log = extensionLog();
   const activation = /Activated in ([\d.]+) ms/.exec(log);
   const firstTree = /showed its first \d+ memories (\d+) ms after activation began/.exec(log);
@@ -881,6 +896,10 @@ console.log(
 console.log(`activation → tree shows memories (server start included): ${fmt(figures.activationToTreeMs, 'ms')}`);
 console.log(
   `hover: ${fmt(figures.hoverMs, 'ms')} after the pointer rests (VS Code waits editor.hover.delay = ${HOVER_DELAY_MS} ms of it)`,
+);
+console.log(`hover with 10,000 memories in the store: ${fmt(figures.hover10kMs, 'ms')} after the pointer rests (same hover delay)`);
+console.log(
+  `gutter marks of a 5,000-line file (${figures.gutterMarks ?? '?'} marked places; request + drawing, as the extension logs it): ${fmt(figures.gutterMs, 'ms', 1)}`,
 );
 console.log(`screenshots: ${resultsDir}`);
 const passed = results.filter((r) => r.ok).length;
