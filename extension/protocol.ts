@@ -11,6 +11,7 @@ export const Requests = {
   stats: 'vidurai/stats',
   ledger: 'vidurai/ledger',
   fileMarks: 'vidurai/fileMarks',
+  lineHint: 'vidurai/lineHint',
   status: 'vidurai/status',
 } as const;
 
@@ -181,20 +182,32 @@ export interface StatsResult {
 
 export interface FileMarksParams {
   uri: string;
-  audience?: string;
 }
 /** Lines of a file that memories are about (0-based); memories on the same lines share one. */
 export interface FileMark {
   line: number;
   endLine: number;
   count: number;
-  /** The most salient memory's gist in the requested audience. */
-  label: string;
-  salience: string;
-  age: string;
 }
 export interface FileMarksResult {
   marks: FileMark[];
+}
+
+export interface LineHintParams {
+  uri: string;
+  /** 0-based. */
+  line: number;
+  audience?: string;
+}
+/** The line's most salient memory (its gist in the audience) and how many the line has. */
+export interface LineHint {
+  label: string;
+  salience: string;
+  age: string;
+  count: number;
+}
+export interface LineHintResult {
+  hint: LineHint | null;
 }
 
 export interface StatusResult {

@@ -12,13 +12,15 @@ import type {
 } from 'vscode';
 import { DecorationRangeBehavior, OverviewRulerLane, Range, ThemeColor, Uri, window, workspace } from 'vscode';
 import type { ServerManager } from '../client';
-import type { FileMark, FileMarksResult } from '../protocol';
+import type { FileMark, FileMarksResult, LineHintResult } from '../protocol';
 import { Requests } from '../protocol';
 import type { ViewState } from '../viewState';
 import { currentLineHint, markAt } from './markText';
 
 /** A file this long or longer logs how long its marks took (the figure the e2e suite prints). */
 const LOG_MARK_TIME_FROM_LINES = 1000;
+/** The hint asks for its line's text once the cursor rests this long (not on every keystroke). */
+const HINT_DELAY_MS = 120;
 
 export class EditorMarks implements Disposable {
   private readonly gutterType: TextEditorDecorationType;
@@ -28,6 +30,7 @@ export class EditorMarks implements Disposable {
   /** The newest request per document: an older answer arriving late is dropped. */
   private readonly generation = new Map<string, number>();
   private readonly listeners: Disposable[];
+  private hintTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly server: ServerManager,
@@ -91,10 +94,7 @@ export class EditorMarks implements Disposable {
     const started = performance.now();
     let result: FileMarksResult;
     try {
-      result = await this.server.sendRequest<FileMarksResult>(Requests.fileMarks, {
-        uri: key,
-        audience: this.viewState.audienceFor(editor.document.uri),
-      });
+      result = await this.server.sendRequest<FileMarksResult>(Requests.fileMarks, { uri: key });
     } catch (error) {
       this.log.debug(`No gutter marks for ${key}: ${String(error)}`);
       return;
@@ -116,18 +116,39 @@ export class EditorMarks implements Disposable {
     }
   }
 
+  /** The hint follows the cursor: cleared at once, asked for when the cursor rests on a marked line. */
   private drawHint(editor: TextEditor): void {
-    if (!this.viewState.settings().editor.currentLineHint) {
-      editor.setDecorations(this.hintType, []);
+    clearTimeout(this.hintTimer);
+    editor.setDecorations(this.hintType, []);
+    const line = editor.selection.active.line;
+    const marks = this.marks.get(editor.document.uri.toString()) ?? [];
+    if (!this.viewState.settings().editor.currentLineHint || !markAt(marks, line)) {
       return;
     }
-    const marks = this.marks.get(editor.document.uri.toString()) ?? [];
-    const line = editor.selection.active.line;
-    const mark = markAt(marks, line);
-    const decorations: DecorationOptions[] = mark
-      ? [{ range: new Range(line, Number.MAX_SAFE_INTEGER, line, Number.MAX_SAFE_INTEGER), renderOptions: { after: { contentText: currentLineHint(mark) } } }]
-      : [];
-    editor.setDecorations(this.hintType, decorations);
+    this.hintTimer = setTimeout(() => void this.showHint(editor, line), HINT_DELAY_MS);
+  }
+
+  private async showHint(editor: TextEditor, line: number): Promise<void> {
+    let result: LineHintResult;
+    try {
+      result = await this.server.sendRequest<LineHintResult>(Requests.lineHint, {
+        uri: editor.document.uri.toString(),
+        line,
+        audience: this.viewState.audienceFor(editor.document.uri),
+      });
+    } catch (error) {
+      this.log.debug(`No current-line hint: ${String(error)}`);
+      return;
+    }
+    if (!result.hint || editor.selection.active.line !== line) {
+      return; // nothing there, or the cursor moved on meanwhile
+    }
+    const end = editor.document.lineAt(line).range.end;
+    const decoration: DecorationOptions = {
+      range: new Range(end, end),
+      renderOptions: { after: { contentText: currentLineHint(result.hint) } },
+    };
+    editor.setDecorations(this.hintType, [decoration]);
   }
 
   private clear(editor: TextEditor): void {
@@ -141,6 +162,7 @@ export class EditorMarks implements Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.hintTimer);
     this.listeners.forEach((d) => d.dispose());
   }
 }

@@ -1,6 +1,6 @@
 // What the current-line hint says, and which mark a line is in. Pure (no vscode import) so it
 // is unit-tested; gutter.ts draws it.
-import type { FileMark } from '../protocol';
+import type { FileMark, LineHint } from '../protocol';
 
 const HINT_LABEL_CHARS = 80;
 
@@ -19,8 +19,8 @@ export function markAt(marks: readonly FileMark[], line: number): FileMark | und
 }
 
 /** "Vidurai: Retry with backoff · 3 days ago (+1 more)", the label cut to a readable length. */
-export function currentLineHint(mark: FileMark): string {
-  const label = mark.label.length > HINT_LABEL_CHARS ? `${mark.label.slice(0, HINT_LABEL_CHARS - 1)}…` : mark.label;
-  const more = mark.count > 1 ? ` (+${mark.count - 1} more)` : '';
-  return `Vidurai: ${label} · ${mark.age}${more}`;
+export function currentLineHint(hint: LineHint): string {
+  const label = hint.label.length > HINT_LABEL_CHARS ? `${hint.label.slice(0, HINT_LABEL_CHARS - 1)}…` : hint.label;
+  const more = hint.count > 1 ? ` (+${hint.count - 1} more)` : '';
+  return `Vidurai: ${label} · ${hint.age}${more}`;
 }

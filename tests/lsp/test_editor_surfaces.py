@@ -37,8 +37,10 @@ async def test_typing_lines_above_a_memory_moves_its_tree_row_and_mark_without_a
     assert uri in change["files"]
     [row] = await file_rows(editor)
     assert (row["id"], row["line"], row["detached"]) == (item["id"], LOAD_LINE + 3, False)
-    assert [(m["line"], m["label"]) for m in await marks(editor, uri)] == [
-        (LOAD_LINE + 3, item["label"])]
+    assert [(m["line"], m["endLine"]) for m in await marks(editor, uri)] == [
+        (LOAD_LINE + 3, LOAD_LINE + 3)]
+    hint = (await editor.request(protocol.LINE_HINT, {"uri": uri, "line": LOAD_LINE + 3}))["hint"]
+    assert hint["label"] == item["label"]
 
 
 async def test_typing_within_a_line_sends_no_change(editor):
@@ -66,20 +68,26 @@ async def test_deleting_a_memorys_lines_shows_it_detached_and_unmarked(editor):
     assert await editor.hover(uri, LOAD_LINE) is None
 
 
-async def test_marks_share_a_line_and_name_the_most_salient_memory(editor):
+async def test_marks_share_a_line_and_the_hint_names_its_most_salient_memory(editor):
     uri = editor.open("src/app.py")
     await editor.remember(uri, LOAD_LINE, "Loader note", salience="LOW")
     critical = await editor.remember(uri, LOAD_LINE, "Never cache the config", salience="CRITICAL")
     await editor.remember(uri, MAIN_LINE, "Entry point")
     found = await marks(editor, uri)
     assert [(m["line"], m["count"]) for m in found] == [(LOAD_LINE, 2), (MAIN_LINE, 1)]
-    assert found[0]["label"] == critical["label"] and found[0]["salience"] == "Critical"
+    hint = (await editor.request(protocol.LINE_HINT, {"uri": uri, "line": LOAD_LINE}))["hint"]
+    assert hint == {"label": critical["label"], "salience": "Critical", "age": "just now", "count": 2}
+    personal = await editor.request(protocol.LINE_HINT, {"uri": uri, "line": LOAD_LINE, "audience": "personal"})
+    assert personal["hint"]["label"] == critical["gists"]["personal"]
+    assert (await editor.request(protocol.LINE_HINT, {"uri": uri, "line": 0}))["hint"] is None
     assert (await editor.request(protocol.FILE_MARKS, {"uri": editor.uri("README.md")}))["marks"] == []
 
 
 async def test_file_marks_answer_bad_params_with_an_error_and_keep_serving(editor):
     with pytest.raises(JsonRpcInvalidParams, match="uri"):
         await editor.raw_request(protocol.FILE_MARKS, {"uri": 42})
+    with pytest.raises(JsonRpcInvalidParams, match="line"):
+        await editor.raw_request(protocol.LINE_HINT, {"uri": editor.uri("src/app.py"), "line": -1})
     assert (await editor.request(protocol.FILE_MARKS, {"uri": editor.uri("src/app.py")}))["marks"] == []
 
 

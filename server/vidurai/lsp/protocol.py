@@ -25,6 +25,7 @@ REPORT = "vidurai/report"
 STATS = "vidurai/stats"
 LEDGER = "vidurai/ledger"
 FILE_MARKS = "vidurai/fileMarks"
+LINE_HINT = "vidurai/lineHint"
 STATUS = "vidurai/status"
 DIAGNOSTICS = "vidurai/diagnostics"
 TERMINAL_COMMAND = "vidurai/terminalCommand"
@@ -132,6 +133,12 @@ class LedgerParams:
 @attrs.define
 class FileMarksParams:
     uri: str
+
+
+@attrs.define
+class LineHintParams:
+    uri: str
+    line: int
     audience: Optional[str] = None
 
 
@@ -255,19 +262,31 @@ class StatsResult:
 
 @attrs.define
 class FileMark:
-    """Lines of an open file that memories are about: the gutter marks them."""
+    """Lines of a file that memories are about: the gutter marks them."""
 
     line: int
     end_line: int
     count: int
-    label: str  # the most salient memory's gist in the requested audience
-    salience: str
-    age: str
 
 
 @attrs.define
 class FileMarksResult:
     marks: list[FileMark]
+
+
+@attrs.define
+class LineHint:
+    """What the current-line hint says: the line's most salient memory, and how many more."""
+
+    label: str
+    salience: str
+    age: str
+    count: int
+
+
+@attrs.define
+class LineHintResult:
+    hint: Optional[LineHint]
 
 
 @attrs.define

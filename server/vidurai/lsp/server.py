@@ -111,6 +111,21 @@ def create_server() -> ViduraiServer:
             server.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Warning, message=f"Vidurai: {problem}"))
 
+    def on_line(uri: str, line: int, audience: str | None) -> tuple[list[dict[str, Any]], str]:
+        """The attached memories on a 0-based line, most salient first, in the audience of the
+        line's folder (unless one is asked for); live anchors when the document is open."""
+        db = session.require_db()
+        document = session.documents.get(uri)
+        if document is not None:  # live anchors: the lines may have moved since the last save
+            audience = audience_of(audience, document.project)
+            return db.get_memories_by_ids(document.memory_ids_at(line), audience), audience
+        try:
+            project, file = session.locate(uri)
+        except OutsideWorkspace:
+            return [], session.audience
+        audience = audience_of(audience, project)
+        return db.memories_at(project, file, line + 1, audience), audience
+
     # ------------------------------------------------------------------ lifecycle
 
     @server.feature(types.INITIALIZE)
@@ -218,23 +233,13 @@ def create_server() -> ViduraiServer:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:
-        db = session.db
-        if db is None or not session.settings.hover_enabled:
+        if session.db is None or not session.settings.hover_enabled:
             return None
-        uri, line = params.text_document.uri, params.position.line
-        document = session.documents.get(uri)
-        if document is not None:  # live anchors: the lines may have moved since the last save
-            audience = session.audience_for(document.project)
-            memories = db.get_memories_by_ids(document.memory_ids_at(line), audience)
-        else:
-            try:
-                project, file = session.locate(uri)
-            except OutsideWorkspace:
-                return None
-            audience = session.audience_for(project)
-            memories = db.memories_at(project, file, line + 1, audience)
+        uri = params.text_document.uri
+        memories, audience = on_line(uri, params.position.line, None)
         if not memories:
             return None
+        document = session.documents.get(uri)
         session.touched.update(memory["id"] for memory in memories[: present.MAX_HOVER_MEMORIES])
         first = memories[0]
         lines = document.live_lines(first["id"]) if document is not None else None
@@ -489,8 +494,24 @@ def create_server() -> ViduraiServer:
             project, file = session.locate(args.uri)
         except OutsideWorkspace:
             return protocol.FileMarksResult(marks=[])  # a file of no project has no memories
-        rows = db.file_marks(project, file, audience_of(args.audience, project))
+        rows = db.file_marks(project, file)
         return protocol.FileMarksResult(marks=marks_of(rows, session.documents.get(args.uri)))
+
+    @server.feature(protocol.LINE_HINT)
+    @answers_errors
+    def line_hint(params: Any) -> protocol.LineHintResult:
+        args = protocol.structure(params, protocol.LineHintParams)
+        _limit_text(args.uri, "uri", protocol.MAX_URI_CHARS)
+        _check_range(args.line, "line", 0, 10**8)
+        memories, _ = on_line(args.uri, args.line, args.audience)
+        if not memories:
+            return protocol.LineHintResult(hint=None)
+        first = memories[0]
+        return protocol.LineHintResult(hint=protocol.LineHint(
+            label=present.one_line(first.get("audience_gist") or first["gist"]),
+            salience=first["salience"].capitalize(), age=present.age(first["created_at"]),
+            count=len(memories),
+        ))
 
     @server.feature(protocol.STATUS)
     @answers_errors

@@ -716,19 +716,17 @@ class MemoryDatabase:
         return self._rows_to_dicts(rows)
 
     def file_marks(
-        self, project_path: str | os.PathLike[str], file_path: str, audience: str
+        self, project_path: str | os.PathLike[str], file_path: str
     ) -> list[dict[str, Any]]:
-        """What marks a file's remembered lines: id, lines, detached, salience, time and the
-        gist in ``audience``, most salient first, in one light query (no verbatim, no tags)."""
+        """Where a file's memories are: id, line, end line, detached (no text: the gutter's
+        query stays a few milliseconds at thousands of memories in one file)."""
         project_id = self._find_project(project_path)
         if project_id is None:
             return []
         rows = self._read(
-            "SELECT m.id, m.line_number, m.end_line, m.detached, m.salience, m.created_at, "
-            "COALESCE(g.gist, m.gist) AS label FROM memories m LEFT JOIN audience_gists g "
-            "ON g.memory_id = m.id AND g.audience = ? WHERE m.project_id = ? AND m.file_path = ? "
-            f"AND m.line_number IS NOT NULL ORDER BY {_SALIENT_FIRST}",
-            (audience, project_id, _clean_file_path(file_path)),
+            "SELECT id, line_number, end_line, detached FROM memories WHERE project_id = ? "
+            "AND file_path = ? AND line_number IS NOT NULL",
+            (project_id, _clean_file_path(file_path)),
         )
         return [dict(row) | {"detached": bool(row["detached"])} for row in rows]
 

@@ -312,9 +312,20 @@ async function toggleSetting(page, id, description) {
     [description, before],
   );
   await sleep(1000); // the Settings editor writes a change after a short delay
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Escape');
-  await page.locator('.settings-editor').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+  // It opens as a modal dialog; on a busy machine the first Escapes can reach it before it
+  // listens, so give it the focus again (its search box) and ask once more.
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    const closed = await page.locator('.settings-editor').waitFor({ state: 'hidden', timeout: 5000 }).then(() => true, () => false);
+    if (closed) {
+      break;
+    }
+    if (attempt === 2) {
+      throw new Error('the Settings editor did not close');
+    }
+    await page.locator('.settings-editor .settings-header .monaco-inputbox').first().click();
+  }
 }
 
 /** Waits until a webview (a Markdown preview) shows `text`; its content lives in nested frames. */
