@@ -81,7 +81,8 @@ export async function editorScenarios(e2e) {
     const hover = await e2e.hoverWord(page, 'def retry_with_backoff', 'retry_with_backoff', backoff.gists.developer);
     check(hover.text.includes('Forget'), 'the hover has no Forget link');
     const box = await page.locator('.monaco-hover:not(.hidden)').first().boundingBox();
-    await readmePicture(page, resultsDir, 'hover', { x: Math.max(0, box.x - 260), y: Math.max(0, box.y - 60), width: Math.min(900, box.width + 320), height: box.height + 140 });
+    const left = Math.max(0, box.x - 140);
+    await readmePicture(page, resultsDir, 'hover', { x: left, y: Math.max(0, box.y - 40), width: Math.min(1400 - left, box.width + 180), height: box.height + 120 });
     await page.mouse.move(5, 600);
     const sidebar = await page.locator('.part.sidebar').boundingBox();
     await readmePicture(page, resultsDir, 'tree', { x: 0, y: sidebar.y, width: sidebar.x + sidebar.width, height: Math.min(420, sidebar.height) });
@@ -99,10 +100,11 @@ export async function editorScenarios(e2e) {
     await item('developer').click();
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'manager' }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+    const widget = await page.locator('.quick-input-widget').boundingBox();
+    await readmePicture(page, resultsDir, 'audience-switch', { x: widget.x - 10, y: Math.max(0, widget.y - 10), width: widget.width + 20, height: widget.height + 20 });
     await input.fill('ai');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: /^ai/ }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
-    const widget = await page.locator('.quick-input-widget').boundingBox();
-    await readmePicture(page, resultsDir, 'audience-switch', { x: widget.x - 10, y: Math.max(0, widget.y - 40), width: widget.width + 20, height: widget.height + 60 });
     await page.keyboard.press('Enter');
     await item('ai').waitFor({ timeout: STEP_TIMEOUT_MS });
     await treeRow(page, backoff.gists.ai).waitFor({ timeout: STEP_TIMEOUT_MS });
@@ -316,7 +318,7 @@ export async function editorScenariosLast(e2e) {
     const drawn = [...e2e.extensionLog().matchAll(/Gutter marks: (\d+) places in a 5000-line file drawn in ([\d.]+) ms/g)];
     check(drawn.length > 0, 'the extension logged no gutter figure for the 5,000-line file');
     e2e.figures.gutterMarks = Number(drawn[0][1]);
-    e2e.figures.gutterMs = Number(drawn[0][2]);
+    e2e.figures.gutterMs = drawn.map((match) => Number(match[2])); // the first on opening, then redraws
     await treeRow(page, 'Generated handler').waitFor({ timeout: STEP_TIMEOUT_MS });
   });
 }
