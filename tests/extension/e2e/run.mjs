@@ -771,7 +771,7 @@ async function main() {
   const e2e = {
     page, browser, codeServer, work, workspace, database, cliPython, resultsDir, figures, backoff, slug, STEP_TIMEOUT_MS,
     scenario, check, sleep, cli, treeRow, runPaletteCommand, answerQuickInput, openFileAtLine, cursorAt, hoverWord,
-    webviewShows, closeActiveEditor, toggleSetting, runningServers, extensionLog,
+    webviewShows, closeActiveEditor, runningServers, extensionLog,
   };
   await editorScenarios(e2e);
   // ---------- end of issue #13's first block ----------
