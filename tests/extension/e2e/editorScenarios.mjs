@@ -5,20 +5,13 @@
 // 10,000 memories. Each saves a screenshot (run.mjs's `scenario`); a few also save the small
 // pictures the README shows (test-results/e2e/readme/).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const CLEANUP_FILE = 'jobs/cleanup.py';
 const CLEANUP_LINES = ['import shutil', '', 'def purge(path):', '    shutil.rmtree(path)', ''];
 const BIG_FILE = 'generated/big_module.py';
 const BIG_FILE_LINES = Array.from({ length: 5000 }, (_, i) => `def handler_${i + 1}(request):  # generated`);
-
-function setUserSetting(e2e, key, value) {
-  const path = join(e2e.codeServer.userData, 'User', 'settings.json');
-  const settings = JSON.parse(readFileSync(path, 'utf8'));
-  settings[key] = value;
-  writeFileSync(path, JSON.stringify(settings, null, 2));
-}
 
 function writeWorkspaceFile(workspace, file, lines) {
   const path = join(workspace, ...file.split('/'));
@@ -203,9 +196,8 @@ export async function editorScenarios(e2e) {
   });
 
   await scenario(page, 'the current-line hint, once turned on, names the memory of the line the cursor is on', async () => {
-    // Written to the user settings file (VS Code picks the change up; the Settings editor
-    // itself is covered by the hover scenario).
-    setUserSetting(e2e, 'vidurai.currentLineHint.enabled', true);
+    const description = "Show the current line's memory at the end of the line";
+    await e2e.toggleSetting(page, 'vidurai.currentLineHint.enabled', description);
     try {
       await openFileAtLine(page, 'utils.py', 1);
       await waitFor(page, async () => (await lineHintTexts(page)).length, 0, 'hint on a line without memories', STEP_TIMEOUT_MS);
@@ -218,7 +210,7 @@ export async function editorScenarios(e2e) {
       }
       check(hints.length === 1 && hints[0].includes('Slug'), `no hint naming the slug memory: ${JSON.stringify(hints)}`);
     } finally {
-      setUserSetting(e2e, 'vidurai.currentLineHint.enabled', undefined);
+      await e2e.toggleSetting(page, 'vidurai.currentLineHint.enabled', description);
     }
   });
 

@@ -297,7 +297,11 @@ async function answerQuickInput(page, text, expectRow = text, closes = false) {
 async function toggleSetting(page, id, description) {
   await runPaletteCommand(page, 'Preferences: Open User Settings');
   await page.locator('.settings-editor .settings-header').waitFor({ timeout: STEP_TIMEOUT_MS });
-  await page.keyboard.type(id); // the search box has the focus
+  // The search box (a small editor) takes the focus once it is ready; on a busy machine keys
+  // typed before then are lost, so click into it, as a person would, before typing.
+  await page.locator('.settings-editor .settings-header .suggest-input-container').first().click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(id);
   const row = page.locator('.settings-editor .setting-item-bool', { hasText: description }).first();
   const checkbox = row.locator('.setting-value-checkbox');
   await checkbox.waitFor({ timeout: STEP_TIMEOUT_MS });
@@ -771,7 +775,7 @@ async function main() {
   const e2e = {
     page, browser, codeServer, work, workspace, database, cliPython, resultsDir, figures, backoff, slug, STEP_TIMEOUT_MS,
     scenario, check, sleep, cli, treeRow, runPaletteCommand, answerQuickInput, openFileAtLine, cursorAt, hoverWord,
-    webviewShows, closeActiveEditor, runningServers, extensionLog,
+    webviewShows, closeActiveEditor, toggleSetting, runningServers, extensionLog,
   };
   await editorScenarios(e2e);
   // ---------- end of issue #13's first block ----------
@@ -808,7 +812,10 @@ async function main() {
       // code-server sometimes starts a ?workspace= window's extension host with no folders at
       // all (the extension logs "0 workspace folders" and never hears of any); a reload, as a
       // person would do, gives it the workspace.
-      const nightlyRow = treeRow(multiRoot, 'I noted: The nightly job must finish');
+      const nightlyPersonal = JSON.parse(
+        execFileSync(cliPython, ['-m', 'vidurai', 'gists', String(id), '--db', database, '--json'], { encoding: 'utf8' }),
+      ).gists.personal;
+      const nightlyRow = treeRowLabelled(multiRoot, nightlyPersonal);
       if (!(await nightlyRow.waitFor({ timeout: 30_000 }).then(() => true, () => false))) {
         await multiRoot.reload();
         await openVidurai();
