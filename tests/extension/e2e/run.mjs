@@ -826,7 +826,7 @@ async function main() {
       }
       const rows = await multiRoot.locator('.part.sidebar .monaco-list-row').allTextContents();
       const secondFolder = rows.findIndex((text) => text.startsWith('second-folder'));
-      const nightly = rows.findIndex((text) => text.includes('The nightly job must finish'));
+      const nightly = rows.findIndex((text) => text.startsWith(nightlyPersonal));
       check(secondFolder !== -1 && nightly > secondFolder, `the memory is not under its folder: ${JSON.stringify(rows)}`);
       check(rows[secondFolder].includes('personal'), `the folder row does not name its audience: ${rows[secondFolder]}`);
     } finally {
