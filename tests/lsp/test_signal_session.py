@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
+from tests.gist_rubric import rubric_problems
 from tests.lsp.workbench import Workbench
 from vidurai.lsp import protocol
 from vidurai.lsp.runtime import BACKGROUND_INTERVAL_SECONDS
@@ -324,3 +325,6 @@ async def test_a_day_of_work_keeps_exactly_what_a_developer_would_keep(bench: Wo
         "Fixed failing command cd . && python -m pytest tests/test_tokens.py -q",
         "Fixed failing command make test",
     }
+    # Every voice of every memory the day kept reads well by the rubric of docs/GISTS.md.
+    problems = [problem for m in memories for problem in rubric_problems(m["gists"], m["gist"])]
+    assert problems == []
