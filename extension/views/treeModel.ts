@@ -78,18 +78,24 @@ const GROUP_ICONS: Record<GroupBy, string> = {
   pinned: 'pinned',
 };
 
+/**
+ * Each event kind's icon. The server's table of kinds (server/vidurai/gists/kinds.py) is the
+ * source; tests/server/test_manifest.py checks this copy against it.
+ */
+const EVENT_KIND_ICONS: Readonly<Record<string, string>> = {
+  error_fixed: 'bug',
+  command_failed: 'terminal',
+  command_fixed: 'bug',
+  decision: 'lightbulb',
+  refactor: 'lightbulb',
+  config: 'lightbulb',
+  note: 'note',
+};
+
 function memoryIcon(memory: MemoryItem): string {
   if (memory.pinned) {
     return 'pinned';
   }
-  if (memory.eventType.includes('error') || memory.eventType.includes('fix')) {
-    return 'bug';
-  }
-  if (memory.eventType.includes('command')) {
-    return 'terminal';
-  }
-  if (memory.eventType.includes('note')) {
-    return 'note';
-  }
-  return 'lightbulb';
+  // A kind this version does not know is told as a note, as the server tells it.
+  return EVENT_KIND_ICONS[memory.eventType] ?? EVENT_KIND_ICONS.note;
 }

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Sequence
 
 from vidurai import __version__
+from vidurai.limits import DEFAULT_CONTEXT_TOKENS
 from vidurai.memory.archive import (
     export_records,
     import_legacy,
@@ -185,13 +186,13 @@ class Output:
         cells = [[_one_line(str(value)) for value in row] for row in rows]
         widths = [len(header) for header in headers]
         for row in cells:
-            widths = [max(width, len(cell)) for width, cell in zip(widths, row)]
+            widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
         fixed = sum(widths[:-1]) + 2 * (len(widths) - 1)
         room = max(shutil.get_terminal_size((120, 24)).columns - fixed, 20)
         widths[-1] = min(widths[-1], room)
         for row in [list(headers), *cells]:
             row[-1] = _cut(row[-1], widths[-1])
-            self.line("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+            self.line("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
     def fields(self, pairs: Iterable[tuple[str, Any]]) -> None:
         """``Label   value`` lines, labels padded to one width."""
@@ -243,6 +244,15 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} must be 1 or more")
     return value
+
+
+def _token_budget(text: str) -> int:
+    from vidurai.memory.briefing import check_token_budget
+
+    try:
+        return check_token_budget(_positive_int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).replace("max_tokens", "--max-tokens")) from None
 
 
 def _salience(text: str) -> str:
@@ -776,13 +786,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--query", "-q", help="what the context is for")
     sub.add_argument("--file", "-f", help="the current file (its memories come first)")
     sub.add_argument("--audience", "-a", type=_audience, default="ai", help="default: ai")
-    sub.add_argument("--max-tokens", type=_positive_int, default=2000, help="default: 2000")
+    sub.add_argument("--max-tokens", type=_token_budget, default=DEFAULT_CONTEXT_TOKENS,
+                     help=f"default: {DEFAULT_CONTEXT_TOKENS}")
 
     sub = command("report", cmd_report, "Print a report of the last days' memories.")
     sub.add_argument("--days", type=_positive_int, default=7, help="default: 7")
     sub.add_argument("--audience", "-a", type=_audience, default="manager",
                      help="default: manager")
-    sub.add_argument("--max-tokens", type=_positive_int, help="cut the report to this budget")
+    sub.add_argument("--max-tokens", type=_token_budget, help="cut the report to this budget")
 
     command("stats", cmd_stats, "Count the project's memories.")
 

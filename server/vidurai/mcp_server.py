@@ -20,16 +20,16 @@ from typing import Any
 
 from vidurai import __version__
 from vidurai.cli import CliError, iso_time, open_store, place, project_relative_file, read_lines
+from vidurai.limits import DEFAULT_CONTEXT_TOKENS, MIN_TOKEN_BUDGET
 from vidurai.mcp_stdio import Param, StdioServer, Tool, ToolError
 from vidurai.memory.briefing import estimate_tokens
 from vidurai.memory.redact import redact
 from vidurai.storage import DatabaseOpenError, MemoryDatabase, SalienceLevel
-from vidurai.storage.models import describe_age, utc_now
+from vidurai.storage.models import BUILTIN_AUDIENCE_TABLE, describe_age, utc_now
 
 MAX_LIMIT = 50
 MAX_DAYS = 365
-MAX_TOKENS = 20_000
-MIN_TOKENS = 100
+MAX_TOKENS = 20_000  # one answer shares the assistant's context with the rest of its work
 
 INSTRUCTIONS = (
     "Vidurai remembers what the developer learned while coding in this project: bugs fixed, "
@@ -39,13 +39,14 @@ INSTRUCTIONS = (
     "id only when you need the whole memory. get_context gives a ready briefing for a task."
 )
 
-AUDIENCE = Param("audience", str, "whose words the gists are in: ai (default), developer, "
-                 "manager, personal, or a configured audience", "ai")
+AUDIENCE = Param("audience", str, "whose words the gists are in: "
+                 + ", ".join(f"{a.name} ({a.description})" for a in BUILTIN_AUDIENCE_TABLE)
+                 + ", or a configured audience; default ai", "ai")
 
 
 def _budget(name: str, default: int) -> Param:
     return Param(name, int, "the most tokens the answer may take (about 4 characters each)",
-                 default, MIN_TOKENS, MAX_TOKENS)
+                 default, MIN_TOKEN_BUDGET, MAX_TOKENS)
 
 
 def _compact(memory: dict[str, Any], with_score: bool = False) -> dict[str, Any]:
@@ -94,23 +95,32 @@ def _shortened_to_fit(answer: dict[str, Any], key: str, max_tokens: int) -> str:
     return text[:shortest].rstrip() + "…"
 
 
+def _audience_name(db: MemoryDatabase, audience: str) -> str:
+    """The registered audience's name, or a ToolError that lists the valid ones."""
+    from vidurai.gists.audiences import AudienceRegistry
+
+    try:
+        return AudienceRegistry(extra=db.audiences).validate(audience)
+    except ValueError as error:
+        raise ToolError(str(error)) from None
+
+
+def _project_file(project: Path, file: str) -> str:
+    try:
+        return project_relative_file(project, file)
+    except CliError as error:
+        raise ToolError(str(error)) from None
+
+
 def build_server(db: MemoryDatabase, project: Path, allow_write: bool = False) -> StdioServer:
     """The MCP server over one store and one project folder."""
     project = project.resolve()
 
     def audience_name(audience: str) -> str:
-        from vidurai.gists.audiences import AudienceRegistry
-
-        try:
-            return AudienceRegistry(extra=db.audiences).validate(audience)
-        except ValueError as error:
-            raise ToolError(str(error)) from None
+        return _audience_name(db, audience)
 
     def project_file(file: str) -> str:
-        try:
-            return project_relative_file(project, file)
-        except CliError as error:
-            raise ToolError(str(error)) from None
+        return _project_file(project, file)
 
     def search_memories(query: str, audience: str, limit: int, max_tokens: int) -> dict[str, Any]:
         if not query.strip():
@@ -191,7 +201,7 @@ def build_server(db: MemoryDatabase, project: Path, allow_write: bool = False) -
             "budget, the current file's first.",
             (Param("query", str, "what the task is about", None),
              Param("file", str, "the file being worked on, relative to the project", None),
-             _budget("max_tokens", 2000)),
+             _budget("max_tokens", DEFAULT_CONTEXT_TOKENS)),
             get_context,
         ),
         Tool(

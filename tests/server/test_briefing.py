@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from vidurai.limits import MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET
 from vidurai.memory.briefing import build_context, build_report, estimate_tokens
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
@@ -88,7 +89,7 @@ def test_context_follows_the_current_file_with_what_is_related_to_its_text(db, p
 def test_context_stays_within_its_token_budget(db, project):
     for i in range(200):
         remember(db, project, f"Memory number {i} about the payment retry logic and its backoff")
-    for budget in (40, 150, 1000):
+    for budget in (MIN_TOKEN_BUDGET, 150, 1000):
         briefing = build_context(db, project, max_tokens=budget)
         assert briefing.tokens <= budget
         assert estimate_tokens(briefing.markdown) == briefing.tokens
@@ -173,7 +174,10 @@ def test_report_respects_its_budget_and_says_what_it_left_out(db, project):
 def test_unknown_audience_and_bad_budgets_are_refused(db, project):
     with pytest.raises(ValueError, match="valid audiences"):
         build_context(db, project, audience="boss")
-    with pytest.raises(ValueError):
-        build_context(db, project, max_tokens=0)
+    for budget in (0, MIN_TOKEN_BUDGET - 1, MAX_TOKEN_BUDGET + 1):
+        with pytest.raises(ValueError, match=f"between {MIN_TOKEN_BUDGET} and {MAX_TOKEN_BUDGET}"):
+            build_context(db, project, max_tokens=budget)
+        with pytest.raises(ValueError, match=f"between {MIN_TOKEN_BUDGET} and {MAX_TOKEN_BUDGET}"):
+            build_report(db, project, max_tokens=budget)
     with pytest.raises(ValueError):
         build_report(db, project, days=0)

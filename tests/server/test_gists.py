@@ -833,14 +833,14 @@ def test_configured_audience_without_rules_gets_the_canonical_gist():
         "", "Fixed JWT token validation", GistContext(event_type="error_fixed", file_path="src/a.py")
     )
 
-    assert list(gists) == ["developer", "ai", "manager", "personal", "team-lead"]
+    assert list(gists) == ["developer", "personal", "ai", "manager", "team-lead"]
     assert gists["team-lead"] == "Fixed JWT token validation"
 
 
 def test_registry_lists_builtins_first_then_configured_ones_once():
     registry = AudienceRegistry(extra=["qa", "Developer", "qa", " ops_team "])
 
-    assert registry.names == ("developer", "ai", "manager", "personal", "qa", "ops_team")
+    assert registry.names == ("developer", "personal", "ai", "manager", "qa", "ops_team")
     assert "qa" in registry
     assert "AI" in registry
     assert "nobody" not in registry

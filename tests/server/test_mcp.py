@@ -187,7 +187,7 @@ async def test_remember_with_allow_write_goes_through_capture(store, workspace):
 async def test_bad_arguments_are_tool_errors_and_the_server_keeps_serving(store, workspace, tmp_path):
     seed(store, workspace, "Fixed JWT token validation")
     async with mcp_server(store, workspace, "--allow-write") as client:
-        assert "valid audiences: developer, ai, manager, personal" in await tool_error(
+        assert "valid audiences: developer, personal, ai, manager" in await tool_error(
             client, "search_memories", query="token", audience="boss")
         assert "limit" in await tool_error(client, "search_memories", query="token", limit=0)
         assert "at least one word" in await tool_error(client, "search_memories", query="  ")

@@ -12,12 +12,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.server.conftest import fix_error
-from vidurai.memory.capture import (
-    MAX_SELECTION_CHARS,
-    OUTPUT_TAIL_CHARS,
-    OUTPUT_TAIL_LINES,
-    CaptureService,
-)
+from vidurai.limits import KEPT_SELECTION_CHARS, OUTPUT_TAIL_CHARS, OUTPUT_TAIL_LINES
+from vidurai.memory.capture import CaptureService
 from vidurai.memory.fixes import DiagnosticEvent
 
 TOKEN = "ghp_" + "Qz8xW2vR5tY7uI9oP1aS3dF6gH4jK0lZ2xC5"
@@ -102,7 +98,7 @@ def test_a_token_straddling_the_command_cut_leaves_no_fragment(capture, db, proj
 
 def test_a_token_straddling_the_selection_cut_leaves_no_fragment(capture, db, project):
     # The cut falls 16 characters into the token.
-    before_token = "x" * (MAX_SELECTION_CHARS - 16 - len("\ntoken = '")) + "\ntoken = '"
+    before_token = "x" * (KEPT_SELECTION_CHARS - 16 - len("\ntoken = '")) + "\ntoken = '"
     selection = before_token + TOKEN + "'\n"
 
     assert capture.remember_note(project, "src/app.py", 1, 3000, selection, "Where the token went")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from vidurai.storage import LATEST_VERSION, MemoryDatabase, MemoryNotFoundError, SalienceLevel
+from vidurai.storage import LATEST_VERSION, MemoryDatabase, MemoryNotFoundError
 
 from .conftest import FOUR_GISTS
 
@@ -118,7 +118,7 @@ def test_bulk_gists_come_back_for_every_memory_in_one_query(db, project):
 
 
 def test_unknown_audience_is_refused_naming_the_valid_ones_and_writes_nothing(db, memory_id):
-    with pytest.raises(ValueError, match="develper.*developer, ai, manager, personal"):
+    with pytest.raises(ValueError, match="develper.*developer, personal, ai, manager"):
         db.store_audience_gists(memory_id, {"developer": "fine", "develper": "typo"})
     assert db.get_audience_gists(memory_id) == {}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vidurai.gists.kinds import Kind, infer_event_type, kind_of
+from vidurai.gists.kinds import COMMAND_KINDS, Kind, infer_event_type, kind_of
 from vidurai.gists.outcomes import DiagnosticCategory, diagnostic_category
 from vidurai.gists.text import area_of, tidy
 from vidurai.storage.models import EventType
@@ -33,10 +33,6 @@ _LABEL = re.compile(
     r"|decision|decided|til|learned|learnt|todo|reminder)"
     r"(?:\s*:\s*|\s+[—–-]\s+|(?<=til)\s+)(?P<rest>\S.*)$"
 )
-
-
-_ERROR_FIXED = EventType.ERROR_FIXED.value
-_COMMAND_KINDS = (EventType.COMMAND_FAILED.value, EventType.COMMAND_FIXED.value)
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ def make_event(verbatim: str, canonical_gist: str, context: GistContext | None) 
     label, body = (match["label"].lower(), match["rest"]) if match else (None, text)
     diagnostic = (
         diagnostic_category(context.message, context.error_type, context.source)
-        if kind.value == _ERROR_FIXED and context.message else None
+        if kind.value == EventType.ERROR_FIXED.value and context.message else None
     )
-    command = context.command if kind.value in _COMMAND_KINDS else None
+    command = context.command if kind.value in COMMAND_KINDS else None
     return Event(kind, text, label, body, context, area_of(context.file_path), diagnostic, command)

@@ -2,8 +2,10 @@
 
 Everything that depends on the kind lives in its row: the salience it starts with, the label
 the ai voice opens with, the section of the manager report it goes to, the opening words of
-a note that say it is of this kind, and the text to fall back on when a memory has none.
-Add a kind here and every voice, the report and salience know it.
+a note that say it is of this kind, the text to fall back on when a memory has none, whether
+it is about a command, and its icon in the Memories tree. Add a kind here and every voice, the
+report, salience and capture know it; the extension's icon table (extension/views/treeModel.ts)
+is checked against this one by tests/server/test_manifest.py.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ class Kind:
     report_section: str  # the manager report's section for it
     opening: re.Pattern[str] | None  # a note that opens like this is of this kind
     fallback: str  # the text of a memory that came without any
+    icon: str  # its row's codicon in the Memories tree (a pinned memory shows a pin instead)
+    about_command: bool = False  # made from a command run in the terminal
     value: str = ""  # the stored name of the event type
 
     def __post_init__(self) -> None:
@@ -34,25 +38,31 @@ KINDS: dict[str, Kind] = {
     kind.value: kind
     for kind in (
         Kind(EventType.ERROR_FIXED, SalienceLevel.HIGH, "Fix", FIXED,
-             re.compile(r"(?i)^(?:fixed|fix|fixes|resolved|solved|patched)\b"), "Fixed an error"),
+             re.compile(r"(?i)^(?:fixed|fix|fixes|resolved|solved|patched)\b"), "Fixed an error",
+             icon="bug"),
         Kind(EventType.COMMAND_FAILED, SalienceLevel.MEDIUM, "Command failed", STILL_FAILING,
-             None, "A command failed"),
+             None, "A command failed", icon="terminal", about_command=True),
         Kind(EventType.COMMAND_FIXED, SalienceLevel.HIGH, "Command fixed", FIXED,
-             None, "A failing command works again"),
+             None, "A failing command works again", icon="bug", about_command=True),
         Kind(EventType.DECISION, SalienceLevel.HIGH, "Decision", DECISIONS,
              re.compile(r"(?i)^(?:decided|decision|we decided|i decided|chose|we chose|i chose"
-                        r"|going with|we went with|opted)\b"), "A decision"),
+                        r"|going with|we went with|opted)\b"), "A decision", icon="lightbulb"),
         Kind(EventType.REFACTOR, SalienceLevel.MEDIUM, "Refactor", NOTES,
              re.compile(r"(?i)^(?:refactor(?:ed|ing)?|extracted|restructured|simplified|renamed"
-                        r"|cleaned up|split|inlined)\b"), "A refactor"),
+                        r"|cleaned up|split|inlined)\b"), "A refactor", icon="lightbulb"),
         Kind(EventType.CONFIG, SalienceLevel.MEDIUM, "Config", NOTES,
-             re.compile(r"(?i)^(?:configured|config)\b"), "A configuration change"),
-        Kind(EventType.NOTE, SalienceLevel.MEDIUM, "Note", NOTES, None, "A note"),
+             re.compile(r"(?i)^(?:configured|config)\b"), "A configuration change",
+             icon="lightbulb"),
+        Kind(EventType.NOTE, SalienceLevel.MEDIUM, "Note", NOTES, None, "A note", icon="note"),
     )
 }
 
-# Report sections in the order a status update reads.
+# Report sections in the order a status update reads, each with how its count is said.
 REPORT_SECTIONS = (STILL_FAILING, FIXED, DECISIONS, NOTES)
+SECTION_NOUNS = {STILL_FAILING: ("failure", "failures"), FIXED: ("fix", "fixes"),
+                 DECISIONS: ("decision", "decisions"), NOTES: ("note", "notes")}
+
+COMMAND_KINDS = frozenset(kind.value for kind in KINDS.values() if kind.about_command)
 
 _DECISION_ANYWHERE = re.compile(r"(?i)\b(?:decided|decision)\b")
 _CONFIG_ANYWHERE = re.compile(

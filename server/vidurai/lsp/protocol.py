@@ -15,6 +15,22 @@ import attrs
 import cattrs
 from lsprotocol import converters, types
 
+# The limits a request is checked against are the wire's contract too (docs/PROTOCOL.md);
+# they are defined once, in vidurai.limits, shared with capture, the CLI and MCP.
+from vidurai.limits import (
+    MAX_COMMAND_CHARS as MAX_COMMAND_CHARS,
+    MAX_DIAGNOSTICS as MAX_DIAGNOSTICS,
+    MAX_GIST_CHARS as MAX_GIST_CHARS,
+    MAX_NOTE_CHARS as MAX_NOTE_CHARS,
+    MAX_OUTPUT_CHARS as MAX_OUTPUT_CHARS,
+    MAX_PAGE as MAX_PAGE,
+    MAX_QUERY_CHARS as MAX_QUERY_CHARS,
+    MAX_SELECTION_CHARS as MAX_SELECTION_CHARS,
+    MAX_TOKEN_BUDGET as MAX_TOKEN_BUDGET,
+    MAX_URI_CHARS as MAX_URI_CHARS,
+    MIN_TOKEN_BUDGET as MIN_TOKEN_BUDGET,
+)
+
 # ---------------------------------------------------------------------- method names
 
 MEMORIES = "vidurai/memories"
@@ -51,18 +67,6 @@ CLIENT_SHOW_MEMORY = "vidurai.showMemory"
 
 GROUP_BY = ("file", "salience", "recent", "pinned")
 
-# ---------------------------------------------------------------------- limits
-
-MAX_NOTE_CHARS = 10_000
-MAX_SELECTION_CHARS = 100_000
-MAX_GIST_CHARS = 2_000
-MAX_QUERY_CHARS = 1_000
-MAX_URI_CHARS = 4_096
-MAX_COMMAND_CHARS = 10_000
-MAX_OUTPUT_CHARS = 100_000
-MAX_DIAGNOSTICS = 5_000
-MAX_PAGE = 500
-MAX_TOKENS = 100_000
 
 # ---------------------------------------------------------------------- params
 

@@ -143,7 +143,7 @@ def create_server() -> ViduraiServer:
         editor only shows the question (window/showMessageRequest) and sends the answer."""
         db = session.db
         legacy = legacy_candidate(db, once=True) if db is not None else None
-        if legacy is None:
+        if db is None or legacy is None:
             return
         try:
             answer = await server.window_show_message_request_async(types.ShowMessageRequestParams(
@@ -433,7 +433,8 @@ def create_server() -> ViduraiServer:
         args = protocol.structure(params, protocol.ContextParams)
         _limit_text(args.query, "query", protocol.MAX_QUERY_CHARS)
         max_tokens = _check_range(
-            args.max_tokens or session.settings.context_max_tokens, "maxTokens", 1, protocol.MAX_TOKENS
+            args.max_tokens or session.settings.context_max_tokens, "maxTokens",
+            protocol.MIN_TOKEN_BUDGET, protocol.MAX_TOKEN_BUDGET,
         )
         project = session.project(args.project)
         current_file = None
@@ -462,7 +463,9 @@ def create_server() -> ViduraiServer:
         args = protocol.structure(params, protocol.ReportParams)
         _check_range(args.days, "days", 1, 3650)
         if args.max_tokens is not None:
-            _check_range(args.max_tokens, "maxTokens", 1, protocol.MAX_TOKENS)
+            _check_range(
+                args.max_tokens, "maxTokens", protocol.MIN_TOKEN_BUDGET, protocol.MAX_TOKEN_BUDGET
+            )
         briefing = build_report(
             session.require_db(), session.project(args.project), days=args.days,
             audience=audience_of(args.audience), max_tokens=args.max_tokens,

@@ -17,6 +17,7 @@ from pygls.uris import to_fs_path
 
 from vidurai.lsp.documents import LivePlace, OpenDocument
 from vidurai.lsp.present import file_uri, project_uri
+from vidurai.limits import DEFAULT_CONTEXT_TOKENS, MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET
 from vidurai.storage.models import BUILTIN_AUDIENCES
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class Settings:
     capture_diagnostics: bool = True
     capture_terminal: bool = True
     audiences: tuple[str, ...] = ()
-    context_max_tokens: int = 2000
+    context_max_tokens: int = DEFAULT_CONTEXT_TOKENS
     # None: the built-in table (memory.fixes.DEFAULT_KEPT_CODES)
     diagnostic_codes: tuple[str, ...] | None = None
     settle_seconds: int = 30
@@ -76,6 +77,34 @@ def _flatten(raw: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+# The whole-number settings' ranges (a value outside is a problem, and the default is used).
+_INT_RANGES: dict[str, tuple[int, int | None]] = {
+    "context.maxTokens": (MIN_TOKEN_BUDGET, MAX_TOKEN_BUDGET),
+    "capture.settleSeconds": (1, None),
+}
+
+
+def _setting_value(key: str, kind: type, value: Any) -> Any:
+    """One setting's value as the server keeps it; ValueError says what is wrong with it."""
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise ValueError(f"must be a {kind.__name__}, not {value!r}")
+    if isinstance(value, list):
+        if not all(isinstance(item, str) and item.strip() for item in value):
+            raise ValueError("must be a list of names")
+        return tuple(value)
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ValueError("must map folder URIs to audience names")
+        return {k: v.strip().lower() for k, v in value.items()}
+    if kind is int and isinstance(value, int):
+        low, high = _INT_RANGES[key]
+        if value < low:
+            raise ValueError(f"must be at least {low}")
+        if high is not None and value > high:
+            raise ValueError(f"must be at most {high}")
+    return value.strip() if isinstance(value, str) else value
+
+
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
     """Settings from initializationOptions or didChangeConfiguration (whole), with a list of
     problems for values that were ignored (the default is used instead)."""
@@ -91,22 +120,10 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         if key not in _SETTING_KEYS or value is None:
             continue
         name, kind = _SETTING_KEYS[key]
-        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-            problems.append(f"vidurai.{key} must be a {kind.__name__}, not {value!r}")
-        elif kind is list:
-            if not all(isinstance(item, str) and item.strip() for item in value):
-                problems.append(f"vidurai.{key} must be a list of names")
-            else:
-                values[name] = tuple(value)
-        elif kind is dict:
-            if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-                problems.append(f"vidurai.{key} must map folder URIs to audience names")
-            else:
-                values[name] = {k: v.strip().lower() for k, v in value.items()}
-        elif kind is int and value < 1:
-            problems.append(f"vidurai.{key} must be at least 1")
-        else:
-            values[name] = value.strip() if isinstance(value, str) else value
+        try:
+            values[name] = _setting_value(key, kind, value)
+        except ValueError as problem:
+            problems.append(f"vidurai.{key} {problem}")
     settings = replace(Settings(), **values)
     if not settings.audience:
         settings = replace(settings, audience="developer")

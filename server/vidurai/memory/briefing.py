@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from vidurai.gists.kinds import (
-    DECISIONS,
-    FIXED,
-    NOTES,
+    COMMAND_KINDS,
     REPORT_SECTIONS,
+    SECTION_NOUNS,
     STILL_FAILING,
     infer_event_type,
     kind_of,
 )
+from vidurai.limits import DEFAULT_CONTEXT_TOKENS, MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET
 from vidurai.gists.text import area_of, area_of_command, capitalise
 from vidurai.memory.markdown import escape_markdown
 from vidurai.memory.places import LiveLines, place_text
@@ -40,6 +40,15 @@ class Briefing:
     markdown: str
     tokens: int
     memory_count: int
+
+
+def check_token_budget(max_tokens: int) -> int:
+    """The budget, or ValueError when it is outside what every surface accepts."""
+    if not MIN_TOKEN_BUDGET <= max_tokens <= MAX_TOKEN_BUDGET:
+        raise ValueError(
+            f"max_tokens must be between {MIN_TOKEN_BUDGET} and {MAX_TOKEN_BUDGET}, not {max_tokens}"
+        )
+    return max_tokens
 
 
 def estimate_tokens(text: str) -> int:
@@ -89,7 +98,7 @@ def build_context(
     *,
     current_file: str | None = None,
     query: str | None = None,
-    max_tokens: int = 2000,
+    max_tokens: int = DEFAULT_CONTEXT_TOKENS,
     audience: str = "ai",
     live_lines: LiveLines | None = None,
     current_text: str | None = None,
@@ -101,8 +110,7 @@ def build_context(
     project by salience and recency (or, with a query, by relevance); within ``max_tokens``.
     Each memory's place is said once, from its live anchor (``live_lines`` for open documents).
     """
-    if max_tokens < 1:
-        raise ValueError("max_tokens must be at least 1")
+    check_token_budget(max_tokens)
     db.validate_audience(audience)
     candidates: list[dict[str, Any]] = []
     related: set[int] = set()
@@ -118,8 +126,10 @@ def build_context(
             candidates += nearest
     candidates += db.recall_memories(project, query=query, min_salience=SalienceLevel.LOW,
                                      limit=CONTEXT_CANDIDATES, audience=audience)
-    seen: set[int] = set()
-    ordered = [m for m in candidates if not (m["id"] in seen or seen.add(m["id"]))]
+    first_of_each: dict[int, dict[str, Any]] = {}
+    for memory in candidates:
+        first_of_each.setdefault(memory["id"], memory)
+    ordered = list(first_of_each.values())
 
     budget = _Budget(max_tokens)
     budget.add(f"# Project memory: {escape_markdown(Path(str(project)).name)}")
@@ -147,8 +157,6 @@ def build_context(
     return Briefing(budget.text(), budget.tokens(), included)
 
 
-_NOUNS = {FIXED: ("fix", "fixes"), DECISIONS: ("decision", "decisions"), NOTES: ("note", "notes"),
-          STILL_FAILING: ("failure", "failures")}
 _ACROSS_THE_PROJECT = "Across the project"
 
 
@@ -170,20 +178,17 @@ def _counts(members: Iterable[dict[str, Any]]) -> str:
     for memory in members:
         section = _section(memory)
         by_section[section] = by_section.get(section, 0) + 1
-    said = [_count(by_section[s], *_NOUNS[s]) for s in REPORT_SECTIONS if s in by_section]
+    said = [_count(by_section[s], *SECTION_NOUNS[s]) for s in REPORT_SECTIONS if s in by_section]
     return " and ".join([", ".join(said[:-1]), said[-1]]) if len(said) > 1 else said[0]
 
 
 def area_of_memory(memory: dict[str, Any]) -> str | None:
     """The area a memory is about: its file's, else the path its command names."""
     area = area_of(memory["file_path"])
-    if area is None and memory["event_type"] in _COMMAND_KINDS:
+    if area is None and memory["event_type"] in COMMAND_KINDS:
         first_line = memory["verbatim"].split("\n", 1)[0]
         area = area_of_command(first_line[2:] if first_line.startswith("$ ") else None)
     return area
-
-
-_COMMAND_KINDS = (EventType.COMMAND_FAILED.value, EventType.COMMAND_FIXED.value)
 
 
 def _item(memory: dict[str, Any], area: str | None) -> str:
@@ -213,8 +218,8 @@ def build_report(
     """
     if days < 1:
         raise ValueError("days must be at least 1")
-    if max_tokens is not None and max_tokens < 1:
-        raise ValueError("max_tokens must be at least 1")
+    if max_tokens is not None:
+        check_token_budget(max_tokens)
     db.validate_audience(audience)
     end = now or utc_now()
     start = end - timedelta(days=days)

@@ -19,8 +19,18 @@ from typing import Callable, Iterable, Sequence
 
 from vidurai.gists.audiences import AudienceRegistry
 from vidurai.gists import GistContext, MultiAudienceGistGenerator
+from vidurai.gists.kinds import kind_of
 from vidurai.memory.anchors import LineEdit
 from vidurai.memory.commands import command_key, is_interrupted, is_routine_failure, is_trivial_command
+from vidurai.limits import (
+    CANONICAL_GIST_CHARS,
+    KEPT_COMMAND_CHARS,
+    KEPT_SELECTION_CHARS,
+    MAX_GIST_CHARS,
+    MAX_NOTE_CHARS,
+    OUTPUT_TAIL_CHARS,
+    OUTPUT_TAIL_LINES,
+)
 from vidurai.memory.fixes import (
     DEFAULT_KEPT_CODES, DEFAULT_SETTLE, ConfirmedFix, DiagnosticEvent, DiagnosticPolicy, FixWatcher,
 )
@@ -30,11 +40,6 @@ from vidurai.storage.database import MemoryDatabase
 from vidurai.storage.models import EventType, SalienceLevel, utc_now
 
 REPEAT_WINDOW = timedelta(days=7)
-MAX_NOTE_CHARS = 10_000
-MAX_SELECTION_CHARS = 20_000
-OUTPUT_TAIL_LINES = 30
-OUTPUT_TAIL_CHARS = 4_000
-CANONICAL_GIST_CHARS = 200
 
 _SEVERITY_NAMES = {1: "error", 2: "warning", 3: "information", 4: "hint"}
 _EXCEPTION_NAME = re.compile(r"\b([A-Z][A-Za-z0-9]*(?:Error|Exception|Warning))\b")
@@ -103,7 +108,7 @@ class CaptureService:
             selection = "[selection from a sensitive file is not kept]" if selection else ""
         # Redact the whole selection, then cut: a cut first could leave half a token that no
         # rule recognises any more.
-        selection = redact(selection)[:MAX_SELECTION_CHARS]
+        selection = redact(selection)[:KEPT_SELECTION_CHARS]
         level = (
             SalienceLevel.parse(salience) if salience is not None
             else classify_salience(note, EventType.NOTE.value)
@@ -121,7 +126,7 @@ class CaptureService:
 
     def rewrite_gist(self, memory_id: int, audience: str, gist: str) -> None:
         """The user's own words for one audience; the gist it replaces goes to history."""
-        text = _one_line(redact(_require_text(gist, "gist", MAX_NOTE_CHARS)), CANONICAL_GIST_CHARS)
+        text = _one_line(redact(_require_text(gist, "gist", MAX_GIST_CHARS)), CANONICAL_GIST_CHARS)
         self.db.store_audience_gists(memory_id, {audience: text}, written_by_user=True)
 
     # ------------------------------------------------------------------ diagnostics
@@ -210,7 +215,8 @@ class CaptureService:
             error_type=error_type_of(diagnostic), source=diagnostic.source,
         )
         return self.db.store_memory(
-            project, verbatim, canonical, SalienceLevel.HIGH, EventType.ERROR_FIXED.value,
+            project, verbatim, canonical, kind_of(EventType.ERROR_FIXED.value).salience,
+            EventType.ERROR_FIXED.value,
             file_path=fix.file, line_number=fix.line,
             tags=[t for t in (diagnostic.source, diagnostic.code) if t],
             anchor_text=anchor_text or None,
@@ -234,7 +240,7 @@ class CaptureService:
         (a trivial command, an interrupt, a routine failure, a pass with no failure since the
         last pass, an unknown exit code). Runs are matched by ``commands.command_key``.
         """
-        shown = _one_line(redact(_ANSI.sub("", command or "")), 2_000)
+        shown = _one_line(redact(_ANSI.sub("", command or "")), KEPT_COMMAND_CHARS)
         if not shown or exit_code is None or is_trivial_command(shown) or is_interrupted(exit_code):
             return None
         if exit_code != 0 and is_routine_failure(shown, _ANSI.sub("", output or "")):
@@ -281,7 +287,8 @@ class CaptureService:
             message=error_line,
         )
         return self.db.store_memory(
-            project, verbatim, canonical, SalienceLevel.MEDIUM, EventType.COMMAND_FAILED.value,
+            project, verbatim, canonical, kind_of(EventType.COMMAND_FAILED.value).salience,
+            EventType.COMMAND_FAILED.value,
             tags=["command"], fingerprint=fingerprint, created_at=self._clock(),
             audience_gists=self.generator.generate(verbatim, canonical, context),
         )
@@ -299,7 +306,8 @@ class CaptureService:
             event_type=EventType.COMMAND_FIXED.value, command=command, exit_code=0,
         )
         return self.db.store_memory(
-            project, verbatim, canonical, SalienceLevel.HIGH, EventType.COMMAND_FIXED.value,
+            project, verbatim, canonical, kind_of(EventType.COMMAND_FIXED.value).salience,
+            EventType.COMMAND_FIXED.value,
             tags=_command_fix_tags(failure), fingerprint=fix_fingerprint,
             created_at=self._clock(),
             audience_gists=self.generator.generate(verbatim, canonical, context),

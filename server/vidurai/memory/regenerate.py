@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vidurai.gists.kinds import COMMAND_KINDS
 from vidurai.gists import GENERATOR_VERSION, GistContext, MultiAudienceGistGenerator
 from vidurai.memory.capture import error_type_of
 from vidurai.memory.fixes import DiagnosticEvent
@@ -48,7 +49,7 @@ def context_of(memory: dict[str, Any]) -> GistContext:
             error_type=error_type_of(diagnostic), source=source,
         )
     command = _COMMAND_LINE.search(verbatim)
-    if kind in (EventType.COMMAND_FAILED.value, EventType.COMMAND_FIXED.value) and command:
+    if kind in COMMAND_KINDS and command:
         exit_code = _EXIT_CODE.search(verbatim)
         cause = _FAILURE_CAUSE.search(memory["gist"]) if kind == EventType.COMMAND_FAILED.value else None
         return GistContext(

@@ -7,7 +7,8 @@ above import them from here.
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 
 class SalienceLevel(enum.Enum):
@@ -65,7 +66,25 @@ class EventType(str, enum.Enum):
     CONFIG = "config"
 
 
-BUILTIN_AUDIENCES: tuple[str, ...] = ("developer", "ai", "manager", "personal")
+@dataclass(frozen=True)
+class BuiltinAudience:
+    """An audience every store has. Its voice is the module of its name,
+    ``vidurai/gists/voices/<name>.py``; docs/EXTENDING.md says what else follows from a row."""
+
+    name: str  # stored in audience_gists.audience; a lowercase identifier
+    description: str  # how its gists read, in a few words (settings, MCP and CLI help)
+
+
+# The one list of built-in audiences, in the order every surface shows them. The extension's
+# copy (extension/protocol.ts, the settings' texts in package.json) is checked against it by
+# tests/server/test_manifest.py.
+BUILTIN_AUDIENCE_TABLE: tuple[BuiltinAudience, ...] = (
+    BuiltinAudience("developer", "file and line"),
+    BuiltinAudience("personal", "first person"),
+    BuiltinAudience("ai", "for assistants"),
+    BuiltinAudience("manager", "outcomes"),
+)
+BUILTIN_AUDIENCES: tuple[str, ...] = tuple(audience.name for audience in BUILTIN_AUDIENCE_TABLE)
 
 # SQLite's CURRENT_TIMESTAMP form. Every stored time is UTC in this form so that plain
 # string comparison in SQL orders times correctly.
@@ -86,10 +105,6 @@ def to_db_time(moment: datetime) -> str:
 def from_db_time(text: str) -> datetime:
     """A stored UTC string as an aware datetime."""
     return datetime.strptime(text[:19], DB_TIME_FORMAT).replace(tzinfo=timezone.utc)
-
-
-def add_days(text: str, days: float) -> str:
-    return to_db_time(from_db_time(text) + timedelta(days=days))
 
 
 def describe_age(stored_time: str, now: datetime | None = None) -> str:

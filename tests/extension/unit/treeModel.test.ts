@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeMarkdown, memoryTooltipMarkdown } from '../../../extension/markdown';
 import { groupRowView, memoryRowView } from '../../../extension/views/treeModel';
+import type { MemoryItem } from '../../../extension/protocol';
 import { memory } from './fixtures';
 
 describe('a memory row in the tree', () => {
@@ -35,6 +36,17 @@ describe('a memory row in the tree', () => {
 
   it('falls back to the canonical gist when the audience has no label', () => {
     assert.equal(memoryRowView(memory({ label: '' })).label, 'Fixed JWT token validation');
+  });
+
+  it('shows its kind by its icon: a fix a bug, a failing command a terminal, a pinned memory a pin', () => {
+    const icon = (overrides: Partial<MemoryItem>) => memoryRowView(memory(overrides)).icon;
+    assert.equal(icon({ eventType: 'error_fixed' }), 'bug');
+    assert.equal(icon({ eventType: 'command_fixed' }), 'bug');
+    assert.equal(icon({ eventType: 'command_failed' }), 'terminal');
+    assert.equal(icon({ eventType: 'decision' }), 'lightbulb');
+    assert.equal(icon({ eventType: 'note' }), 'note');
+    assert.equal(icon({ eventType: 'a_kind_from_a_newer_server' }), 'note');
+    assert.equal(icon({ eventType: 'command_failed', pinned: true }), 'pinned');
   });
 });
 
