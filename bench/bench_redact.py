@@ -139,7 +139,7 @@ def _scores() -> None:
         return
     on_secrets, on_harmless = findings[: len(SECRETS)], findings[len(SECRETS):]
     _print_score("detect-secrets", sum(_leaks(case, _without(case.text, found))
-                                       for case, found in zip(SECRETS, on_secrets)),
+                                       for case, found in zip(SECRETS, on_secrets, strict=True)),
                  sum(bool(found) for found in on_harmless))
 
 

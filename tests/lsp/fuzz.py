@@ -54,77 +54,146 @@ class Storm:
         return json.dumps({"jsonrpc": "2.0", "method": method, "params": params}).encode()
 
     def message(self) -> bytes:
-        """One hostile (or, one time in four, ordinary) message, framed."""
-        rng = self.rng
-        kind = rng.randrange(18)
+        """One hostile (or, one time in eighteen, ordinary) message, framed."""
+        kinds = (
+            self._ordinary_request,
+            self._hover_at_odd_line,
+            self._request_without_params,
+            self._bad_content_length,
+            self._invalid_utf8,
+            self._deep_json,
+            self._batch_array,
+            self._unholdable_id,
+            self._second_initialize,
+            self._string_for_list,
+            self._change_to_unopened_document,
+            self._huge_diagnostic,
+            self._wrong_field_types,
+            self._bad_custom_params,
+            self._random_bytes,
+            self._json_not_an_object,
+            self._unknown_method_or_bad_command,
+            self._malformed_envelope,
+        )
+        kind = kinds[self.rng.randrange(len(kinds))]
         self.sent += 1
-        if kind == 0:  # ordinary requests between the attacks
-            return frame(self._request_body("vidurai/stats", "{}"))
-        if kind == 1:
-            line = rng.choice([0, 1, -1, 2**31, 10**12])
-            params = {"textDocument": {"uri": self.uri}, "position": {"line": line, "character": 4}}
-            return frame(self._request_body("textDocument/hover", json.dumps(params)))
-        if kind == 2:  # custom requests without params (PROTOCOL.md makes them optional)
-            method = rng.choice(["vidurai/stats", "vidurai/ledger", "vidurai/memories",
-                                 "vidurai/report", "vidurai/search"])
-            return frame(self._request_body(method, None))
-        if kind == 3:  # a bad Content-Length: negative, not a number, missing
-            body = self._request_body("vidurai/stats", "{}")
-            header = rng.choice([b"Content-Length: -%d\r\n" % len(body),
-                                 b"Content-Length: twelve\r\n", b"X-Nothing: 1\r\n",
-                                 b"Content-Length: \r\n"])
-            return header + b"\r\n" + body
-        if kind == 4:  # invalid UTF-8 after the id
-            body = self._request_body("vidurai/search", '{"query": "QQQQ"}')
-            return frame(body.replace(b"QQQQ", rng.choice([b"\xff\xfe", b"\xc3\x28", b"\xed\xa0\x80"])))
-        if kind == 5:  # deep JSON
-            depth = rng.choice([60, 500, 5000, 50000])
-            return frame(self._request_body("vidurai/memories", "[" * depth + "]" * depth))
-        if kind == 6:  # a batch array
-            items = [self._request_body("vidurai/stats", "{}") for _ in range(rng.randint(1, 3))]
-            return frame(b"[" + b", ".join(items) + b"]")
-        if kind == 7:  # ids JavaScript cannot hold, text ids too long
-            message_id = rng.choice([2**63, -(2**64), 10**30, "x" * 300])
-            body = self._request_body("vidurai/stats", "{}", message_id=message_id)
-            if isinstance(message_id, int):
-                self.expected.add(message_id)
-                self.requests += 1
-            return frame(body)
-        if kind == 8:  # a second initialize
-            params = {"processId": None, "rootUri": None, "capabilities": {}}
-            return frame(self._request_body("initialize", json.dumps(params)))
-        if kind == 9:  # a list-valued field sent as a long string
-            text = "x" * rng.choice([1000, 100_000, 300_000])
-            return frame(self._notification("textDocument/didChange", {
-                "textDocument": {"uri": self.uri, "version": 2}, "contentChanges": text}))
-        if kind == 10:  # didChange for a document never opened, 1 MB of text
-            return frame(self._notification("textDocument/didChange", {
-                "textDocument": {"uri": self.uri + f".ghost{rng.randrange(10**6)}", "version": 2},
-                "contentChanges": [{"text": "y" * 1_000_000}]}))
-        if kind == 11:  # diagnostics with a 20,000-character message
-            return frame(self._notification("vidurai/diagnostics", {
-                "uri": self.uri, "diagnostics": [{"message": "E" * 20_000, "severity": 1,
-                                                  "range": {"start": {"line": 0, "character": 0},
-                                                            "end": {"line": 0, "character": 1}}}]}))
-        if kind == 12:  # wrong types in every field
-            params = {"textDocument": {"uri": 5}, "position": "top"}
-            return frame(self._request_body("textDocument/hover", json.dumps(params)))
-        if kind == 13:  # a custom request with wrong params
-            params = rng.choice(['"text"', "[1, 2]", '{"groupBy": 7}', '{"limit": -1}',
-                                 '{"offset": "x", "groupBy": "file"}', "null"])
-            return frame(self._request_body("vidurai/memories", params))
-        if kind == 14:  # random bytes with a correct length
-            return frame(rng.randbytes(rng.randint(1, 2000)))
-        if kind == 15:  # JSON that is not an object
-            return frame(rng.choice([b"42", b'"text"', b"null", b"true", b"[]"]))
-        if kind == 16:  # an unknown method, and a command with bad arguments
-            if rng.random() < 0.5:
-                return frame(self._request_body("vidurai/nothing", "{}"))
-            params = {"command": "vidurai.server.pin", "arguments": rng.choice([[], ["x"], [1, 2]])}
-            return frame(self._request_body("workspace/executeCommand", json.dumps(params)))
+        return kind()
+
+    def _ordinary_request(self) -> bytes:
+        # ordinary requests between the attacks
+        return frame(self._request_body("vidurai/stats", "{}"))
+
+    def _hover_at_odd_line(self) -> bytes:
+        rng = self.rng
+        line = rng.choice([0, 1, -1, 2**31, 10**12])
+        params = {"textDocument": {"uri": self.uri}, "position": {"line": line, "character": 4}}
+        return frame(self._request_body("textDocument/hover", json.dumps(params)))
+
+    def _request_without_params(self) -> bytes:
+        # custom requests without params (PROTOCOL.md makes them optional)
+        rng = self.rng
+        method = rng.choice(["vidurai/stats", "vidurai/ledger", "vidurai/memories",
+                             "vidurai/report", "vidurai/search"])
+        return frame(self._request_body(method, None))
+
+    def _bad_content_length(self) -> bytes:
+        # a bad Content-Length: negative, not a number, missing
+        rng = self.rng
+        body = self._request_body("vidurai/stats", "{}")
+        header = rng.choice([b"Content-Length: -%d\r\n" % len(body),
+                             b"Content-Length: twelve\r\n", b"X-Nothing: 1\r\n",
+                             b"Content-Length: \r\n"])
+        return header + b"\r\n" + body
+
+    def _invalid_utf8(self) -> bytes:
+        # invalid UTF-8 after the id
+        rng = self.rng
+        body = self._request_body("vidurai/search", '{"query": "QQQQ"}')
+        return frame(body.replace(b"QQQQ", rng.choice([b"\xff\xfe", b"\xc3\x28", b"\xed\xa0\x80"])))
+
+    def _deep_json(self) -> bytes:
+        # deep JSON
+        rng = self.rng
+        depth = rng.choice([60, 500, 5000, 50000])
+        return frame(self._request_body("vidurai/memories", "[" * depth + "]" * depth))
+
+    def _batch_array(self) -> bytes:
+        # a batch array
+        rng = self.rng
+        items = [self._request_body("vidurai/stats", "{}") for _ in range(rng.randint(1, 3))]
+        return frame(b"[" + b", ".join(items) + b"]")
+
+    def _unholdable_id(self) -> bytes:
+        # ids JavaScript cannot hold, text ids too long
+        rng = self.rng
+        message_id = rng.choice([2**63, -(2**64), 10**30, "x" * 300])
+        body = self._request_body("vidurai/stats", "{}", message_id=message_id)
+        if isinstance(message_id, int):
+            self.expected.add(message_id)
+            self.requests += 1
+        return frame(body)
+
+    def _second_initialize(self) -> bytes:
+        # a second initialize
+        params = {"processId": None, "rootUri": None, "capabilities": {}}
+        return frame(self._request_body("initialize", json.dumps(params)))
+
+    def _string_for_list(self) -> bytes:
+        # a list-valued field sent as a long string
+        rng = self.rng
+        text = "x" * rng.choice([1000, 100_000, 300_000])
+        return frame(self._notification("textDocument/didChange", {
+            "textDocument": {"uri": self.uri, "version": 2}, "contentChanges": text}))
+
+    def _change_to_unopened_document(self) -> bytes:
+        # didChange for a document never opened, 1 MB of text
+        rng = self.rng
+        return frame(self._notification("textDocument/didChange", {
+            "textDocument": {"uri": self.uri + f".ghost{rng.randrange(10**6)}", "version": 2},
+            "contentChanges": [{"text": "y" * 1_000_000}]}))
+
+    def _huge_diagnostic(self) -> bytes:
+        # diagnostics with a 20,000-character message
+        return frame(self._notification("vidurai/diagnostics", {
+            "uri": self.uri, "diagnostics": [{"message": "E" * 20_000, "severity": 1,
+                                              "range": {"start": {"line": 0, "character": 0},
+                                                        "end": {"line": 0, "character": 1}}}]}))
+
+    def _wrong_field_types(self) -> bytes:
+        # wrong types in every field
+        params = {"textDocument": {"uri": 5}, "position": "top"}
+        return frame(self._request_body("textDocument/hover", json.dumps(params)))
+
+    def _bad_custom_params(self) -> bytes:
+        # a custom request with wrong params
+        rng = self.rng
+        params = rng.choice(['"text"', "[1, 2]", '{"groupBy": 7}', '{"limit": -1}',
+                             '{"offset": "x", "groupBy": "file"}', "null"])
+        return frame(self._request_body("vidurai/memories", params))
+
+    def _random_bytes(self) -> bytes:
+        # random bytes with a correct length
+        rng = self.rng
+        return frame(rng.randbytes(rng.randint(1, 2000)))
+
+    def _json_not_an_object(self) -> bytes:
+        # JSON that is not an object
+        rng = self.rng
+        return frame(rng.choice([b"42", b'"text"', b"null", b"true", b"[]"]))
+
+    def _unknown_method_or_bad_command(self) -> bytes:
+        # an unknown method, and a command with bad arguments
+        rng = self.rng
+        if rng.random() < 0.5:
+            return frame(self._request_body("vidurai/nothing", "{}"))
+        params = {"command": "vidurai.server.pin", "arguments": rng.choice([[], ["x"], [1, 2]])}
+        return frame(self._request_body("workspace/executeCommand", json.dumps(params)))
+
+    def _malformed_envelope(self) -> bytes:
         # a missing "jsonrpc", a method that is not text
+        rng = self.rng
         shape = rng.choice(['{{"id": {}, "method": "vidurai/stats"}}',
-                            '{{"id": {}, "jsonrpc": "2.0", "method": 42}}'])
+                        '{{"id": {}, "jsonrpc": "2.0", "method": 42}}'])
         return frame(shape.format(self._id()).encode())
 
 

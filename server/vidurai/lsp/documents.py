@@ -132,9 +132,10 @@ class OpenDocument:
         return changed
 
     def mark_saved(self, saved: Iterable[tuple[int, int | None, int | None, bool, str | None]]) -> None:
-        for memory_id, *stored in saved:
+        for entry in saved:
+            memory_id, stored = entry[0], entry[1:]
             if memory_id in self.anchors:
-                self.anchors[memory_id].stored = tuple(stored)
+                self.anchors[memory_id].stored = stored
 
     def forget(self, memory_id: int) -> None:
         self.anchors.pop(memory_id, None)

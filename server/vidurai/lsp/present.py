@@ -92,6 +92,8 @@ def _item_fields(
     now: datetime | None,
 ) -> dict[str, Any]:
     file = memory["file_path"]
+    line: int | None
+    end_line: int | None
     if live is not None and live.lines is not None:
         line, end_line = live.lines
     elif memory["line_number"] is not None:

@@ -96,8 +96,8 @@ class ViduraiProtocol(LanguageServerProtocol):
             if document is not None and edit is None:
                 _retrack(self._server, document)  # the whole text was replaced
                 moved = True
-        if moved:  # the tree's rows and the gutter's marks follow the lines at once
-            self._server.changed(document.project, document.file)
+        if moved and document is not None:  # the tree's rows and the gutter's marks follow
+            self._server.changed(document.project, document.file)  # the lines at once
         yield from ()
 
     def structure_message(self, data: dict[str, Any]):
@@ -176,7 +176,7 @@ class ViduraiServer(LanguageServer):
 
         threading.Thread(target=read_stdin, name="stdin", daemon=True).start()
         reader = FrameReader(chunks.get)
-        while not self._stop_event.is_set():
+        while not (self._stop_event is not None and self._stop_event.is_set()):
             message = await reader.next()
             if message is None:
                 break
@@ -230,6 +230,12 @@ class ViduraiServer(LanguageServer):
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the server serves on (known once ``start_background`` ran)."""
+        assert self._loop is not None, "the server is not serving yet"
+        return self._loop
+
     # ------------------------------------------------------------------ change notifications
 
     def memories_changed(self) -> None:
@@ -241,7 +247,7 @@ class ViduraiServer(LanguageServer):
     def _schedule_changes(self) -> None:
         if not self._changes_scheduled:
             self._changes_scheduled = True
-            self._loop.call_later(CHANGES_WINDOW_SECONDS, self._send_changes)
+            self.loop.call_later(CHANGES_WINDOW_SECONDS, self._send_changes)
 
     def _send_changes(self) -> None:
         self._changes_scheduled = False
@@ -297,7 +303,7 @@ class ViduraiServer(LanguageServer):
         time. The state is in the file, so a backfill cut short resumes at the next start."""
         from vidurai.storage.database import MemoryDatabase
 
-        reason = await self._loop.run_in_executor(
+        reason = await self.loop.run_in_executor(
             self.thread_pool, MemoryDatabase.semantic_search_unavailable
         )
         if reason is not None:
@@ -311,15 +317,15 @@ class ViduraiServer(LanguageServer):
         db = self.session.db
         if db is not None:  # the first search by meaning then finds the index loaded
             try:
-                await self._loop.run_in_executor(self.thread_pool, db.vector_index)
+                await self.loop.run_in_executor(self.thread_pool, db.vector_index)
             except Exception:
                 log.exception("loading the meaning vectors failed")
-        last_report = self._loop.time()
+        last_report = self.loop.time()
         embedded = 0
         while True:
             db = self.session.db
             try:
-                count = await self._loop.run_in_executor(
+                count = await self.loop.run_in_executor(
                     self.thread_pool, db.backfill_embeddings
                 ) if db is not None else 0
             except Exception:  # a locked or closed file: try again later
@@ -332,20 +338,20 @@ class ViduraiServer(LanguageServer):
                 await asyncio.sleep(BACKGROUND_INTERVAL_SECONDS)
                 continue
             embedded += count
-            if self._loop.time() - last_report >= EMBED_PROGRESS_SECONDS:
-                done, total = await self._loop.run_in_executor(
+            if db is not None and self.loop.time() - last_report >= EMBED_PROGRESS_SECONDS:
+                done, total = await self.loop.run_in_executor(
                     self.thread_pool, db.embedding_progress
                 )
                 self.log(f"Search by meaning: {done:,} of {total:,} memories embedded…")
-                last_report = self._loop.time()
+                last_report = self.loop.time()
             await asyncio.sleep(EMBED_PAUSE_SECONDS)
 
     async def _forget_periodically(self) -> None:
         from vidurai.memory.forgetting import FORGETTING_INTERVAL_SECONDS
 
         while True:
-            await self._loop.run_in_executor(self.thread_pool, self.refresh_gists)
-            await self._loop.run_in_executor(self.thread_pool, self.run_forgetting)
+            await self.loop.run_in_executor(self.thread_pool, self.refresh_gists)
+            await self.loop.run_in_executor(self.thread_pool, self.run_forgetting)
             await asyncio.sleep(FORGETTING_INTERVAL_SECONDS)
 
     def refresh_gists(self) -> None:
@@ -362,7 +368,7 @@ class ViduraiServer(LanguageServer):
             self.log(f"Regenerating gists failed: {error}", types.MessageType.Warning)
             return
         if changed:
-            self._loop.call_soon_threadsafe(self.changed_everywhere)
+            self.loop.call_soon_threadsafe(self.changed_everywhere)
 
     def run_forgetting(self) -> list[dict[str, Any]]:
         from vidurai.memory.forgetting import forget_now
@@ -377,7 +383,7 @@ class ViduraiServer(LanguageServer):
             self.log(f"Forgetting failed: {error}", types.MessageType.Warning)
             return []
         if entries:
-            self._loop.call_soon_threadsafe(self._after_forgetting, entries)
+            self.loop.call_soon_threadsafe(self._after_forgetting, entries)
         return entries
 
     def _after_forgetting(self, entries: list[dict[str, Any]]) -> None:

@@ -104,6 +104,7 @@ def _group_query(
     db: MemoryDatabase, project: str, group_by: str, group: str, offset: int, now: datetime | None
 ) -> tuple[dict[str, Any], int]:
     """The ``list_memories`` arguments of a group's page, and the group's size."""
+    query: dict[str, Any]
     if group_by == "file":
         if group == NO_FILE:
             query = dict(without_file=True, order="recent")

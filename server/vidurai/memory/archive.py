@@ -180,10 +180,12 @@ def _import_project(conn: sqlite3.Connection, path: str) -> int:
     if row is not None:
         return row[0]
     now = to_db_time(utc_now())
-    return conn.execute(
+    project_id = conn.execute(
         "INSERT INTO projects (path, name, created_at, last_active) VALUES (?, ?, ?, ?)",
         (path, Path(path).name or path, now, now),
     ).lastrowid
+    assert project_id is not None  # an INSERT sets lastrowid
+    return project_id
 
 
 def _parse_record(line: str, audiences: AudienceRegistry) -> dict[str, Any]:
@@ -200,8 +202,9 @@ def _parse_record(line: str, audiences: AudienceRegistry) -> dict[str, Any]:
     record = {column: raw.get(column) for column in ARCHIVE_COLUMNS}
     record["project_path"] = raw["project_path"]
     for column in ("verbatim", "gist", "anchor_text"):
-        if isinstance(record[column], str):
-            record[column] = redact(record[column])
+        text = record[column]
+        if isinstance(text, str):
+            record[column] = redact(text)
     record["salience"] = SalienceLevel.parse(raw["salience"]).name
     for column in ARCHIVE_TIMES:
         record[column] = stored_time(record[column])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import sqlite3
 import threading
 import time
@@ -342,6 +341,7 @@ class MemoryDatabase:
                     "INSERT INTO projects (path, name, created_at, last_active) VALUES (?, ?, ?, ?)",
                     (path, Path(path).name or path, to_db_time(utc_now()), to_db_time(utc_now())),
                 ).lastrowid
+                assert project_id is not None  # an INSERT sets lastrowid
             else:
                 project_id = row["id"]
         self._project_ids[path] = self._project_ids[str(project_path)] = project_id
@@ -419,6 +419,7 @@ class MemoryDatabase:
                     created if pinned else None,
                 ),
             ).lastrowid
+            assert memory_id is not None  # an INSERT sets lastrowid
             if audience_gists:
                 self._upsert_gists(conn, memory_id, audience_gists)
             conn.execute(
@@ -624,7 +625,7 @@ class MemoryDatabase:
             }
             self._save_vectors(conn, [
                 (row["id"], row["project_id"], blob)
-                for row, blob in zip(rows, blobs) if row["id"] in alive
+                for row, blob in zip(rows, blobs, strict=True) if row["id"] in alive
             ])
         return len(alive)
 
@@ -1213,7 +1214,7 @@ class MemoryDatabase:
     # ------------------------------------------------------------------ rows
 
     def _rows_to_dicts(
-        self, rows: Sequence[Mapping[str, Any]], audience: str | None = None
+        self, rows: Sequence[sqlite3.Row | Mapping[str, Any]], audience: str | None = None
     ) -> list[dict[str, Any]]:
         memories = []
         for row in rows:

@@ -120,7 +120,7 @@ def to_blob(vector: "np.ndarray") -> bytes:
     return np.round(vector * (127.0 / peak)).astype(np.int8).tobytes()
 
 
-def rerank(query: "np.ndarray", items: Sequence[tuple[int, bytes]], limit: int) -> list[tuple[int, float]]:
+def rerank(query: "np.ndarray", items: Sequence[Sequence[Any]], limit: int) -> list[tuple[int, float]]:
     """(memory id, cosine to the query) of the ``limit`` nearest (id, int8 blob) items."""
     import numpy as np
 

@@ -510,7 +510,7 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None) -> Upgrade | None:
             if inspect(conn, db_path) != layout:  # another process got there first: look again
                 conn.execute("ROLLBACK")
                 continue
-            if snapshot is not None:
+            if snapshot is not None and db_path is not None:
                 backup = _keep_backup(snapshot, db_path, layout.stored_version)
             if not layout.tables:
                 _run_script(conn, V1_SCHEMA)

@@ -7,7 +7,8 @@ connection and is tested directly.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping, Sequence
+import sqlite3
+from typing import Iterable, Mapping, Sequence
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -90,9 +91,9 @@ def reciprocal_rank_fusion(rankings: Iterable[tuple[float, Sequence[int]]]) -> d
 
 def fused_order(
     scores: Mapping[int, float],
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[sqlite3.Row],
     identifiers: Sequence[str] = (),
-) -> list[Mapping[str, Any]]:
+) -> list[sqlite3.Row]:
     """Rows best first: a row naming a queried identifier, then the fused score, then
     salience, then recency (the tie-breaks)."""
     newest_first = sorted(rows, key=lambda row: (row["created_at"], row["id"]), reverse=True)

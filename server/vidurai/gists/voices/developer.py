@@ -15,7 +15,7 @@ def tell(event: Event) -> str:
     context = event.context
     if event.diagnostic is not None:
         code = context.error_type
-        if code and code not in context.message:
+        if code and code not in (context.message or ""):
             return f"Fixed {code}: {context.message}"
         return f"Fixed: {context.message}"
     if event.command and event.event_type == EventType.COMMAND_FAILED.value:

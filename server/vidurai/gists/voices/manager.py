@@ -12,6 +12,7 @@ Long text is cut at clause boundaries, keeping the clause that says the conseque
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from vidurai.gists.event import Event
 from vidurai.gists.outcomes import command_category, quoted_name
@@ -72,7 +73,7 @@ def _error_words(match: re.Match[str]) -> str:
 
 # (pattern, replacement), in order: what a manager does not need to read, or reads better
 # in words.
-_PLAIN_WORDS: tuple[tuple[re.Pattern[str], object], ...] = (
+_PLAIN_WORDS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # Markdown links and images: their text
     # A request made with curl and its arguments, said as what it was.
     (re.compile(r"^(?:curl|wget|http)\b(?:\s+(?:-\S+|\"[^\"]*\"|'[^']*'|\S*://\S*|\S*\[REDACTED:[^\]]+\]\S*))*",
@@ -113,7 +114,7 @@ _PLAIN_WORDS: tuple[tuple[re.Pattern[str], object], ...] = (
 def plain(text: str) -> str:
     """The text without what only a developer reads (see the module's docstring)."""
     for pattern, replacement in _PLAIN_WORDS:
-        text = pattern.sub(replacement, text)  # type: ignore[arg-type]
+        text = pattern.sub(replacement, text)
     text = re.sub(r"\(\s*\)|\[\s*\]", "", text)
     text = re.sub(r"\b(the|a|an)\s+(?=(?:the|a|an)\s)", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\s+([,;:.)])", r"\1", " ".join(text.split()))
