@@ -6,6 +6,7 @@ import type * as LanguageClientNode from 'vscode-languageclient/node';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { MemoriesChangedNotification } from './protocol';
 import { HoverCommands, Notifications } from './protocol';
+import type { Interpreter } from './python';
 import { PythonNotFoundError, findInterpreter, onDidChangePythonInterpreter } from './python';
 import { pythonModuleLaunch } from './serverLaunch';
 import type { ExtensionSettings } from './settings';
@@ -175,13 +176,28 @@ export class ServerManager implements Disposable {
 
   private async startClient(): Promise<void> {
     this.setState('starting');
-    const { CloseAction, ErrorAction, LanguageClient, MessageType, RevealOutputChannelOn, ShowMessageNotification, State } =
-      loadLanguageClient();
+    const languageClient = loadLanguageClient();
     const settings = this.settings();
+    const interpreter = await this.serverInterpreter(settings);
+    if (!interpreter) {
+      return;
+    }
+    const client = this.createClient(languageClient, this.serverOptions(interpreter), this.clientOptions(languageClient, settings));
+    if (!(await this.started(client))) {
+      return;
+    }
+    this.listenToServer(languageClient, client);
+    this.setState('running');
+  }
+
+  /**
+   * The Python that runs the server (and a watch on the Python extension's choice when it came
+   * from there); undefined, with a message that says how to fix it, when there is none.
+   */
+  private async serverInterpreter(settings: ExtensionSettings): Promise<Interpreter | undefined> {
     const folder = workspace.workspaceFolders?.[0];
-    let interpreter;
     try {
-      interpreter = await findInterpreter(settings.pythonPath, this.serverInfo.minimumPythonVersion, folder?.uri, this.log);
+      const interpreter = await findInterpreter(settings.pythonPath, this.serverInfo.minimumPythonVersion, folder?.uri, this.log);
       if (interpreter.source === 'python extension') {
         this.interpreterWatch ??= onDidChangePythonInterpreter((path) => {
           if (!this.settings().pythonPath) {
@@ -190,6 +206,7 @@ export class ServerManager implements Disposable {
           }
         });
       }
+      return interpreter;
     } catch (error) {
       this.setState('failed');
       const message = error instanceof PythonNotFoundError ? error.message : String(error);
@@ -201,22 +218,27 @@ export class ServerManager implements Disposable {
           this.log.show();
         }
       });
-      return;
+      return undefined;
     }
+  }
 
+  private serverOptions(interpreter: Interpreter): ServerOptions {
     const launch = pythonModuleLaunch(this.context.extensionUri.fsPath, interpreter.executable, this.serverInfo.module, ['serve']);
-    // No `transport`: with TransportKind.stdio the client would append `--stdio` to the args.
-    const serverOptions: ServerOptions = {
-      command: launch.command,
-      args: launch.args,
-      options: { cwd: launch.cwd, env: { ...process.env, ...launch.env } },
-    };
     this.log.info(
       `Starting the server: ${interpreter.executable} -m ${this.serverInfo.module} serve ` +
         `(Python ${interpreter.version}, from ${interpreter.source})`,
     );
+    // No `transport`: with TransportKind.stdio the client would append `--stdio` to the args.
+    return {
+      command: launch.command,
+      args: launch.args,
+      options: { cwd: launch.cwd, env: { ...process.env, ...launch.env } },
+    };
+  }
 
-    const clientOptions: LanguageClientOptions = {
+  private clientOptions(languageClient: LanguageClientModule, settings: ExtensionSettings): LanguageClientOptions {
+    const { CloseAction, ErrorAction, RevealOutputChannelOn } = languageClient;
+    return {
       documentSelector: [{ scheme: 'file' }],
       outputChannel: this.log,
       traceOutputChannel: this.log,
@@ -245,7 +267,15 @@ export class ServerManager implements Disposable {
         closed: () => ({ action: CloseAction.DoNotRestart, handled: true }),
       },
     };
+  }
 
+  /** The client, current from now on; a server that stops while running counts as a crash. */
+  private createClient(
+    languageClient: LanguageClientModule,
+    serverOptions: ServerOptions,
+    clientOptions: LanguageClientOptions,
+  ): LanguageClient {
+    const { LanguageClient, State } = languageClient;
     // Our own messages say what went wrong, once (a failed start, a crash loop); the client's
     // forced ones ("couldn't create connection to server …") would stack a raw toast each time.
     class QuietLanguageClient extends LanguageClient {
@@ -264,6 +294,11 @@ export class ServerManager implements Disposable {
         }
       }),
     );
+    return client;
+  }
+
+  /** Starts the client; false (with the state and message set) when the server did not start. */
+  private async started(client: LanguageClient): Promise<boolean> {
     try {
       await client.start();
       // start() can resolve although the server died while starting (the client forgets its
@@ -271,16 +306,21 @@ export class ServerManager implements Disposable {
       if (!client.isRunning()) {
         throw new Error('the server stopped while starting');
       }
+      return true;
     } catch (error) {
       this.log.error(`The server did not start: ${String(error)}`);
       if (this.crashTimes.length > 0) {
         this.serverStopped(); // it ran before and now dies while starting: part of the same crash loop
-        return;
+        return false;
       }
       this.setState('failed');
       this.showError('The Vidurai server did not start.');
-      return;
+      return false;
     }
+  }
+
+  private listenToServer(languageClient: LanguageClientModule, client: LanguageClient): void {
+    const { MessageType, ShowMessageNotification } = languageClient;
     this.clientListeners.push(
       client.onNotification(Notifications.memoriesChanged, (params: MemoriesChangedNotification) =>
         this.memoriesChangedEmitter.fire(params),
@@ -294,7 +334,6 @@ export class ServerManager implements Disposable {
         }
       }),
     );
-    this.setState('running');
   }
 
   /**
