@@ -8,7 +8,6 @@ export type SettingGetter = <T>(key: string, defaultValue: T) => T;
 export interface ExtensionSettings {
   server: ServerSettings;
   pythonPath: string;
-  traceServer: 'off' | 'messages' | 'verbose';
   /** What the editor marks: remembered lines in the gutter, the current line's memory at its end. */
   editor: { gutter: boolean; currentLineHint: boolean };
 }
@@ -28,7 +27,6 @@ export function readSettings(
 ): ExtensionSettings {
   const extraAudiences = normaliseAudiences(get<unknown>('audiences', []));
   const maxTokens = get<unknown>('context.maxTokens', DEFAULT_MAX_TOKENS);
-  const trace = get<unknown>('trace.server', 'off');
   const diagnosticCodes = get<unknown>('capture.diagnosticCodes', undefined);
   return {
     server: {
@@ -47,7 +45,6 @@ export function readSettings(
       ...(folderAudiences && !audienceOverride ? { folderAudiences } : {}),
     },
     pythonPath: asTrimmedString(get<unknown>('pythonPath', '')),
-    traceServer: trace === 'messages' || trace === 'verbose' ? trace : 'off',
     editor: {
       gutter: get<unknown>('gutter.enabled', true) !== false,
       currentLineHint: get<unknown>('currentLineHint.enabled', false) === true,

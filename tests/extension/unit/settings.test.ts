@@ -19,7 +19,6 @@ describe('readSettings', () => {
       context: { maxTokens: 2000 },
     });
     assert.equal(settings.pythonPath, '');
-    assert.equal(settings.traceServer, 'off');
     assert.deepEqual(settings.editor, { gutter: true, currentLineHint: false });
   });
 
@@ -48,7 +47,6 @@ describe('readSettings', () => {
         'capture.settleSeconds': 45,
         audiences: ['Reviewer', 'reviewer', ' qa '],
         'context.maxTokens': 500,
-        'trace.server': 'verbose',
       }),
     );
     assert.deepEqual(settings.server, {
@@ -64,7 +62,6 @@ describe('readSettings', () => {
       audiences: ['reviewer', 'qa'],
       context: { maxTokens: 500 },
     });
-    assert.equal(settings.traceServer, 'verbose');
   });
 
   it('lets the audience chosen for this workspace win over the setting', () => {
@@ -73,13 +70,12 @@ describe('readSettings', () => {
 
   it('falls back to safe values when settings.json holds nonsense', () => {
     const settings = readSettings(
-      getter({ audience: 7, audiences: 'x', 'context.maxTokens': -5, 'capture.settleSeconds': 0, 'trace.server': 'loud' }),
+      getter({ audience: 7, audiences: 'x', 'context.maxTokens': -5, 'capture.settleSeconds': 0 }),
     );
     assert.equal(settings.server.audience, 'developer');
     assert.deepEqual(settings.server.audiences, []);
     assert.equal(settings.server.context.maxTokens, 2000);
     assert.equal(settings.server.capture.settleSeconds, 30);
-    assert.equal(settings.traceServer, 'off');
   });
 });
 
