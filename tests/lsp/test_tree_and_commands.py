@@ -220,6 +220,7 @@ BAD_REQUESTS = [
     (protocol.SEARCH, {"query": "x" * 5_000}, "query"),
     (protocol.SEARCH, [1, 2], "object"),
     (protocol.CONTEXT, {"maxTokens": -5}, "maxTokens"),
+    (protocol.CONTEXT, {"maxTokens": 99}, "between 100 and 100000"),
     (protocol.REPORT, {"days": 0}, "days"),
     (protocol.LEDGER, {"limit": True}, "limit"),
 ]

@@ -1,13 +1,8 @@
-"""The capture settings: parsed like every other setting, and documented with the defaults the
-server really uses."""
+"""The capture and context settings, parsed like every other setting (their defaults in the
+manifest are checked by test_manifest.py)."""
 
-import json
-from pathlib import Path
-
+from vidurai.limits import DEFAULT_CONTEXT_TOKENS
 from vidurai.lsp.session import parse_settings
-from vidurai.memory.fixes import DEFAULT_KEPT_CODES
-
-MANIFEST = Path(__file__).resolve().parents[2] / "package.json"
 
 
 def test_the_kept_codes_and_settle_time_are_read_from_the_settings():
@@ -26,7 +21,8 @@ def test_bad_capture_settings_are_reported_and_the_defaults_used():
     assert any("vidurai.capture.settleSeconds must be at least 1" in problem for problem in problems)
 
 
-def test_the_manifest_offers_the_servers_own_defaults():
-    properties = json.loads(MANIFEST.read_text())["contributes"]["configuration"]["properties"]
-    assert properties["vidurai.capture.diagnosticCodes"]["default"] == list(DEFAULT_KEPT_CODES)
-    assert properties["vidurai.capture.settleSeconds"]["default"] == 30
+def test_a_context_budget_outside_the_shared_range_is_reported_and_the_default_used():
+    for budget, problem in ((50, "at least 100"), (200_000, "at most 100000")):
+        settings, problems = parse_settings({"context.maxTokens": budget})
+        assert settings.context_max_tokens == DEFAULT_CONTEXT_TOKENS
+        assert problems == [f"vidurai.context.maxTokens must be {problem}"]

@@ -261,6 +261,13 @@ def test_context_prints_the_same_markdown_as_the_language_server(cli, store):
     assert set(data) == {"markdown", "tokens", "memory_count"} and data["memory_count"] >= 1
 
 
+def test_a_token_budget_outside_what_the_editor_accepts_is_a_usage_error(cli, store):
+    for command in ("context", "report"):
+        for budget in ("99", "100001"):
+            assert "--max-tokens must be between 100 and 100000" in cli.fails(
+                command, "--max-tokens", budget, code=2)
+
+
 def test_report_prints_the_managers_report_of_the_last_days(cli, store):
     seed(store, cli.project, "Shipped the login page", days_ago=2)
     seed(store, cli.project, "Old work", days_ago=20)

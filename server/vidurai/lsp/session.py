@@ -18,6 +18,7 @@ from pygls.uris import to_fs_path
 from vidurai.lsp.documents import LivePlace, OpenDocument
 from vidurai.lsp.present import file_uri, project_uri
 from vidurai.limits import DEFAULT_CONTEXT_TOKENS, MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET
+from vidurai.memory.fixes import DEFAULT_SETTLE
 from vidurai.storage.models import BUILTIN_AUDIENCES
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class Settings:
     context_max_tokens: int = DEFAULT_CONTEXT_TOKENS
     # None: the built-in table (memory.fixes.DEFAULT_KEPT_CODES)
     diagnostic_codes: tuple[str, ...] | None = None
-    settle_seconds: int = 30
+    settle_seconds: int = int(DEFAULT_SETTLE.total_seconds())
     # Folder URI → audience, for folders whose `vidurai.audience` differs (multi-root).
     folder_audiences: Mapping[str, str] = field(default_factory=dict)
 
