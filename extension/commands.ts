@@ -25,6 +25,8 @@ import { errorMessage } from './views/memoryTree';
 import { GroupByLabels } from './views/treeModel';
 
 const SEARCH_DEBOUNCE_MS = 150;
+/** Search Memories shows at most this many matches (the server's page limit is higher). */
+const SEARCH_PICK_LIMIT = 50;
 const REPORT_DAYS = 7;
 
 interface Services {
@@ -451,7 +453,7 @@ function pickMemory(
         query,
         project,
         audience: viewState.audienceFor(project ? Uri.parse(project) : undefined),
-        limit: 50,
+        limit: SEARCH_PICK_LIMIT,
       });
       if (query !== latestQuery) {
         return; // an answer to an older query

@@ -44,9 +44,13 @@ def ts_string_record(source: str, name: str) -> dict[str, str]:
 
 
 def ts_number(source: str, name: str) -> int:
-    match = re.search(rf"const {name}\s*=\s*([\d_]+);", source)
+    """The value of `const NAME = 8 * 1024;` (a number or a product of numbers)."""
+    match = re.search(rf"const {name}\s*=\s*([\d_ *]+);", source)
     assert match, f"no constant {name}"
-    return int(match[1].replace("_", ""))
+    value = 1
+    for factor in match[1].split("*"):
+        value *= int(factor.strip().replace("_", ""))
+    return value
 
 
 # ---------------------------------------------------------------------- audiences
@@ -105,6 +109,15 @@ def test_the_extension_falls_back_to_the_servers_defaults_for_a_value_it_cannot_
     settings_ts = ts_source("settings.ts")
     assert ts_number(settings_ts, "DEFAULT_MAX_TOKENS") == limits.DEFAULT_CONTEXT_TOKENS
     assert ts_number(settings_ts, "DEFAULT_SETTLE_SECONDS") == Settings().settle_seconds
+
+
+def test_the_extension_asks_within_the_servers_limits():
+    """A page, a search or a command's output the extension sends is never refused or cut short."""
+    assert ts_number(ts_source("views/memoryTree.ts"), "PAGE_SIZE") <= limits.MAX_PAGE
+    assert ts_number(ts_source("assistant/toolText.ts"), "MAX_RECALL_LIMIT") <= limits.MAX_PAGE
+    assert ts_number(ts_source("commands.ts"), "SEARCH_PICK_LIMIT") <= limits.MAX_PAGE
+    sent_output = ts_number(ts_source("capture/terminal.ts"), "TAIL_CHARS")
+    assert limits.OUTPUT_TAIL_CHARS <= sent_output <= limits.MAX_OUTPUT_CHARS
 
 
 @pytest.mark.parametrize("key", sorted(_SETTING_KEYS))
