@@ -9,7 +9,7 @@ import pytest
 
 from tests.server import relevance_set
 from vidurai.storage import MemoryDatabase, embedding
-from vidurai.storage.search import fts_query, identifiers_in, reciprocal_rank_fusion
+from vidurai.storage.search import WordQuery, identifiers_in, reciprocal_rank_fusion
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +95,24 @@ def test_without_the_embedding_packages_search_uses_words_and_says_why(tmp_path,
         assert db.backfill_embeddings() == 0
 
 
+def test_a_word_in_most_memories_is_still_found_and_ranked_by_the_gist(tmp_path, no_embedder):
+    """A word in over half of a large store is ranked without bm25 (which would give it no
+    weight, at the highest cost): the memory naming it in its gist still comes first, and
+    the rarer words beside it decide which memories match."""
+    with MemoryDatabase(tmp_path / "memory.db") as db:
+        named = db.store_memory(tmp_path, "v", "Cache keys now include the tenant", "HIGH", "note")
+        thumbnails = db.store_memory(tmp_path, "the page was slow after a deploy",
+                                     "Warmed the thumbnails", "HIGH", "note")
+        for number in range(1_100):
+            db.store_memory(tmp_path, f"cache line {number} of a long log",
+                            f"Noted step {number}", "HIGH", "note")
+        assert ids(db.recall_memories(tmp_path, "cache", limit=3))[0] == named
+        assert ids(db.recall_memories(tmp_path, "cache thumbnails", limit=3))[0] == thumbnails
+        # Words in most memories alone do not make a match: "line 7 cache" finds the 7th line.
+        found = db.recall_memories(tmp_path, "line 7 cache", limit=30)
+        assert [memory["verbatim"] for memory in found] == ["cache line 7 of a long log"]
+
+
 # --------------------------------------------------------------- vectors in the store
 
 
@@ -178,8 +196,32 @@ def test_reciprocal_rank_fusion_rewards_agreement():
 
 
 def test_any_word_queries_drop_stop_words():
-    assert fts_query("how do I fix the login", match_any=True) == '"fix" OR "login"*'
-    assert fts_query("the", match_any=True) == '"the"*'
+    query = WordQuery.parse("how do I fix the login")
+    assert query.any_word(prefix=True) == '"fix" OR "login"*'
+    assert WordQuery.parse("the").every_word(prefix=True) == '"the"*'
+
+
+def test_any_word_queries_leave_out_words_too_common_to_rank_by():
+    query = WordQuery.parse("cache miss in the login handler ")
+    assert query.any_word() == '"cache" OR "miss" OR "login" OR "handler"'
+    common = WordQuery(query.words, query.partial, frozenset({"login", "cache"}))
+    assert common.any_word(prefix=True) == '"miss" OR "handler"'  # finished: no prefix
+    assert common.every_word() == '"cache" "miss" "in" "the" "login" "handler"'
+
+
+def test_a_snippet_marks_the_query_words_and_completes_an_unfinished_one():
+    query = WordQuery.parse("Token valid")
+    snippet = query.snippet(("Fixed JWT token validation: expiry compared in UTC", None))
+    assert snippet == "Fixed JWT **token** **validation**: expiry compared in UTC"
+    assert WordQuery.parse("token valid ").snippet(("token validation",)) == "**token** validation"
+    assert query.snippet(("Chose Postgres over MySQL",)) is None
+
+
+def test_a_snippet_of_a_long_text_is_the_stretch_with_the_most_query_words():
+    verbatim = " ".join(f"w{n}" for n in range(40)) + " cache miss " + " ".join(f"v{n}" for n in range(40))
+    snippet = WordQuery.parse("cache miss").snippet(("About a cache", verbatim))
+    assert snippet.startswith("…w37 w38 w39 **cache** **miss** v0") and snippet.endswith("v10…")
+    assert WordQuery.parse("Über").snippet(("uber alles",)) == "**uber** alles"
 
 
 def test_identifiers_are_names_written_as_code():

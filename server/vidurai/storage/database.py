@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -28,10 +29,10 @@ from vidurai.storage.migrations import (
     read_schema_version,
 )
 from vidurai.storage.search import (
-    fts_query,
+    WordQuery,
+    fold,
     fused_order,
     identifiers_in,
-    may_match_words,
     reciprocal_rank_fusion,
 )
 from vidurai.storage.models import (
@@ -894,17 +895,19 @@ class MemoryDatabase:
                 (*params, limit),
             )
             return self._rows_to_dicts(rows, audience)
-        if fts_query(query) is None:
+        parsed = WordQuery.parse(query)
+        if parsed is None:
             return []  # punctuation alone (":::") means nothing, in words or in meaning
+        words = replace(parsed, common=self._common_words(parsed.meaningful))
         rankings: list[tuple[float, Any]] = [
-            (1.0, lambda wanted: self._word_ranking(query, wanted, match_any=False)),
+            (1.0, lambda wanted: self._every_word_ranking(words, wanted)),
             # Any one of the words is weaker evidence than all of them.
-            (ANY_WORD_WEIGHT, lambda wanted: self._word_ranking(query, wanted, match_any=True)),
+            (ANY_WORD_WEIGHT, lambda wanted: self._any_word_ranking(words, wanted)),
         ]
         if hybrid:
             rankings.append((1.0, lambda wanted: self._meaning_ranking(query, project_id, wanted)))
         memories = self._fused_search(rankings, filters, params, limit, identifiers_in(query))
-        self._add_snippets(memories, query)
+        self._add_snippets(memories, words)
         return self._rows_to_dicts(memories, audience)
 
     def related_memories(
@@ -959,36 +962,76 @@ class MemoryDatabase:
         best = fused_order(scores, rows, identifiers)[:limit]
         return [{**dict(row), "score": scores[row["id"]]} for row in best]
 
-    def _word_ranking(self, query: str, wanted: int, match_any: bool) -> list[int]:
-        """Up to ``wanted`` ids by bm25 (the gist weighs most) of memories with every word
-        of the query, or with any meaningful one. The last word is tried as written first
-        and as a prefix ("valid" → "validation") only if that finds too few: a prefix that
-        matches half the store costs ten times what the word does."""
-        ids: list[int] = []
-        for prefix in (False, True):
-            match = fts_query(query, match_any, prefix)
-            if match is None or len(ids) >= wanted or (prefix and match == fts_query(query, match_any, False)):
-                continue
-            if match_any and match == fts_query(query, False, prefix):
-                continue  # one meaningful word: the every-word ranking has it already
-            seen = set(ids)
-            ids += [memory_id for memory_id in self._bm25_ids(match, wanted) if memory_id not in seen]
-        return ids[:wanted]
+    def _common_words(self, words: Sequence[str]) -> frozenset[str]:
+        """The (folded) words in more than half of the memories their newest
+        WORD_RANKING_WINDOW matches span; a word with fewer matches is never common. Asking
+        for a word's newest matches only costs a fraction of a millisecond even for a word in
+        every memory, where counting all its matches would cost several."""
+        common = set()
+        for word in words:
+            count, span = self._read(
+                "SELECT COUNT(*), MAX(rowid) - MIN(rowid) + 1 FROM (SELECT rowid FROM memories_fts "
+                "WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
+                (f'"{word}"', WORD_RANKING_WINDOW),
+            )[0]
+            if count == WORD_RANKING_WINDOW and 2 * count > span:
+                common.add(fold(word))
+        return frozenset(common)
+
+    def _every_word_ranking(self, words: WordQuery, wanted: int) -> list[int]:
+        """Up to ``wanted`` ids of memories with every word of the query, by bm25; when every
+        meaningful word is common, newest first with those naming the words in the gist
+        first (bm25 would give such words no weight, at the highest cost). The last word, if
+        unfinished, is retried as a prefix when the whole words find too few and the other
+        words are found together at all."""
+        rank = self._gist_first_ids if words.all_common else self._bm25_ids
+        ids = rank(words.every_word(), wanted)
+        others = words.every_word_but_last()
+        if words.partial and len(ids) < wanted and (others is None or self._newest_ids(others, 1)):
+            ids += self._newest_ids(words.every_word(prefix=True), wanted - len(ids), ids)
+        return ids
+
+    def _any_word_ranking(self, words: WordQuery, wanted: int) -> list[int]:
+        """Up to ``wanted`` ids by bm25 of memories with any meaningful word that is not
+        common; an unfinished last word is retried as a prefix if that finds too few."""
+        match = words.any_word()
+        if match is None:
+            return []
+        ids = self._bm25_ids(match, wanted)
+        with_prefix = words.any_word(prefix=True)
+        if len(ids) < wanted and with_prefix is not None and with_prefix != match:
+            ids += self._newest_ids(with_prefix, wanted - len(ids), ids)
+        return ids
 
     def _bm25_ids(self, match: str, wanted: int) -> list[int]:
-        """The best ids for an FTS5 query, picked inside FTS (no join); for a very common word
-        only among its newest matches (see WORD_RANKING_WINDOW)."""
-        floor = self._read(
-            "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? "
-            "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            (match, WORD_RANKING_WINDOW - 1),
+        """The best ids for an FTS5 query by bm25 (the gist weighs most; equal scores oldest
+        first, as FTS5 finds them), picked inside FTS (no join), among its newest
+        WORD_RANKING_WINDOW matches only: one pass that scores only those."""
+        return self._ids(
+            "SELECT rowid FROM (SELECT rowid, bm25(memories_fts, 4.0, 1.0, 2.0) AS score "
+            "FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?) "
+            "ORDER BY score, rowid LIMIT ?",
+            (match, WORD_RANKING_WINDOW, wanted),
         )
-        found = self._read(
-            "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? AND rowid >= ? "
-            "ORDER BY bm25(memories_fts, 4.0, 1.0, 2.0) LIMIT ?",
-            (match, floor[0][0] if floor else 0, wanted),
+
+    def _gist_first_ids(self, match: str, wanted: int) -> list[int]:
+        """The newest ids for an FTS5 query, those matching it in the gist first."""
+        ids = self._newest_ids(f"{{gist}} : ({match})", wanted)
+        return ids + self._newest_ids(match, wanted - len(ids), ids) if len(ids) < wanted else ids
+
+    def _newest_ids(self, match: str, count: int, found: Sequence[int] = ()) -> list[int]:
+        """Up to ``count`` ids for an FTS5 query, newest first, leaving out those ``found``
+        already. How prefix queries are ranked too: FTS5 gathers every match of every
+        completion of a prefix before it can answer, and bm25 would go over them all again."""
+        seen = set(found)
+        newest = self._ids(
+            "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (match, count + len(seen)),
         )
-        return [row[0] for row in found]
+        return [memory_id for memory_id in newest if memory_id not in seen][:count]
+
+    def _ids(self, sql: str, params: Sequence[Any]) -> list[int]:
+        return [row[0] for row in self._read(sql, params)]
 
     def _meaning_ranking(self, text: str, project_id: int, wanted: int) -> list[int]:
         """Up to ``wanted`` ids of the project nearest in meaning to the text, close enough
@@ -1011,28 +1054,13 @@ class MemoryDatabase:
             if similarity >= embedding.MIN_RELATED_SIMILARITY
         ]
 
-    def _add_snippets(self, memories: list[dict[str, Any]], query: str) -> None:
-        """Replace the rows by dicts carrying a ``snippet``: the matched words in ``**``
-        where the words matched, else None (found by meaning alone)."""
-        snippets: dict[int, str] = {}
-        with self._lock:  # one lookup by rowid each: FTS5 would scan every match for IN
-            for prefix in (False, True):  # the cheap query first, as in _word_ranking
-                match = fts_query(query, match_any=True, prefix=prefix)
-                for row in memories:
-                    if match is None or row["id"] in snippets or not may_match_words(
-                        query, (row["gist"], row["verbatim"], row["tags"])
-                    ):
-                        continue
-                    found = self.conn.execute(
-                        "SELECT snippet(memories_fts, -1, '**', '**', '…', 16) FROM memories_fts "
-                        "WHERE memories_fts MATCH ? AND rowid = ?",
-                        (match, row["id"]),
-                    ).fetchone()
-                    if found is not None:
-                        snippets[row["id"]] = found[0]
-        memories[:] = [
-            {**dict(row), "snippet": snippets.get(row["id"])} for row in memories
-        ]
+    @staticmethod
+    def _add_snippets(memories: list[dict[str, Any]], words: WordQuery) -> None:
+        """Give each row a ``snippet``: its matched words in ``**``, or None when it was
+        found by meaning alone."""
+        for memory in memories:
+            texts = (memory["gist"], memory["verbatim"], ", ".join(_load_tags(memory["tags"])))
+            memory["snippet"] = words.snippet(texts)
 
     def list_memories(
         self,

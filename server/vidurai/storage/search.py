@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+# A search result's snippet: this many words, starting this many before the first match.
+SNIPPET_WORDS = 16
+SNIPPET_LEAD = 3
 
 # RRF's constant: 60 is the value from Cormack et al. (2009) that most hybrid search uses.
 RRF_K = 60
@@ -30,37 +37,111 @@ _IDENTIFIER = re.compile(
 )
 
 
-def fts_query(text: str, match_any: bool = False, prefix: bool = True) -> str | None:
-    """User text as a safe FTS5 query: every word quoted, the last one as a prefix.
+@dataclass(frozen=True)
+class WordQuery:
+    """A query's words, and the FTS5 queries that ask for them.
 
-    Quoting makes FTS5 syntax (`-`, `*`, `"`, `NEAR`, `AND`, `:`) plain words, so any user
-    text is safe; the prefix on the last word lets search-as-you-type find "validation"
-    from "valid" (``prefix=False`` leaves it off: a prefix query costs far more than a word
-    when many memories match). With ``match_any`` the words are OR-ed and stop words
-    dropped (unless nothing else is left). Returns None when the text has no words.
+    Every word is quoted, so FTS5 syntax (`-`, `*`, `"`, `NEAR`, `AND`, `:`) is plain words and
+    any user text is safe. ``partial`` says the last word may be unfinished
+    (search-as-you-type: "valid" for "validation"), so it is worth retrying as a prefix.
+    ``common`` holds the (folded) meaningful words in more than half of the store: bm25 gives
+    them no weight (their idf is not above zero) and scoring them costs the most, so they
+    are left out of the any-word query, and an every-word query of nothing else is not
+    ranked by bm25.
     """
-    words = _WORD.findall(text)
-    if not words:
-        return None
-    prefix_last = prefix and not text.rstrip().endswith(tuple('"\'')) and not text.endswith(" ")
-    if match_any:
-        meaningful = [word for word in words if word.lower() not in STOP_WORDS]
-        if meaningful:
-            prefix_last = prefix_last and meaningful[-1] == words[-1]
-            words = list(dict.fromkeys(meaningful))
+
+    words: tuple[str, ...]
+    partial: bool
+    common: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, text: str) -> "WordQuery | None":
+        """None when the text has no words (punctuation alone)."""
+        words = tuple(dict.fromkeys(_WORD.findall(text)))
+        if not words:
+            return None
+        # A trailing space or closing quote says the last word is finished.
+        return cls(words, not text.endswith(" ") and not text.rstrip().endswith(('"', "'")))
+
+    @property
+    def meaningful(self) -> tuple[str, ...]:
+        """The words without stop words ("how do I fix the login" → fix, login), or every
+        word when nothing else is left."""
+        kept = tuple(word for word in self.words if fold(word) not in STOP_WORDS)
+        return kept or self.words
+
+    @property
+    def all_common(self) -> bool:
+        return all(fold(word) in self.common for word in self.meaningful)
+
+    def every_word(self, prefix: bool = False) -> str:
+        """Memories with every word; with ``prefix`` the last as a prefix."""
+        return _quoted(self.words, " ", prefix and self.partial)
+
+    def every_word_but_last(self) -> str | None:
+        """Memories with every word before the last (None for a one-word query): when none
+        has them, no completion of the last word can be found either."""
+        return _quoted(self.words[:-1], " ", False) if len(self.words) > 1 else None
+
+    def any_word(self, prefix: bool = False) -> str | None:
+        """Memories with any meaningful word that is not common; None when no such word is
+        left, or when that is the every-word query again (one word)."""
+        kept = [word for word in self.meaningful if fold(word) not in self.common]
+        if not kept or len(self.words) == 1:
+            return None
+        return _quoted(kept, " OR ", prefix and self.partial and kept[-1] == self.words[-1])
+
+    def snippet(self, texts: Iterable[str | None]) -> str | None:
+        """The stretch of a memory's texts (gist, verbatim, tags: the first wins a tie) of
+        up to SNIPPET_WORDS words with the most different query words in it, those marked
+        with ``**`` and a cut marked with "…"; None when no query word occurs (found by
+        meaning alone). Made here from the row already read: asking FTS5 for a snippet
+        costs a query per result, and for a prefix the gathering of all its matches."""
+        wanted = {fold(word) for word in self.meaningful}
+        last = fold(self.words[-1])
+        completes = self.partial and last in wanted
+
+        def matches(word: str) -> str | None:
+            key = fold(word)
+            return key if key in wanted else last if completes and key.startswith(last) else None
+
+        best: tuple[int, str, list[re.Match[str]], int] | None = None
+        for text in texts:
+            tokens = list(_WORD.finditer(text or ""))
+            hits = [index for index, token in enumerate(tokens) if matches(token.group())]
+            for hit in hits:
+                start = max(0, min(hit - SNIPPET_LEAD, len(tokens) - SNIPPET_WORDS))
+                window = tokens[start : start + SNIPPET_WORDS]
+                found = len({matches(token.group()) for token in window} - {None})
+                if best is None or found > best[0]:
+                    best = (found, text or "", tokens, start)
+        if best is None:
+            return None
+        _, text, tokens, start = best
+        end = min(start + SNIPPET_WORDS, len(tokens))
+        pieces = ["…" if start > 0 else ""]
+        position = tokens[start].start()
+        for token in tokens[start:end]:
+            pieces.append(text[position : token.start()])
+            pieces.append(f"**{token.group()}**" if matches(token.group()) else token.group())
+            position = token.end()
+        pieces.append("…" if end < len(tokens) else text[position:])
+        return "".join(pieces)
+
+
+def fold(word: str) -> str:
+    """A word as FTS5's default tokenizer compares it: case and accents ignored."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _quoted(words: Sequence[str], joiner: str, prefix_last: bool) -> str:
     quoted = [f'"{word}"' for word in words]
     if prefix_last:
         quoted[-1] += "*"
-    return (" OR " if match_any else " ").join(quoted)
-
-
-def may_match_words(query: str, texts: Iterable[str | None]) -> bool:
-    """False when no meaningful word of the query occurs in the texts even as a substring:
-    then FTS cannot match them either, and asking it costs a query for nothing."""
-    words = [word.casefold() for word in _WORD.findall(query)]
-    meaningful = [word for word in words if word not in STOP_WORDS] or words
-    haystack = "\n".join(text for text in texts if text).casefold()
-    return any(word in haystack for word in meaningful)
+    return joiner.join(quoted)
 
 
 def identifiers_in(text: str) -> list[str]:
@@ -72,11 +153,17 @@ def names_identifier(identifiers: Sequence[str], texts: Iterable[str | None]) ->
     """Whether any text contains any of the identifiers as a whole word, case as written."""
     if not identifiers:
         return False
-    joined = "\n".join(text for text in texts if text)
+    pattern = _identifier_pattern(tuple(identifiers))
     return any(
-        re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", joined) is not None
-        for name in identifiers
+        pattern.search(text) for text in texts
+        if text and any(name in text for name in identifiers)  # the cheap test first
     )
+
+
+@lru_cache(maxsize=64)
+def _identifier_pattern(identifiers: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(re.escape(name) for name in identifiers)
+    return re.compile(rf"(?<![\w.])(?:{names})(?!\w)")
 
 
 def reciprocal_rank_fusion(rankings: Iterable[tuple[float, Sequence[int]]]) -> dict[int, float]:
