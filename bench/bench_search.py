@@ -11,7 +11,9 @@ Not a test: it measures and prints, and asserts nothing about time.
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -98,6 +100,8 @@ def main() -> None:
         f"one word in {share / args.memories:.0%} of memories": lambda: word,
         "a rare identifier (~20 matches)": lambda: rng.choice(rare),
         "a natural-language question": lambda: QUESTION,
+        # Search-as-you-type: the last word is unfinished, so it is also tried as a prefix.
+        f'a word being typed ("{word[:-1]}")': lambda: word[:-1],
     }
     db.recall_memories(project, QUESTION, limit=20)  # load the vector index once
     results = {}
@@ -120,8 +124,11 @@ def main() -> None:
     print(f"load every vector into the index    {index_load * 1e3:6.0f} ms (first hybrid search)")
     print(f"database size                       {size_before / 1e6:6.1f} MB without vectors, "
           f"{size_after / 1e6:.1f} MB with ({(size_after - size_before) / args.memories:.0f} "
-          "bytes a memory)")
+          f"bytes a memory for its vector, {size_after / args.memories / 1e3:.2f} KB a memory "
+          "in all)")
     # CPU time per search too: on a shared machine the wall clock also counts waiting for a core.
+    print(f"load average after the searches     {' '.join(f'{load:.2f}' for load in os.getloadavg())} "
+          f"({os.cpu_count()} cores)")
     print(f"{'top 20, wall median / p95 (cpu mean)':40} {'hybrid':>26} {'words only':>26}")
     for name in queries:
         hybrid, words = results[name, True], results[name, False]
@@ -129,6 +136,7 @@ def main() -> None:
               f"{words[0]:6.2f} / {words[1]:6.2f} ({words[2]:5.2f}) ms")
     print(f"server RSS, {args.memories:,} memories: {server_rss_mb(db_path, project, True):.0f} MB "
           f"hybrid (model + vectors loaded), {server_rss_mb(db_path, project, False):.0f} MB words only")
+    shutil.rmtree(work)
 
 
 if __name__ == "__main__":

@@ -945,22 +945,28 @@ class MemoryDatabase:
         the filters and order; asks the rankings for more ids while the filters leave fewer
         than ``limit``. Each row carries its fused ``score``."""
         wanted = max(SEARCH_CANDIDATES, limit)
+        # Only what the order needs, for every candidate; whole rows for the page alone.
+        texts = ", m.gist, m.verbatim" if identifiers else ""
         while True:
             ranked = [(weight, ranking(wanted)) for weight, ranking in rankings]
             scores = reciprocal_rank_fusion(ranked)
             # CROSS JOIN: look the few ids up by key; left to itself SQLite would walk the
             # project's index over every memory and test each against the list.
-            rows = self._read(
-                f"SELECT {_MEMORY_COLUMNS}, m.salience_rank FROM json_each(?) AS fused "
-                "CROSS JOIN memories m ON m.id = fused.value "
-                f"JOIN projects p ON p.id = m.project_id WHERE {filters}",
+            candidates = self._read(
+                f"SELECT m.id, m.created_at, m.salience_rank{texts} FROM json_each(?) AS fused "
+                f"CROSS JOIN memories m ON m.id = fused.value WHERE {filters}",
                 (json.dumps(list(scores)), *params),
             )
-            if len(rows) >= limit or all(len(ids) < wanted for _, ids in ranked):
+            if len(candidates) >= limit or all(len(ids) < wanted for _, ids in ranked):
                 break
             wanted *= 4
-        best = fused_order(scores, rows, identifiers)[:limit]
-        return [{**dict(row), "score": scores[row["id"]]} for row in best]
+        best = [row["id"] for row in fused_order(scores, candidates, identifiers)[:limit]]
+        rows = {row["id"]: row for row in self._read(
+            f"SELECT {_MEMORY_COLUMNS}, m.salience_rank FROM json_each(?) AS page "
+            "CROSS JOIN memories m ON m.id = page.value JOIN projects p ON p.id = m.project_id",
+            (json.dumps(best),),
+        )}
+        return [{**dict(rows[memory_id]), "score": scores[memory_id]} for memory_id in best if memory_id in rows]
 
     def _common_words(self, words: Sequence[str]) -> frozenset[str]:
         """The (folded) words in more than half of the memories their newest

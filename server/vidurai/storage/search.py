@@ -57,7 +57,7 @@ class WordQuery:
     @classmethod
     def parse(cls, text: str) -> "WordQuery | None":
         """None when the text has no words (punctuation alone)."""
-        words = tuple(dict.fromkeys(_WORD.findall(text)))
+        words = tuple(_WORD.findall(text))
         if not words:
             return None
         # A trailing space or closing quote says the last word is finished.
@@ -68,7 +68,7 @@ class WordQuery:
         """The words without stop words ("how do I fix the login" → fix, login), or every
         word when nothing else is left."""
         kept = tuple(word for word in self.words if fold(word) not in STOP_WORDS)
-        return kept or self.words
+        return tuple(dict.fromkeys(kept or self.words))
 
     @property
     def all_common(self) -> bool:
@@ -105,25 +105,27 @@ class WordQuery:
             key = fold(word)
             return key if key in wanted else last if completes and key.startswith(last) else None
 
-        best: tuple[int, str, list[re.Match[str]], int] | None = None
+        best: tuple[int, str, list[re.Match[str]], list[str | None], int] | None = None
         for text in texts:
             tokens = list(_WORD.finditer(text or ""))
-            hits = [index for index, token in enumerate(tokens) if matches(token.group())]
-            for hit in hits:
-                start = max(0, min(hit - SNIPPET_LEAD, len(tokens) - SNIPPET_WORDS))
-                window = tokens[start : start + SNIPPET_WORDS]
-                found = len({matches(token.group()) for token in window} - {None})
+            keys = [matches(token.group()) for token in tokens]
+            starts = sorted({
+                max(0, min(index - SNIPPET_LEAD, len(tokens) - SNIPPET_WORDS))
+                for index, key in enumerate(keys) if key
+            })
+            for start in starts:
+                found = len(set(keys[start : start + SNIPPET_WORDS]) - {None})
                 if best is None or found > best[0]:
-                    best = (found, text or "", tokens, start)
+                    best = (found, text or "", tokens, keys, start)
         if best is None:
             return None
-        _, text, tokens, start = best
+        _, text, tokens, keys, start = best
         end = min(start + SNIPPET_WORDS, len(tokens))
         pieces = ["…" if start > 0 else ""]
         position = tokens[start].start()
-        for token in tokens[start:end]:
+        for token, key in zip(tokens[start:end], keys[start:end], strict=True):
             pieces.append(text[position : token.start()])
-            pieces.append(f"**{token.group()}**" if matches(token.group()) else token.group())
+            pieces.append(f"**{token.group()}**" if key else token.group())
             position = token.end()
         pieces.append("…" if end < len(tokens) else text[position:])
         return "".join(pieces)
@@ -185,7 +187,7 @@ def fused_order(
     salience, then recency (the tie-breaks)."""
     newest_first = sorted(rows, key=lambda row: (row["created_at"], row["id"]), reverse=True)
     return sorted(newest_first, key=lambda row: (
-        not names_identifier(identifiers, (row["gist"], row["verbatim"])),
+        not (identifiers and names_identifier(identifiers, (row["gist"], row["verbatim"]))),
         -round(scores[row["id"]], 9),
         -row["salience_rank"],
     ))
