@@ -966,7 +966,10 @@ class MemoryDatabase:
             "CROSS JOIN memories m ON m.id = page.value JOIN projects p ON p.id = m.project_id",
             (json.dumps(best),),
         )}
-        return [{**dict(rows[memory_id]), "score": scores[memory_id]} for memory_id in best if memory_id in rows]
+        return [  # a memory deleted between the two reads is left out
+            {**dict(rows[memory_id]), "score": scores[memory_id]}
+            for memory_id in best if memory_id in rows
+        ]
 
     def _common_words(self, words: Sequence[str]) -> frozenset[str]:
         """The (folded) words in more than half of the memories their newest
