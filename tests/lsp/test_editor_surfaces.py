@@ -113,6 +113,29 @@ async def test_a_file_changed_on_disk_moves_and_detaches_its_memories_unopened(e
     assert hover is not None and "Config is read as text" in hover.contents.value
 
 
+async def test_opening_a_file_refreshes_the_tree_only_when_a_memory_moved(editor):
+    # Memories from another program (the CLI) name a line but carry no anchor text yet.
+    from vidurai.storage import MemoryDatabase
+
+    with MemoryDatabase(editor.db_path) as db:
+        db.store_memory(str(editor.root), "Config is read as text", "Config is read as text",
+                        "MEDIUM", "note", "src/app.py", LOAD_LINE + 1)
+    uri = editor.open("src/app.py")
+    assert [m["line"] for m in await marks(editor, uri)] == [LOAD_LINE]
+    await asyncio.sleep(0.6)  # past the server's coalescing window
+    assert editor.changes == []  # nothing anyone sees changed: no tree or gutter reload
+    editor.close(uri)
+
+    # The anchor text was kept on that open all the same: the memory follows a `git pull`.
+    lines = APP.splitlines()
+    pulled = lines[:LOAD_LINE] + ["# pulled"] + lines[LOAD_LINE:]
+    (editor.root / "src" / "app.py").write_text("\n".join(pulled) + "\n")
+    uri = editor.open("src/app.py")
+    change = await editor.wait_for_change()
+    assert uri in change["files"]
+    assert [m["line"] for m in await marks(editor, uri)] == [LOAD_LINE + 1]
+
+
 async def test_status_says_when_the_database_is_broken_and_what_to_do(tmp_path):
     root = tmp_path / "project"
     root.mkdir()

@@ -131,6 +131,14 @@ class OpenDocument:
                 changed.append((memory_id, *current))
         return changed
 
+    def places_moved(self, changes: Iterable[tuple[int, int | None, int | None, bool, str | None]]) -> bool:
+        """True when some of ``changes`` (from ``unsaved``, before ``mark_saved``) move a memory
+        or detach it; an anchor text only filled in or updated changes nothing anyone sees."""
+        return any(
+            self.anchors[memory_id].stored[:3] != (line, end_line, detached)
+            for memory_id, line, end_line, detached, _ in changes
+        )
+
     def mark_saved(self, saved: Iterable[tuple[int, int | None, int | None, bool, str | None]]) -> None:
         for entry in saved:
             memory_id, stored = entry[0], entry[1:]

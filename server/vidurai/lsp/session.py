@@ -298,7 +298,7 @@ class Session:
 
     def track(self, document: OpenDocument, lines: list[str]) -> bool:
         """Start following a document's memories; corrections found on open are saved now.
-        True when some were corrected (the file changed while no editor watched it)."""
+        True when some lines were corrected (the file changed while no editor watched it)."""
         self.documents[document.uri] = document
         if self.db is None:
             return False
@@ -375,13 +375,15 @@ class Session:
     def save_anchors(self, document: OpenDocument, lines: list[str]) -> bool:
         """Write a document's moved anchors: called when the file on disk matches the buffer
         (on save, and on open). Positions in unsaved edits are never written, so the store
-        never disagrees with the file when edits are discarded. True when some were written."""
+        never disagrees with the file when edits are discarded. True when some memory's
+        lines changed (not only its anchor text: the tree and gutter need no refresh then)."""
         unsaved = document.unsaved(lines)
+        moved = document.places_moved(unsaved)
         if unsaved:
             document.mark_saved(unsaved)
             self.anchor_writes.extend(unsaved)
             self.flush_anchor_writes()
-        return bool(unsaved)
+        return moved
 
     def flush_anchor_writes(self) -> None:
         """Write anchors waiting to be written; kept for the next try if the store is busy."""
