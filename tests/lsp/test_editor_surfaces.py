@@ -134,6 +134,8 @@ async def test_opening_a_file_refreshes_the_tree_only_when_a_memory_moved(editor
     change = await editor.wait_for_change()
     assert uri in change["files"]
     assert [m["line"] for m in await marks(editor, uri)] == [LOAD_LINE + 1]
+    editor.close(uri)
+    assert [row["line"] for row in await file_rows(editor)] == [LOAD_LINE + 1]  # as stored
 
 
 async def test_status_says_when_the_database_is_broken_and_what_to_do(tmp_path):

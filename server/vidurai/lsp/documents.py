@@ -8,7 +8,7 @@ the file is saved, so they survive a restart and always match the file on disk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from vidurai.memory.anchors import LineEdit, LineRange, apply_edit, find_anchor_line
 from vidurai.memory.redact import REDACTED_PREFIX, redact
@@ -63,8 +63,9 @@ class OpenDocument:
     file: str  # relative to the project, with "/"
     anchors: dict[int, LiveAnchor] = field(default_factory=dict)
 
-    def add_memories(self, memories: Iterable[dict[str, Any]], lines: Sequence[str]) -> None:
-        """Track memories not tracked yet. A memory whose stored line no longer holds its
+    def add_memories(self, memories: Iterable[Mapping[str, Any]], lines: Sequence[str]) -> None:
+        """Track memories not tracked yet (their places, as ``MemoryDatabase.file_marks``
+        gives them). A memory whose stored line no longer holds its
         anchor text is looked for nearby and moved there, else detached."""
         for memory in memories:
             if memory["id"] in self.anchors or memory["line_number"] is None:

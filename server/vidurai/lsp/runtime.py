@@ -37,6 +37,9 @@ CONFIRM_INTERVAL_SECONDS = 1.0  # candidate fixes are checked this often while t
 BACKGROUND_INTERVAL_SECONDS = 15.0  # hover "uses" (and refused anchor writes) are written this often
 EMBED_PAUSE_SECONDS = 0.05  # between backfill batches, so requests never wait behind it
 EMBED_PROGRESS_SECONDS = 10.0  # a progress line in the log at most this often
+# What an open does beyond following the lines in memory waits this long: the gutter's marks
+# and a first hover, sent with the open, are answered first.
+AFTER_OPEN_SECONDS = 0.3
 
 
 # ---------------------------------------------------------------------- pygls plumbing
@@ -146,6 +149,7 @@ class ViduraiServer(LanguageServer):
         self._changes_scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._initialize_seen = False
+        self._after_open: list[Callable[[], None]] = []  # see after_open_requests
 
     # ------------------------------------------------------------------ reading messages
 
@@ -257,6 +261,20 @@ class ViduraiServer(LanguageServer):
                 protocol.MEMORIES_CHANGED,
                 protocol.MemoriesChangedParams(sorted(pending.projects), sorted(pending.files)),
             )
+
+    def after_open_requests(self, job: Callable[[], None]) -> None:
+        """Run ``job`` (on the server's loop) once the requests that come with an open are
+        answered, or at the latest when the server stops (``write_pending``)."""
+        if self._loop is None:
+            job()
+            return
+        self._after_open.append(job)
+        self._loop.call_later(AFTER_OPEN_SECONDS, self._run_after_open, job)
+
+    def _run_after_open(self, job: Callable[[], None]) -> None:
+        if job in self._after_open:
+            self._after_open.remove(job)
+            job()
 
     def changed(self, project: str, file: str | None = None) -> None:
         self.session.changed(project, file)
@@ -424,7 +442,10 @@ class ViduraiServer(LanguageServer):
             self.write_pending()
 
     def write_pending(self) -> None:
-        """Count hovered memories as used; retry anchor writes the store refused at save."""
+        """Save what opens found (``after_open_requests``), count hovered memories as used,
+        retry anchor writes the store refused at save."""
+        for job in self._after_open[:]:
+            self._run_after_open(job)
         db = self.session.db
         if db is None:
             return

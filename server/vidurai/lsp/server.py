@@ -191,11 +191,23 @@ def create_server() -> ViduraiServer:
             project, file = session.locate(uri)
         except OutsideWorkspace:
             return
-        if session.track(OpenDocument(uri, project, file), document_lines(server, uri)):
-            server.changed(project, file)  # lines found moved since the file was last seen
+        document, lines = OpenDocument(uri, project, file), document_lines(server, uri)
+        session.follow(document, lines)
+        # Found corrections are written once the requests sent with an open are answered.
+        server.after_open_requests(lambda: save_found_on_open(document, lines, params.text_document.version))
         if session.capture is not None:
             session.capture.document_opened(project, file, params.text_document.version,
                                             params.text_document.text)
+
+    def save_found_on_open(document: OpenDocument, lines: list[str], version: int) -> None:
+        """Lines found moved on open (the file changed while no editor watched it) are saved,
+        unless the buffer was closed or edited since (its next save writes them then)."""
+        if session.documents.get(document.uri) is not document:
+            return
+        if server.workspace.get_text_document(document.uri).version != version:
+            return
+        if session.save_anchors(document, lines):
+            server.changed(document.project, document.file)
 
     @server.feature(types.TEXT_DOCUMENT_WILL_SAVE)
     def will_save(params: types.WillSaveTextDocumentParams) -> None:

@@ -296,13 +296,18 @@ class Session:
 
     # ------------------------------------------------------------------ documents
 
-    def track(self, document: OpenDocument, lines: list[str]) -> bool:
-        """Start following a document's memories; corrections found on open are saved now.
-        True when some lines were corrected (the file changed while no editor watched it)."""
+    def follow(self, document: OpenDocument, lines: list[str]) -> None:
+        """Start following a document's memories, in memory: hovers and marks read their live
+        lines at once. Corrections found (the file changed while no editor watched it) reach
+        the store when ``save_anchors`` writes them."""
         self.documents[document.uri] = document
-        if self.db is None:
-            return False
-        return self._track_in(document, lines)
+        if self.db is not None:
+            self._add_stored(document, lines)
+
+    def track(self, document: OpenDocument, lines: list[str]) -> bool:
+        """``follow``, and save the corrections found now. True when some lines were corrected."""
+        self.follow(document, lines)
+        return self.db is not None and self.save_anchors(document, lines)
 
     def reanchor_changed_files(self, uris: Iterable[str]) -> list[tuple[str, str]]:
         """Files changed on disk by another program (a `git pull`, another editor): the
@@ -327,14 +332,14 @@ class Session:
             if lines is None:
                 continue
             probe = OpenDocument(uri, project, file)
-            if self._track_in(probe, lines):
+            self._add_stored(probe, lines)
+            if self.save_anchors(probe, lines):
                 moved.append((project, file))
         return moved
 
-    def _track_in(self, document: OpenDocument, lines: list[str]) -> bool:
+    def _add_stored(self, document: OpenDocument, lines: list[str]) -> None:
         assert self.db is not None
-        document.add_memories(self.db.memories_in_file(document.project, document.file), lines)
-        return self.save_anchors(document, lines)
+        document.add_memories(self.db.file_marks(document.project, document.file), lines)
 
     def track_new_memories(self, memory_ids: Iterable[int]) -> None:
         """Add just-made memories to the open document they are in."""

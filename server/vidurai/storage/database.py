@@ -703,31 +703,19 @@ class MemoryDatabase:
         )
         return self._rows_to_dicts(rows, audience)
 
-    def memories_in_file(
-        self, project_path: str | os.PathLike[str], file_path: str
-    ) -> list[dict[str, Any]]:
-        """Every memory anchored in a file, detached ones included, in line order."""
-        project_id = self._find_project(project_path)
-        if project_id is None:
-            return []
-        rows = self._read(
-            f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE m.project_id = ? AND "
-            "m.file_path = ? ORDER BY m.line_number, m.id",
-            (project_id, _clean_file_path(file_path)),
-        )
-        return self._rows_to_dicts(rows)
-
     def file_marks(
         self, project_path: str | os.PathLike[str], file_path: str
     ) -> list[dict[str, Any]]:
-        """Where a file's memories are: id, line, end line, detached (no text: the gutter's
-        query stays a few milliseconds at thousands of memories in one file)."""
+        """Where a file's memories are: id, line, end line, detached, and the anchor text (the
+        first line as last saved, to find the lines again in a changed file). No gist or note:
+        the gutter and the tracking of an opened file stay a few milliseconds at thousands
+        of memories in one file."""
         project_id = self._find_project(project_path)
         if project_id is None:
             return []
         rows = self._read(
-            "SELECT id, line_number, end_line, detached FROM memories WHERE project_id = ? "
-            "AND file_path = ? AND line_number IS NOT NULL",
+            "SELECT id, line_number, end_line, detached, anchor_text FROM memories "
+            "WHERE project_id = ? AND file_path = ? AND line_number IS NOT NULL",
             (project_id, _clean_file_path(file_path)),
         )
         return [dict(row) | {"detached": bool(row["detached"])} for row in rows]
