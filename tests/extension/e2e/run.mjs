@@ -383,16 +383,17 @@ async function cursorAt(page, line) {
 
 /**
  * Rests the pointer on `word` in the editor line containing `lineText`; returns the hover text
- * containing `expected` and the time from the pointer resting to the hover showing it. Like a
- * person, it moves away and back again when no such hover came (a server still starting).
+ * containing `expected` and the time from the pointer resting to the hover showing it. The
+ * pointer first waits `away` pixels below the word. Like a person, it moves away and back
+ * again when no such hover came (a server still starting).
  */
-async function hoverWord(page, lineText, word, expected) {
+async function hoverWord(page, lineText, word, expected, away = 200) {
   const line = page.locator('.editor-instance .view-line', { hasText: lineText }).first();
   await line.waitFor({ timeout: STEP_TIMEOUT_MS });
   const deadline = Date.now() + STEP_TIMEOUT_MS;
   for (;;) {
     const box = await line.locator('span > span', { hasText: word }).first().boundingBox();
-    await page.mouse.move(box.x + box.width / 2, box.y + 200);
+    await page.mouse.move(box.x + box.width / 2, box.y + away);
     await sleep(400);
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
     const restedAt = await page.evaluate(() => performance.now());
