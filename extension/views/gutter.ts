@@ -25,7 +25,11 @@ const HINT_DELAY_MS = 120;
 export class EditorMarks implements Disposable {
   private readonly gutterType: TextEditorDecorationType;
   private readonly hintType: TextEditorDecorationType;
-  /** The marks last drawn, by document URI (the hint reads them as the cursor moves). */
+  /**
+   * The marks last drawn, by document URI: an editor showing the document again draws them
+   * without asking, and the hint reads them as the cursor moves. A change to the file's
+   * memories drops them.
+   */
   private readonly marks = new Map<string, FileMark[]>();
   /** The newest request per document: an older answer arriving late is dropped. */
   private readonly generation = new Map<string, number>();
@@ -58,7 +62,8 @@ export class EditorMarks implements Disposable {
     this.listeners = [
       this.gutterType,
       this.hintType,
-      window.onDidChangeVisibleTextEditors(() => this.refreshVisible()),
+      window.onDidChangeVisibleTextEditors(() => this.drawVisible()),
+      workspace.onDidCloseTextDocument((document) => this.marks.delete(document.uri.toString())),
       window.onDidChangeTextEditorSelection((event) => this.drawHint(event.textEditor)),
       server.onDidChangeState((state) => (state === 'running' ? this.refreshVisible() : this.clearAll())),
       server.onDidChangeMemories((change) => this.refreshVisible(change.files.length ? new Set(change.files) : undefined)),
@@ -74,9 +79,26 @@ export class EditorMarks implements Disposable {
 
   /** Asks again for the marks of the visible editors (only those showing `files`, when given). */
   refreshVisible(files?: Set<string>): void {
+    if (files) {
+      files.forEach((file) => this.marks.delete(file));
+    } else {
+      this.marks.clear();
+    }
     for (const editor of window.visibleTextEditors) {
       const uri = editor.document.uri;
       if (uri.scheme === 'file' && (!files || files.has(uri.toString()))) {
+        void this.refresh(editor);
+      }
+    }
+  }
+
+  /** Editors shown (again): drawn from the marks known for their document, else asked for. */
+  private drawVisible(): void {
+    for (const editor of window.visibleTextEditors) {
+      const marks = this.marks.get(editor.document.uri.toString());
+      if (marks) {
+        this.draw(editor, marks);
+      } else if (editor.document.uri.scheme === 'file') {
         void this.refresh(editor);
       }
     }
@@ -103,17 +125,19 @@ export class EditorMarks implements Disposable {
       return;
     }
     this.marks.set(key, result.marks);
-    editor.setDecorations(
-      this.gutterType,
-      gutter ? result.marks.map((mark) => new Range(mark.line, 0, mark.endLine, 0)) : [],
-    );
-    this.drawHint(editor);
+    this.draw(editor, result.marks);
     if (editor.document.lineCount >= LOG_MARK_TIME_FROM_LINES) {
       this.log.info(
         `Gutter marks: ${result.marks.length} places in a ${editor.document.lineCount}-line file drawn in ` +
           `${(performance.now() - started).toFixed(1)} ms`,
       );
     }
+  }
+
+  private draw(editor: TextEditor, marks: readonly FileMark[]): void {
+    const { gutter } = this.viewState.settings().editor;
+    editor.setDecorations(this.gutterType, gutter ? marks.map((mark) => new Range(mark.line, 0, mark.endLine, 0)) : []);
+    this.drawHint(editor);
   }
 
   /** The hint follows the cursor: cleared at once, asked for when the cursor rests on a marked line. */
@@ -158,6 +182,7 @@ export class EditorMarks implements Disposable {
   }
 
   private clearAll(): void {
+    this.marks.clear();
     window.visibleTextEditors.forEach((editor) => this.clear(editor));
   }
 
