@@ -4,8 +4,10 @@
 
 Builds the store once (1% of the memories in one hot file, 1,000 of them at 100,000), reuses
 it when ``--db`` names an existing file, then starts ``python -m vidurai serve`` and measures
-start to initialized, hover round trips (open and closed document), the gutter's file marks,
-the tree's file-grouped first page, and the server's resident memory. Not a test: it asserts
+start to initialized, hover round trips (open and closed document), opening the hot file as
+an editor does (its gutter marks and a first hover asked for at once; the first open fills in
+the anchor texts, the second finds them), the gutter's file marks, the tree's file-grouped first
+page, and the server's resident memory. Not a test: it asserts
 nothing about time.
 """
 
