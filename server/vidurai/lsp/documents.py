@@ -64,9 +64,9 @@ class OpenDocument:
     anchors: dict[int, LiveAnchor] = field(default_factory=dict)
 
     def add_memories(self, memories: Iterable[Mapping[str, Any]], lines: Sequence[str]) -> None:
-        """Track memories not tracked yet (their places, as ``MemoryDatabase.file_marks``
-        gives them). A memory whose stored line no longer holds its
-        anchor text is looked for nearby and moved there, else detached."""
+        """Track memories not tracked yet (their places, as ``MemoryDatabase.file_marks`` gives
+        them). A memory whose stored line no longer holds its anchor text is looked for nearby
+        and moved there, else detached."""
         for memory in memories:
             if memory["id"] in self.anchors or memory["line_number"] is None:
                 continue
