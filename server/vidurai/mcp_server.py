@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from vidurai import __version__
-from vidurai.cli import CliError, iso_time, open_store, place, project_relative_file, read_lines
 from vidurai.limits import DEFAULT_CONTEXT_TOKENS, MIN_TOKEN_BUDGET
 from vidurai.mcp_stdio import Param, StdioServer, Tool, ToolError
 from vidurai.memory.briefing import estimate_tokens
+from vidurai.memory.display import age, iso_time, place_text
+from vidurai.memory.projects import OutsideProject, project_relative_file, read_lines
 from vidurai.memory.redact import redact
-from vidurai.storage import DatabaseOpenError, MemoryDatabase, SalienceLevel
-from vidurai.storage.models import BUILTIN_AUDIENCE_TABLE, describe_age, utc_now
+from vidurai.memory.regenerate import open_current_store
+from vidurai.storage import DatabaseOpenError, Memory, MemoryStore, SalienceLevel
+from vidurai.storage.models import BUILTIN_AUDIENCE_TABLE, utc_now
 
 MAX_LIMIT = 50
 MAX_DAYS = 365
@@ -49,15 +51,14 @@ def _budget(name: str, default: int) -> Param:
                  default, MIN_TOKEN_BUDGET, MAX_TOKENS)
 
 
-def _compact(memory: dict[str, Any], with_score: bool = False) -> dict[str, Any]:
+def _compact(memory: Memory, score: float | None = None) -> dict[str, Any]:
     """One memory in a few tokens: what a model needs to decide whether to read it in full."""
-    where = place(memory)
-    hit: dict[str, Any] = {"id": memory["id"]}
-    if with_score:
-        hit["score"] = float(f"{memory['score']:.3g}")  # bm25 is tiny in a small store
-    hit["gist"] = redact(memory.get("audience_gist") or memory["gist"])
-    hit["salience"] = memory["salience"]
-    hit["place"] = None if where == "-" else where
+    hit: dict[str, Any] = {"id": memory.id}
+    if score is not None:
+        hit["score"] = float(f"{score:.3g}")  # bm25 is tiny in a small store
+    hit["gist"] = redact(memory.shown_gist)
+    hit["salience"] = memory.salience
+    hit["place"] = place_text(memory)
     return hit
 
 
@@ -95,7 +96,7 @@ def _shortened_to_fit(answer: dict[str, Any], key: str, max_tokens: int) -> str:
     return text[:shortest].rstrip() + "…"
 
 
-def _audience_name(db: MemoryDatabase, audience: str) -> str:
+def _audience_name(db: MemoryStore, audience: str) -> str:
     """The registered audience's name, or a ToolError that lists the valid ones."""
     from vidurai.gists.audiences import AudienceRegistry
 
@@ -108,11 +109,11 @@ def _audience_name(db: MemoryDatabase, audience: str) -> str:
 def _project_file(project: Path, file: str) -> str:
     try:
         return project_relative_file(project, file)
-    except CliError as error:
+    except OutsideProject as error:
         raise ToolError(str(error)) from None
 
 
-def build_server(db: MemoryDatabase, project: Path, allow_write: bool = False) -> StdioServer:
+def build_server(db: MemoryStore, project: Path, allow_write: bool = False) -> StdioServer:
     """The MCP server over one store and one project folder."""
     project = project.resolve()
 
@@ -125,34 +126,33 @@ def build_server(db: MemoryDatabase, project: Path, allow_write: bool = False) -
     def search_memories(query: str, audience: str, limit: int, max_tokens: int) -> dict[str, Any]:
         if not query.strip():
             raise ToolError("query must contain at least one word")
-        memories = db.recall_memories(
+        hits = db.search_memories(
             project, query=query, min_salience=SalienceLevel.NOISE, limit=limit,
             audience=audience_name(audience),
         )
-        return _within_budget(project, [_compact(m, with_score=True) for m in memories], max_tokens)
+        return _within_budget(project, [_compact(hit.memory, hit.score) for hit in hits], max_tokens)
 
     def get_memory(id: int, audience: str, max_tokens: int) -> dict[str, Any]:  # noqa: A002
         audience = audience_name(audience)
         memory = db.get_memory_by_id(id, audience=audience)
-        if memory is None or Path(memory["project_path"]) != project:
+        if memory is None or Path(memory.project_path) != project:
             raise ToolError(f"no memory {id} in this project (ids come from search_memories)")
-        where = place(memory)
         full: dict[str, Any] = {
-            "id": memory["id"],
-            "gist": redact(memory["audience_gist"]),
-            "salience": memory["salience"],
-            "place": None if where == "-" else where,
-            "event_type": memory["event_type"],
-            "created_at": iso_time(memory["created_at"]),
-            "age": describe_age(memory["created_at"]),
-            "pinned": memory["pinned"],
-            "occurrences": memory["occurrence_count"],
-            "tags": [redact(tag) for tag in memory["tags"]],
+            "id": memory.id,
+            "gist": redact(memory.shown_gist),
+            "salience": memory.salience,
+            "place": place_text(memory),
+            "event_type": memory.event_type,
+            "created_at": iso_time(memory.created_at),
+            "age": age(memory.created_at),
+            "pinned": memory.pinned,
+            "occurrences": memory.occurrence_count,
+            "tags": [redact(tag) for tag in memory.tags],
             "gists": {name: redact(text) for name, text in db.get_audience_gists(id).items()},
             "verbatim": "",
             "truncated": False,
         }
-        full["verbatim"] = redact(memory["verbatim"] or "")
+        full["verbatim"] = redact(memory.verbatim or "")
         if _tokens(full) > max_tokens:
             full["truncated"] = True
             full["verbatim"] = _shortened_to_fit(full, "verbatim", max_tokens)
@@ -255,7 +255,7 @@ def build_server(db: MemoryDatabase, project: Path, allow_write: bool = False) -
 def run(db_path: str | None, project: Path, allow_write: bool) -> int:
     """Serve on stdio until the client closes the connection."""
     try:
-        db = open_store(db_path)
+        db = open_current_store(db_path, lambda text: print(f"vidurai: {text}", file=sys.stderr))
     except DatabaseOpenError as error:
         print(f"vidurai mcp: error: {error}", file=sys.stderr)
         return 1

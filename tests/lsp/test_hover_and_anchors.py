@@ -93,7 +93,7 @@ async def test_lines_inserted_above_move_the_hover_down_and_it_survives_a_restar
 
     await editor.stop()
     with MemoryDatabase(editor.db_path) as db:  # saved on didSave, 1-based in the store
-        assert db.get_memory_by_id(item["id"])["line_number"] == LOAD_LINE + 3 + 1
+        assert db.get_memory_by_id(item["id"]).line_number == LOAD_LINE + 3 + 1
 
     await editor.start()
     uri = editor.open("src/app.py")
@@ -189,7 +189,7 @@ async def test_a_hover_counts_as_use(editor):
     await editor.hover(uri, LOAD_LINE)
     await editor.stop()  # shutdown writes what is pending
     with MemoryDatabase(editor.db_path) as db:
-        assert db.get_memory_by_id(item["id"])["access_count"] == 1
+        assert db.get_memory_by_id(item["id"]).access_count == 1
 
 
 async def test_edits_closed_without_saving_leave_the_stored_line_as_it_was(editor):
@@ -203,7 +203,7 @@ async def test_edits_closed_without_saving_leave_the_stored_line_as_it_was(edito
     assert await editor.hover(uri, LOAD_LINE) is not None  # the file on disk, unchanged
     await editor.stop()
     with MemoryDatabase(editor.db_path) as db:
-        assert db.get_memory_by_id(item["id"])["line_number"] == LOAD_LINE + 1
+        assert db.get_memory_by_id(item["id"]).line_number == LOAD_LINE + 1
 
 
 async def test_a_memory_on_a_line_holding_a_secret_keeps_its_place_after_a_restart(editor):

@@ -48,7 +48,7 @@ def test_import_brings_every_memory_in_and_the_question_is_not_asked_again(tmp_p
     assert legacy.read_bytes() == FIXTURE.read_bytes()
     with MemoryDatabase(tmp_path / "store" / "memory.db") as db:
         assert len(db.all_memories()) == 5
-        assert db.get_memory_by_id(1)["pin_reason"] == "Security fix: never lose this"
+        assert db.get_memory_by_id(1).pin_reason == "Security fix: never lose this"
     again = start(tmp_path, {"title": "Import"})
     try:
         assert "result" in again.request("vidurai/stats", {})

@@ -390,7 +390,7 @@ def fill(db, project) -> dict[int, str]:
 def evaluate(db, project, keys: dict[int, str], hybrid: bool) -> Quality:
     recalls, reciprocal_ranks, misses = [], [], []
     for query, expected in QUERIES:
-        found = [keys[m["id"]] for m in db.recall_memories(
+        found = [keys[m.id] for m in db.recall_memories(
             project, query, min_salience="NOISE", limit=20, hybrid=hybrid)]
         recalls.append(len(set(found[:5]) & set(expected)) / len(expected))
         first = next((rank for rank, key in enumerate(found, 1) if key in expected), None)

@@ -51,11 +51,11 @@ def test_a_note_is_the_gist_the_selection_the_verbatim_anchored_at_the_line(capt
         project, "src/cache.py", 12, 14, "def evict(self):\n    ...", "Evicting on write keeps reads O(1)"
     )
     memory = db.get_memory_by_id(memory_id)
-    assert memory["gist"] == "Evicting on write keeps reads O(1)"
-    assert "def evict(self):" in memory["verbatim"]
-    assert (memory["file_path"], memory["line_number"], memory["end_line"]) == ("src/cache.py", 12, 14)
-    assert memory["anchor_text"] == "def evict(self):"
-    assert memory["event_type"] == "note"
+    assert memory.gist == "Evicting on write keeps reads O(1)"
+    assert "def evict(self):" in memory.verbatim
+    assert (memory.file_path, memory.line_number, memory.end_line) == ("src/cache.py", 12, 14)
+    assert memory.anchor_text == "def evict(self):"
+    assert memory.event_type == "note"
     gists = db.get_audience_gists(memory_id)
     assert set(gists) == set(BUILTIN_AUDIENCES)
     assert all(text.strip() for text in gists.values())
@@ -64,7 +64,7 @@ def test_a_note_is_the_gist_the_selection_the_verbatim_anchored_at_the_line(capt
 def test_a_note_marked_critical_is_critical(capture, db, project):
     memory_id = capture.remember_note(project, None, None, None, None, "Never run migrations on Friday",
                                       salience="critical")
-    assert db.get_memory_by_id(memory_id)["salience"] == "CRITICAL"
+    assert db.get_memory_by_id(memory_id).salience == "CRITICAL"
 
 
 def test_an_empty_note_is_refused_and_stores_nothing(capture, db, project):
@@ -77,8 +77,8 @@ def test_a_selection_from_a_sensitive_file_is_not_kept(capture, db, project):
     memory_id = capture.remember_note(project, ".env", 3, 3, "DATABASE_URL=postgres://app:hunter2@db/app",
                                       "The app reads its database from here")
     memory = db.get_memory_by_id(memory_id)
-    assert "hunter2" not in memory["verbatim"] and "postgres" not in memory["verbatim"]
-    assert "not kept" in memory["verbatim"]
+    assert "hunter2" not in memory.verbatim and "postgres" not in memory.verbatim
+    assert "not kept" in memory.verbatim
 
 
 def test_configured_audiences_get_a_gist_too(capture, db, project):
@@ -154,12 +154,12 @@ def test_a_saved_error_fixed_and_saved_is_one_fix_memory_at_its_line(capture, db
     app.save()
     [fix_id] = later(capture, clock)
     memory = db.get_memory_by_id(fix_id)
-    assert memory["gist"] == f"Fixed {UNDEFINED}"
-    assert memory["salience"] == "HIGH" and memory["event_type"] == "error_fixed"
-    assert (memory["file_path"], memory["line_number"]) == ("src/app.py", 42)
-    assert "reportUndefinedVariable" in memory["verbatim"] and "Pylance" in memory["verbatim"]
-    assert "settings = parse_confg(path)" in memory["verbatim"]  # the line as it was broken
-    assert memory["anchor_text"] == "settings = parse_config(path)"  # the line as it is now
+    assert memory.gist == f"Fixed {UNDEFINED}"
+    assert memory.salience == "HIGH" and memory.event_type == "error_fixed"
+    assert (memory.file_path, memory.line_number) == ("src/app.py", 42)
+    assert "reportUndefinedVariable" in memory.verbatim and "Pylance" in memory.verbatim
+    assert "settings = parse_confg(path)" in memory.verbatim  # the line as it was broken
+    assert memory.anchor_text == "settings = parse_config(path)"  # the line as it is now
     assert set(db.get_audience_gists(fix_id)) == set(BUILTIN_AUDIENCES)
     assert later(capture, clock, 60) == []
 
@@ -295,7 +295,7 @@ def test_a_revert_is_not_a_fix_and_does_not_count_again(capture, db, project, cl
     app.revert()
     app.report(undefined())
     assert later(capture, clock, 60) == []
-    assert db.get_memory_by_id(fix_id)["occurrence_count"] == 1
+    assert db.get_memory_by_id(fix_id).occurrence_count == 1
 
 
 def test_closing_a_file_without_saving_is_not_a_fix(capture, db, project, clock):
@@ -325,9 +325,9 @@ def test_one_edit_clearing_identical_errors_in_many_files_is_one_memory_on_the_e
     api.save()
     [fix_id] = later(capture, clock)
     memory = db.get_memory_by_id(fix_id)
-    assert (memory["file_path"], memory["line_number"]) == ("src/api.py", 12)
-    assert memory["gist"] == f"Fixed {broken} (10 errors in 5 files)"
-    assert "src/views/v0.py, src/views/v1.py" in memory["verbatim"]
+    assert (memory.file_path, memory.line_number) == ("src/api.py", 12)
+    assert memory.gist == f"Fixed {broken} (10 errors in 5 files)"
+    assert "src/views/v0.py, src/views/v1.py" in memory.verbatim
     assert count(db) == 1
 
 
@@ -343,7 +343,7 @@ def test_an_error_that_only_moved_is_not_a_fix_and_a_fix_lands_where_its_line_we
     app.type(1, "# header\n")  # lines inserted above after the fix, before it is confirmed
     app.save()
     [fix_id] = later(capture, clock)
-    assert db.get_memory_by_id(fix_id)["line_number"] == 14
+    assert db.get_memory_by_id(fix_id).line_number == 14
 
 
 def test_capture_is_by_code_as_well_as_severity_and_never_unused_imports(capture, db, project, clock):
@@ -358,7 +358,7 @@ def test_capture_is_by_code_as_well_as_severity_and_never_unused_imports(capture
     app.report()
     app.save()
     [fix_id] = later(capture, clock)
-    assert db.get_memory_by_id(fix_id)["gist"] == f"Fixed {UNDEFINED}"
+    assert db.get_memory_by_id(fix_id).gist == f"Fixed {UNDEFINED}"
 
 
 def test_the_kept_codes_are_a_setting(capture, db, project, clock):
@@ -371,7 +371,7 @@ def test_the_kept_codes_are_a_setting(capture, db, project, clock):
     app.report()
     app.save()
     [fix_id] = later(capture, clock)
-    assert db.get_memory_by_id(fix_id)["gist"] == "Fixed Line too long"
+    assert db.get_memory_by_id(fix_id).gist == "Fixed Line too long"
 
 
 def test_the_same_error_fixed_again_within_a_week_is_counted_not_duplicated(capture, db, project, clock):
@@ -386,7 +386,7 @@ def test_the_same_error_fixed_again_within_a_week_is_counted_not_duplicated(capt
         app.type(3)
         app.save()
     memory = only_memory(db)
-    assert memory["occurrence_count"] == 3
+    assert memory.occurrence_count == 3
     clock.advance(days=8)
     app.report(error("TypeError: NoneType", 3))
     app.type(3)
@@ -404,22 +404,22 @@ def test_a_failing_command_is_remembered_with_exit_code_and_output_tail(capture,
         "\nE   ModuleNotFoundError: No module named 'yaml'\n1 failed in 0.21s")
     memory_id = capture.command_finished(project, "pytest tests/test_config.py", 1, str(project), output)
     memory = db.get_memory_by_id(memory_id)
-    assert memory["salience"] == "MEDIUM" and memory["event_type"] == "command_failed"
-    assert "exit code 1" in memory["verbatim"]
-    assert "No module named 'yaml'" in memory["verbatim"]
-    assert "collecting line 0" not in memory["verbatim"]  # only the tail is kept
-    assert "pytest tests/test_config.py" in memory["gist"] and "ModuleNotFoundError" in memory["gist"]
+    assert memory.salience == "MEDIUM" and memory.event_type == "command_failed"
+    assert "exit code 1" in memory.verbatim
+    assert "No module named 'yaml'" in memory.verbatim
+    assert "collecting line 0" not in memory.verbatim  # only the tail is kept
+    assert "pytest tests/test_config.py" in memory.gist and "ModuleNotFoundError" in memory.gist
 
 
 def test_a_failing_command_again_is_counted_then_its_success_is_a_fix_linked_to_it(capture, db, project):
     failure = capture.command_finished(project, "npm run build", 2, None, "error TS2304")
     assert capture.command_finished(project, "npm  run build", 2, None, "error TS2304") == failure
-    assert db.get_memory_by_id(failure)["occurrence_count"] == 2
+    assert db.get_memory_by_id(failure).occurrence_count == 2
     fix = capture.command_finished(project, "npm run build", 0, None, "done")
     memory = db.get_memory_by_id(fix)
-    assert memory["salience"] == "HIGH" and memory["event_type"] == "command_fixed"
-    assert f"fixes:{failure}" in memory["tags"]
-    assert f"#{failure}" in memory["verbatim"]
+    assert memory.salience == "HIGH" and memory.event_type == "command_fixed"
+    assert f"fixes:{failure}" in memory.tags
+    assert f"#{failure}" in memory.verbatim
     assert capture.command_finished(project, "npm run build", 0, None, "done") is None
 
 
@@ -471,7 +471,7 @@ def test_the_same_test_command_with_flags_a_node_id_or_a_setup_prefix_is_one_com
     failure = capture.command_finished(project, variant, 1, None, "E   KeyError: 'exp'\n1 failed")
     assert failure is not None
     fix = capture.command_finished(project, "pytest tests/test_auth.py", 0, None, "3 passed")
-    assert f"fixes:{failure}" in db.get_memory_by_id(fix)["tags"]
+    assert f"fixes:{failure}" in db.get_memory_by_id(fix).tags
     assert command_key(variant) == "pytest tests/test_auth.py"
 
 
@@ -483,9 +483,9 @@ def test_different_test_targets_are_different_commands():
 def test_make_keeps_its_own_cause_and_other_tools_their_last_line(capture, db, project):
     failure = capture.command_finished(project, "make test", 2, None,
                                        "Makefile:5: *** missing separator.  Stop.\n")
-    assert db.get_memory_by_id(failure)["gist"].endswith("Makefile:5: *** missing separator. Stop.")
+    assert db.get_memory_by_id(failure).gist.endswith("Makefile:5: *** missing separator. Stop.")
     other = capture.command_finished(project, "./deploy.sh", 3, None, "Deploying…\nno route to host db1\n\n")
-    assert db.get_memory_by_id(other)["gist"].endswith(": no route to host db1")
+    assert db.get_memory_by_id(other).gist.endswith(": no route to host db1")
 
 
 def test_opening_or_hovering_a_failure_does_not_make_a_second_pass_another_fix(capture, db, project, clock):
@@ -496,10 +496,10 @@ def test_opening_or_hovering_a_failure_does_not_make_a_second_pass_another_fix(c
     db.touch_memories([failure], clock.now)  # the user opens the failure in the tree
     clock.advance(minutes=1)
     assert capture.command_finished(project, "pytest", 0, None, "4 passed") is None
-    assert db.get_memory_by_id(fix)["occurrence_count"] == 1
+    assert db.get_memory_by_id(fix).occurrence_count == 1
     capture.command_finished(project, "pytest", 1, None, "1 failed")  # a real second round
     assert capture.command_finished(project, "pytest", 0, None, "4 passed") == fix
-    assert db.get_memory_by_id(fix)["occurrence_count"] == 2
+    assert db.get_memory_by_id(fix).occurrence_count == 2
 
 
 # --------------------------------------------------------------- no secret reaches the file
@@ -550,6 +550,6 @@ def test_a_rewritten_gist_is_redacted_and_the_old_one_kept_in_history(capture, d
     before = db.get_audience_gists(memory_id)["manager"]
     capture.rewrite_gist(memory_id, "manager", f"Caching tuned (key {AWS_KEY})")
     assert db.get_audience_gists(memory_id)["manager"] == "Caching tuned (key [REDACTED:aws_access_key])"
-    assert [entry["gist"] for entry in db.get_gist_history(memory_id, "manager")] == [before]
+    assert [entry.gist for entry in db.get_gist_history(memory_id, "manager")] == [before]
     with pytest.raises(ValueError, match="valid audiences"):
         capture.rewrite_gist(memory_id, "boss", "text")

@@ -119,16 +119,16 @@ def test_remember_as_the_extension_e2e_seeds_it_anchors_the_note_at_file_and_lin
     assert "src/app.py:12" in result.stdout
 
     memories = store.memories_at(cli.project, "src/app.py", 12)
-    assert [m["gist"] for m in memories] == ["Retry the flaky upload twice"]
-    assert "value_12 = 12" in memories[0]["verbatim"]  # the line it is about
-    assert set(store.get_audience_gists(memories[0]["id"])) == set(FOUR_GISTS)
+    assert [m.gist for m in memories] == ["Retry the flaky upload twice"]
+    assert "value_12 = 12" in memories[0].verbatim  # the line it is about
+    assert set(store.get_audience_gists(memories[0].id)) == set(FOUR_GISTS)
 
 
 def test_remember_redacts_secrets_before_they_are_stored(cli, store):
     memory = cli.json("remember", "deploy key is ghp_abcdefghijklmnopqrstuvwxyz0123456789 now")
     stored = store.get_memory_by_id(memory["id"])
     gists = store.get_audience_gists(memory["id"])
-    for text in (stored["gist"], stored["verbatim"], *gists.values()):
+    for text in (stored.gist, stored.verbatim, *gists.values()):
         assert "ghp_abcdefghijklmnopqrstuvwxyz0123456789" not in text
 
 
@@ -242,7 +242,7 @@ def test_recall_prints_a_table_and_counts_as_a_use(cli, store):
     assert header.split() == ["ID", "SALIENCE", "AGE", "PLACE", "GIST"]
     assert row.split()[:5] == [str(memory_id), "HIGH", "3", "days", "ago"]
     assert "src/app.py:7" in row and row.endswith("Fixed JWT token validation")
-    assert store.get_memory_by_id(memory_id)["access_count"] == 1
+    assert store.get_memory_by_id(memory_id).access_count == 1
 
 
 def test_recall_in_an_empty_project_says_so(cli):
@@ -325,10 +325,10 @@ def test_forget_removes_the_memory_and_leaves_a_ledger_line(cli, store):
 def test_pin_and_unpin(cli, store):
     memory_id = seed(store, cli.project, "Fixed JWT token validation")
     assert cli.json("pin", str(memory_id))["pinned"] is True
-    assert store.get_memory_by_id(memory_id)["pinned"] is True
+    assert store.get_memory_by_id(memory_id).pinned is True
     assert "pinned" in cli.ok("recall")
     assert cli.ok("unpin", str(memory_id)).startswith(f"Unpinned #{memory_id}")
-    assert store.get_memory_by_id(memory_id)["pinned"] is False
+    assert store.get_memory_by_id(memory_id).pinned is False
 
 
 def test_forget_expired_dry_run_changes_nothing_and_pinned_memories_survive(cli, store):
@@ -512,7 +512,7 @@ async def test_cli_writes_while_the_language_server_writes_lose_nothing(tmp_path
         await editor.stop()
     assert len(set(cli_ids) | set(server_ids)) == len(cli_ids) + len(server_ids)
     with MemoryDatabase(cli.db_path) as store:
-        gists = {m["gist"] for m in store.list_memories(cli.project, limit=len(server_ids) + 100)}
+        gists = {m.gist for m in store.list_memories(cli.project, limit=len(server_ids) + 100)}
     assert gists == {f"cli note {n}" for n in range(12)} | {
         f"server note {n}" for n in range(len(server_ids))
     }

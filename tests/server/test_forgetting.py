@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 from vidurai.memory.forgetting import describe_forgotten, forget_now, preview_expired
+from vidurai.storage import LedgerEntry
 from vidurai.storage.models import utc_now
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
@@ -14,16 +15,16 @@ def test_forgetting_removes_expired_memories_and_leaves_a_ledger_line(db, projec
     fresh = db.store_memory(project, "v", "Kept retry at 3", "LOW", "note",
                             created_at=NOW - timedelta(days=2))
     forgotten = forget_now(db, now=NOW)
-    assert [entry["memory_id"] for entry in forgotten] == [stale]
+    assert [entry.memory_id for entry in forgotten] == [stale]
     assert db.get_memory_by_id(fresh) is not None
     [line] = db.get_forgetting_ledger(project)
-    assert (line["memory_id"], line["gist"], line["salience"]) == (stale, "Tried a flaky retry", "LOW")
-    assert "7 days" in line["reason"] and line["forgotten_at"] == "2026-11-27 12:00:00"
+    assert (line.memory_id, line.gist, line.salience) == (stale, "Tried a flaky retry", "LOW")
+    assert "7 days" in line.reason and line.forgotten_at == NOW
 
 
 def test_preview_forgets_nothing(db, project):
     stale = db.store_memory(project, "v", "noise", "NOISE", "note", created_at=NOW - timedelta(days=2))
-    assert [entry["memory_id"] for entry in preview_expired(db, now=NOW)] == [stale]
+    assert [entry.memory_id for entry in preview_expired(db, now=NOW)] == [stale]
     assert db.get_memory_by_id(stale) is not None
     assert db.get_forgetting_ledger() == []
 
@@ -38,7 +39,7 @@ def test_pinned_and_recently_used_memories_stay(db, project):
 
 def test_what_was_forgotten_is_told_in_one_sentence():
     assert describe_forgotten([]) == "Nothing was due to be forgotten."
-    entries = [{"gist": f"g{i}"} for i in range(5)]
+    entries = [LedgerEntry(i, 1, f"g{i}", "LOW", "LOW, not used for 7 days", NOW) for i in range(5)]
     assert describe_forgotten(entries[:1]) == "Forgot 1 memory: “g0”."
     assert describe_forgotten(entries) == "Forgot 5 memories: “g0”; “g1”; “g2” and 2 more."
 
@@ -55,8 +56,8 @@ def test_a_memory_whose_lines_were_deleted_is_forgotten_sooner(db, project):
 
     forgotten = forget_now(db, now=eight_days_later)
 
-    assert [entry["memory_id"] for entry in forgotten] == [detached]
-    assert "its lines were deleted" in forgotten[0]["reason"]
+    assert [entry.memory_id for entry in forgotten] == [detached]
+    assert "its lines were deleted" in forgotten[0].reason
     assert all(db.get_memory_by_id(m) is not None for m in (attached, pinned, critical))
 
 
@@ -66,4 +67,4 @@ def test_opening_a_detached_memory_does_not_give_it_a_full_life_again(db, projec
 
     db.touch_memory(memory_id, now=utc_now())
 
-    assert [e["memory_id"] for e in forget_now(db, now=utc_now() + timedelta(days=8))] == [memory_id]
+    assert [e.memory_id for e in forget_now(db, now=utc_now() + timedelta(days=8))] == [memory_id]

@@ -17,6 +17,7 @@ import pytest
 
 from tests.server.test_migrations import make_v1_database
 from vidurai.storage import LATEST_VERSION, MemoryDatabase
+from vidurai.storage.models import to_db_time
 from vidurai.storage import migrations
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "vidurai-2.2.0.sqlite"
@@ -60,37 +61,37 @@ def test_the_predecessor_file_keeps_every_memory_gist_pin_count_and_time(tmp_pat
     path = make(tmp_path)
     with MemoryDatabase(path) as db:
         assert db.schema_version() == LATEST_VERSION
-        shop = {m["id"]: m for m in db.recall_memories(SHOP, min_salience="NOISE", limit=50)}
+        shop = {m.id: m for m in db.recall_memories(SHOP, min_salience="NOISE", limit=50)}
         assert sorted(shop) == [1, 2, 3, 4]
-        assert [m["gist"] for m in db.recall_memories("/home/dev/projects/blog",
+        assert [m.gist for m in db.recall_memories("/home/dev/projects/blog",
                                                        min_salience="NOISE")] == ["Blog draft idea"]
         auth = shop[1]
-        assert (auth["verbatim"], auth["file_path"], auth["line_number"], auth["salience"]) == (
+        assert (auth.verbatim, auth.file_path, auth.line_number, auth.salience) == (
             "TypeError: token is None at src/auth.py:42", "src/auth.py", 42, "HIGH")
-        assert auth["pinned"] is True and auth["pin_reason"] == "Security fix: never lose this"
-        assert auth["pinned_at"] is not None
-        assert auth["tags"] == ["auth", "jwt"]  # the pin_metadata tag became columns
-        assert auth["created_at"] == utc(YEAR_OLD_LOCAL)
+        assert auth.pinned is True and auth.pin_reason == "Security fix: never lose this"
+        assert auth.pinned_at is not None
+        assert auth.tags == ("auth", "jwt")  # the pin_metadata tag became columns
+        assert to_db_time(auth.created_at) == utc(YEAR_OLD_LOCAL)
         assert db.get_audience_gists(1) == {
             "developer": "Fixed JWT token validation in auth.py (line 42)",
             "manager": "Login bug fixed",
         }
         flaky = shop[3]
-        assert (flaky["gist"], flaky["access_count"], flaky["tags"]) == (
-            "pytest fails on import (x3)", 3, ["pytest"])
-        assert shop[2]["salience"] == "CRITICAL" and shop[2]["expires_at"] is None
+        assert (flaky.gist, flaky.access_count, flaky.tags) == (
+            "pytest fails on import (x3)", 3, ("pytest",))
+        assert shop[2].salience == "CRITICAL" and shop[2].expires_at is None
         # Searchable through the rebuilt index, and the old pin tag is not a search hit.
-        assert [m["id"] for m in db.recall_memories(SHOP, "JWT")] == [1]
-        assert [m["id"] for m in db.recall_memories(SHOP, "ImportError")] == [3]
+        assert [m.id for m in db.recall_memories(SHOP, "JWT")] == [1]
+        assert [m.id for m in db.recall_memories(SHOP, "ImportError")] == [3]
         assert db.recall_memories(SHOP, "pin_metadata", min_salience="NOISE") == []
         # The upgrade forgot nothing, though three of these are a year old.
         assert db.forget_expired() == []
         # Their lives start at the upgrade: in 6 days only the NOISE one (1 day) is due.
         later = datetime.now(timezone.utc) + timedelta(days=6)
-        assert [e["memory_id"] for e in db.forget_expired(later, dry_run=True)] == [5]
+        assert [e.memory_id for e in db.forget_expired(later, dry_run=True)] == [5]
         db.set_memory_pinned(3, True, "flaky on CI")  # and the file is fully usable
         db.store_audience_gists(1, {"manager": "Login fixed for good"})
-        assert [h["gist"] for h in db.get_gist_history(1)] == ["Login bug fixed"]
+        assert [h.gist for h in db.get_gist_history(1)] == ["Login bug fixed"]
     once = dump(path)
     MemoryDatabase(path).close()
     assert dump(path) == once  # a second open changes nothing

@@ -85,7 +85,7 @@ async def test_search_memories_answers_compactly_best_match_first(store, workspa
         assert [m["gist"] for m in for_manager["memories"]] == [
             "Manager: Warmed the cache before release"
         ]
-    assert store.get_memory_by_id(wanted)["access_count"] == 0  # read-only: not even a touch
+    assert store.get_memory_by_id(wanted).access_count == 0  # read-only: not even a touch
 
 
 async def test_search_memories_stays_within_its_token_budget(store, workspace):
@@ -175,12 +175,12 @@ async def test_remember_with_allow_write_goes_through_capture(store, workspace):
                           note="Rotate key AKIAIOSFODNN7EXAMPLE after the audit",
                           file="src/app.py", line=12, salience="critical")
     memory = store.get_memory_by_id(made["id"])
-    assert (memory["file_path"], memory["line_number"], memory["salience"]) == (
+    assert (memory.file_path, memory.line_number, memory.salience) == (
         "src/app.py", 12, "CRITICAL")
-    assert "value_12 = 12" in memory["verbatim"]
+    assert "value_12 = 12" in memory.verbatim
     gists = store.get_audience_gists(made["id"])
     assert set(gists) == set(FOUR_GISTS)
-    for text in (memory["gist"], memory["verbatim"], *gists.values()):
+    for text in (memory.gist, memory.verbatim, *gists.values()):
         assert "AKIAIOSFODNN7EXAMPLE" not in text
 
 

@@ -8,7 +8,6 @@ import pytest
 from vidurai.storage import LATEST_VERSION, DatabaseOpenError, MemoryDatabase
 from vidurai.storage import migrations
 from vidurai.storage.migrations import V1_SCHEMA, Step
-from vidurai.storage.models import from_db_time
 
 
 def make_v1_database(path, project_dir):
@@ -66,24 +65,24 @@ def test_v1_database_migrates_to_latest_keeping_every_row_and_search(tmp_path):
     local_iso = make_v1_database(path, tmp_path)
     with MemoryDatabase(path) as db:
         assert db.schema_version() == LATEST_VERSION
-        memories = {m["id"]: m for m in db.recall_memories(tmp_path, min_salience="NOISE")}
+        memories = {m.id: m for m in db.recall_memories(tmp_path, min_salience="NOISE")}
         assert len(memories) == 3
         fix = memories[1]
-        assert (fix["verbatim"], fix["file_path"], fix["line_number"]) == (
+        assert (fix.verbatim, fix.file_path, fix.line_number) == (
             "TypeError: token is None", "src/auth.py", 42)
-        assert fix["salience"] == "HIGH"  # lower-case names are normalised
-        assert fix["tags"] == ["auth", "jwt"]
-        assert fix["occurrence_count"] == 1 and fix["pinned"] is False
+        assert fix.salience == "HIGH"  # lower-case names are normalised
+        assert fix.tags == ("auth", "jwt")
+        assert fix.occurrence_count == 1 and fix.pinned is False
         # The local ISO time is now the same moment in UTC, in SQLite's form.
         expected = datetime.fromisoformat(local_iso).astimezone(timezone.utc)
-        assert memories[2]["created_at"] == expected.strftime("%Y-%m-%d %H:%M:%S")
-        assert memories[2]["expires_at"] is None  # CRITICAL
+        assert memories[2].created_at == expected.replace(microsecond=0)
+        assert memories[2].expires_at is None  # CRITICAL
         # MEDIUM lives 30 days, counted from the upgrade (not from 2025, which forgot it)
         in_30_days = datetime.now(timezone.utc) + timedelta(days=30)
-        assert abs(from_db_time(memories[3]["expires_at"]) - in_30_days) < timedelta(minutes=5)
+        assert abs(memories[3].expires_at - in_30_days) < timedelta(minutes=5)
         # Full text works through the new external-content index.
-        assert [m["id"] for m in db.recall_memories(tmp_path, "JWT")] == [1]
-        assert [m["id"] for m in db.recall_memories(tmp_path, "ImportError")] == [3]
+        assert [m.id for m in db.recall_memories(tmp_path, "JWT")] == [1]
+        assert [m.id for m in db.recall_memories(tmp_path, "ImportError")] == [3]
         # New gists attach to migrated memories.
         db.store_audience_gists(1, {"developer": "Fixed JWT token validation in auth.py (line 42)"})
         tables = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -160,5 +159,5 @@ def test_a_v2_database_from_the_seed_keeps_its_gists(tmp_path):
     with MemoryDatabase(path) as db:
         assert db.get_audience_gists(1) == {"manager": "Auth fixed"}
         db.store_audience_gists(1, {"manager": "Auth system stabilized"})
-        assert [h["gist"] for h in db.get_gist_history(1)] == ["Auth fixed"]
+        assert [h.gist for h in db.get_gist_history(1)] == ["Auth fixed"]
     assert (tmp_path / "memory.db.bak-v2").exists()

@@ -14,7 +14,8 @@ import pytest
 
 from tests.server.conftest import fix_error
 from tests.server.secret_corpus import HARMLESS, SECRETS, Case
-from vidurai.cli import export_markdown, export_records, import_records
+from vidurai.cli.output import export_markdown
+from vidurai.memory.archive import import_records
 from vidurai.memory.capture import CaptureService
 from vidurai.memory.fixes import DiagnosticEvent
 from vidurai.memory.redact import REDACTED_PREFIX, redact
@@ -116,7 +117,7 @@ def test_no_secret_reaches_the_database_its_log_or_an_export(tmp_path, way_in):
     try:
         for case in SECRETS:
             way_in(capture, project, case)
-        records = export_records(db, None)
+        records = db.export_records(None)
         exported = (
             "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
             + export_markdown(records)

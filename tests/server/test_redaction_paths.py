@@ -122,7 +122,7 @@ def test_a_diagnostics_code_and_source_are_redacted_in_tags_and_gists(capture, c
 
     text = stored_text(db)
     assert TOKEN not in text and AWS_KEY not in text
-    assert "[REDACTED:github_token]" in db.get_memory_by_id(memory_id)["tags"][1]
+    assert "[REDACTED:github_token]" in db.get_memory_by_id(memory_id).tags[1]
 
 
 def test_a_fixed_errors_fingerprint_does_not_depend_on_the_secret_in_it(capture, clock, db, project):
@@ -132,7 +132,7 @@ def test_a_fixed_errors_fingerprint_does_not_depend_on_the_secret_in_it(capture,
     second = fix(capture, clock, project, DiagnosticEvent("connect failed: password=" + "swordfish", 3))
 
     assert first == second
-    assert db.get_memory_by_id(first[0])["occurrence_count"] == 2
+    assert db.get_memory_by_id(first[0]).occurrence_count == 2
 
 
 # --------------------------------------------------------------- import

@@ -39,7 +39,7 @@ def test_old_gists_are_made_again_and_the_user_s_own_gist_is_kept(db, project, c
 
     assert changed == 3
     assert db.get_audience_gists(memory_id) == {**new_gists, "manager": "Invoices render again"}
-    history = [(h["audience"], h["gist"]) for h in db.get_gist_history(memory_id)]
+    history = [(h.audience, h.gist) for h in db.get_gist_history(memory_id)]
     for audience in ("developer", "ai", "personal"):
         assert (audience, OLD_GISTS[audience]) in history  # the old text is kept
     assert db.get_metadata(GENERATOR_KEY) == GENERATOR_VERSION

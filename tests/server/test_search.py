@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from tests.server import relevance_set
-from vidurai.storage import MemoryDatabase, embedding
+from vidurai.storage import MemoryDatabase, Snippet, embedding
 from vidurai.storage.search import WordQuery, identifiers_in, reciprocal_rank_fusion
 
 
@@ -33,7 +33,7 @@ JWT_VERBATIM = "TypeError: can't compare offset-naive and offset-aware datetimes
 
 
 def ids(memories):
-    return [memory["id"] for memory in memories]
+    return [memory.id for memory in memories]
 
 
 # --------------------------------------------------------------- quality on the relevance set
@@ -56,16 +56,16 @@ def test_hybrid_beats_words_only_on_recall_and_mrr(relevance_store):
 def test_a_query_naming_an_identifier_puts_the_memory_naming_it_first(relevance_store, query, expected):
     db, project, keys = relevance_store
     found = db.recall_memories(project, query, min_salience="NOISE", limit=5)
-    assert keys[found[0]["id"]] in expected
+    assert keys[found[0].id] in expected
 
 
 def test_a_phrase_sharing_no_word_finds_the_memory_by_meaning(relevance_store):
     db, project, keys = relevance_store
     assert db.recall_memories(project, "login broken", min_salience="NOISE", hybrid=False) == []
-    found = db.recall_memories(project, "login broken", min_salience="NOISE", limit=5)
-    assert "jwt" in [keys[memory_id] for memory_id in ids(found)]
-    memory = next(m for m in found if keys[m["id"]] == "jwt")
-    assert memory["snippet"] is None  # nothing to mark: no word matched
+    hits = db.search_memories(project, "login broken", min_salience="NOISE", limit=5)
+    assert "jwt" in [keys[memory_id] for memory_id in ids(hit.memory for hit in hits)]
+    hit = next(hit for hit in hits if keys[hit.memory.id] == "jwt")
+    assert hit.snippet is None  # nothing to mark: no word matched
 
 
 # --------------------------------------------------------------- behaviour around the ranking
@@ -110,7 +110,7 @@ def test_a_word_in_most_memories_is_still_found_and_ranked_by_the_gist(tmp_path,
         assert ids(db.recall_memories(tmp_path, "cache thumbnails", limit=3))[0] == thumbnails
         # Words in most memories alone do not make a match: "line 7 cache" finds the 7th line.
         found = db.recall_memories(tmp_path, "line 7 cache", limit=30)
-        assert [memory["verbatim"] for memory in found] == ["cache line 7 of a long log"]
+        assert [memory.verbatim for memory in found] == ["cache line 7 of a long log"]
 
 
 # --------------------------------------------------------------- vectors in the store
@@ -209,19 +209,26 @@ def test_any_word_queries_leave_out_words_too_common_to_rank_by():
     assert common.every_word() == '"cache" "miss" "in" "the" "login" "handler"'
 
 
+def marked(snippet: Snippet | None) -> str | None:
+    return None if snippet is None else snippet.render("**", "**")
+
+
 def test_a_snippet_marks_the_query_words_and_completes_an_unfinished_one():
     query = WordQuery.parse("Token valid")
     snippet = query.snippet(("Fixed JWT token validation: expiry compared in UTC", None))
-    assert snippet == "Fixed JWT **token** **validation**: expiry compared in UTC"
-    assert WordQuery.parse("token valid ").snippet(("token validation",)) == "**token** validation"
+    assert snippet is not None and snippet.text == "Fixed JWT token validation: expiry compared in UTC"
+    assert snippet.spans == ((10, 15), (16, 26))  # the words, for the reader to mark
+    assert marked(snippet) == "Fixed JWT **token** **validation**: expiry compared in UTC"
+    assert marked(WordQuery.parse("token valid ").snippet(("token validation",))) == "**token** validation"
     assert query.snippet(("Chose Postgres over MySQL",)) is None
 
 
 def test_a_snippet_of_a_long_text_is_the_stretch_with_the_most_query_words():
     verbatim = " ".join(f"w{n}" for n in range(40)) + " cache miss " + " ".join(f"v{n}" for n in range(40))
-    snippet = WordQuery.parse("cache miss").snippet(("About a cache", verbatim))
+    snippet = marked(WordQuery.parse("cache miss").snippet(("About a cache", verbatim)))
+    assert snippet is not None
     assert snippet.startswith("…w37 w38 w39 **cache** **miss** v0") and snippet.endswith("v10…")
-    assert WordQuery.parse("Über").snippet(("uber alles",)) == "**uber** alles"
+    assert marked(WordQuery.parse("Über").snippet(("uber alles",))) == "**uber** alles"
 
 
 def test_identifiers_are_names_written_as_code():

@@ -134,8 +134,8 @@ def test_replaced_gists_are_kept_in_history_with_when_they_were_replaced(db, mem
     db.store_audience_gists(memory_id, {"developer": "second"})  # no change, no history
     db.store_audience_gists(memory_id, {"developer": "third"})
     history = db.get_gist_history(memory_id, "developer")
-    assert [entry["gist"] for entry in history] == ["first", "second"]
-    assert all(entry["replaced_at"] for entry in history)
+    assert [entry.gist for entry in history] == ["first", "second"]
+    assert all(entry.replaced_at for entry in history)
     assert db.get_gist_history(memory_id, "ai") == []
     assert db.get_audience_gists(memory_id, ["developer"]) == {"developer": "third"}
 
@@ -149,7 +149,7 @@ def test_store_memory_writes_memory_fts_and_gists_in_one_transaction(db, project
     begins = [s for s in statements if s.startswith("BEGIN")]
     assert len(begins) == 2  # one for the new project row, one for memory + FTS + gists
     assert db.get_audience_gists(memory_id) == FOUR_GISTS
-    assert [m["id"] for m in db.recall_memories(project, "JWT")] == [memory_id]
+    assert [m.id for m in db.recall_memories(project, "JWT")] == [memory_id]
 
 
 def test_a_failing_gist_rolls_back_the_whole_memory(db, project):
@@ -166,9 +166,9 @@ def test_recall_orders_by_salience_rank_not_by_name(db, project):
     for level in ("LOW", "CRITICAL", "MEDIUM", "HIGH", "NOISE"):
         db.store_memory(project, level, f"{level} memory", level, "note")
     recalled = db.recall_memories(project, min_salience="NOISE")
-    assert [m["salience"] for m in recalled] == ["CRITICAL", "HIGH", "MEDIUM", "LOW", "NOISE"]
+    assert [m.salience for m in recalled] == ["CRITICAL", "HIGH", "MEDIUM", "LOW", "NOISE"]
     default = db.recall_memories(project)
-    assert [m["salience"] for m in default] == ["CRITICAL", "HIGH", "MEDIUM"]
+    assert [m.salience for m in default] == ["CRITICAL", "HIGH", "MEDIUM"]
 
 
 def test_pinned_memories_survive_expiry(db, project):
@@ -177,11 +177,11 @@ def test_pinned_memories_survive_expiry(db, project):
     loose = db.store_memory(project, "l", "loose one", "MEDIUM", "note", created_at=old)
     db.set_memory_pinned(pinned, True)
     forgotten = db.forget_expired()
-    assert [entry["memory_id"] for entry in forgotten] == [loose]
+    assert [entry.memory_id for entry in forgotten] == [loose]
     assert db.get_memory_by_id(pinned) is not None
     assert db.get_memory_by_id(loose) is None
     ledger = db.get_forgetting_ledger()
-    assert ledger[0]["memory_id"] == loose and "MEDIUM" in ledger[0]["reason"]
+    assert ledger[0].memory_id == loose and "MEDIUM" in ledger[0].reason
 
 
 @pytest.mark.parametrize(
@@ -202,16 +202,20 @@ def test_search_with_punctuation_still_finds_the_memory(db, project, query):
     memory_id = db.store_memory(project, "seen in middleware.py:42", "Fixed JWT token validation",
                                 "HIGH", "error_fixed", "middleware.py", 42)
     db.store_memory(project, "unrelated", "Bumped the changelog", "HIGH", "note")
-    assert [m["id"] for m in db.recall_memories(project, query)][:1] == [memory_id]
+    assert [m.id for m in db.recall_memories(project, query)][:1] == [memory_id]
 
 
 def test_search_ranks_by_bm25_and_carries_a_snippet(db, project):
     weak = db.store_memory(project, "mentions cache once in a long note about many other things",
                            "Reviewed the release plan", "HIGH", "note")
     strong = db.store_memory(project, "cache cache cache", "Fixed cache invalidation", "HIGH", "note")
-    results = db.recall_memories(project, "cache")
-    assert [m["id"] for m in results] == [strong, weak]
-    assert "**cache**" in results[0]["snippet"]
+    hits = db.search_memories(project, "cache")
+    assert [hit.memory.id for hit in hits] == [strong, weak]
+    snippet = hits[0].snippet
+    assert snippet is not None and "cache" in snippet.text
+    # the matched words come as spans of the plain text, for the reader to mark
+    assert snippet.spans and all(snippet.text[a:b].lower() == "cache" for a, b in snippet.spans)
+    assert "**cache**" in snippet.render("**", "**")
 
 
 def test_deleted_and_updated_memories_are_not_found_by_their_old_text(db, project):
@@ -223,7 +227,7 @@ def test_deleted_and_updated_memories_are_not_found_by_their_old_text(db, projec
     # By words: the old text is gone from the index. (By meaning, "Postgres" is still near a
     # decision about SQLite, which is right.)
     assert db.recall_memories(project, "Postgres", hybrid=False) == []
-    assert [m["id"] for m in db.recall_memories(project, "SQLite")] == [changed]
+    assert [m.id for m in db.recall_memories(project, "SQLite")] == [changed]
 
 
 def test_expiry_compares_utc_times_a_minute_either_side(db, project):
@@ -233,7 +237,7 @@ def test_expiry_compares_utc_times_a_minute_either_side(db, project):
     alive = db.store_memory(project, "b", "expires in a minute", "LOW", "note",
                             created_at=now - timedelta(days=7) + timedelta(minutes=1))
     forgotten = db.forget_expired(now=now)
-    assert [entry["memory_id"] for entry in forgotten] == [expired]
+    assert [entry.memory_id for entry in forgotten] == [expired]
     assert db.get_memory_by_id(alive) is not None
 
 
@@ -241,7 +245,7 @@ def test_expiry_of_a_local_time_datetime_is_converted_to_utc(db, project):
     local = datetime.now().astimezone(timezone(timedelta(hours=5, minutes=30)))
     memory_id = db.store_memory(project, "a", "ist time", "NOISE", "note",
                                 created_at=local - timedelta(days=1, minutes=1))
-    assert [e["memory_id"] for e in db.forget_expired()] == [memory_id]
+    assert [e.memory_id for e in db.forget_expired()] == [memory_id]
 
 
 def test_use_extends_life(db, project):
@@ -250,15 +254,15 @@ def test_use_extends_life(db, project):
                                 created_at=now - timedelta(days=30))
     db.touch_memory(memory_id, now=now - timedelta(days=1))
     assert db.forget_expired(now=now) == []
-    assert db.get_memory_by_id(memory_id)["access_count"] == 1
-    assert [e["memory_id"] for e in db.forget_expired(now=now + timedelta(days=7))] == [memory_id]
+    assert db.get_memory_by_id(memory_id).access_count == 1
+    assert [e.memory_id for e in db.forget_expired(now=now + timedelta(days=7))] == [memory_id]
 
 
 def test_critical_memories_are_never_forgotten(db, project):
     memory_id = db.store_memory(project, "a", "prod outage cause", "CRITICAL", "note",
                                 created_at=datetime(2000, 1, 1, tzinfo=timezone.utc))
     assert db.forget_expired() == []
-    assert db.get_memory_by_id(memory_id)["expires_at"] is None
+    assert db.get_memory_by_id(memory_id).expires_at is None
 
 
 def test_foreign_keys_are_on_for_every_connection(db_path, tmp_path):
@@ -287,18 +291,18 @@ def test_hover_lookup_finds_memories_covering_a_line(db, project):
     single = db.store_memory(project, "v", "one line", "MEDIUM", "note", "src/a.py", 10)
     span = db.store_memory(project, "v", "a block", "HIGH", "note", "src/a.py", 8, end_line=12)
     db.store_memory(project, "v", "other file", "HIGH", "note", "src/b.py", 10)
-    assert [m["id"] for m in db.memories_at(project, "src/a.py", 10)] == [span, single]
-    assert [m["id"] for m in db.memories_at(project, "src/a.py", 12)] == [span]
+    assert [m.id for m in db.memories_at(project, "src/a.py", 10)] == [span, single]
+    assert [m.id for m in db.memories_at(project, "src/a.py", 12)] == [span]
     assert db.memories_at(project, "src/a.py", 13) == []
     db.update_anchors([(span, 8, 12, True, None)])
-    assert [m["id"] for m in db.memories_at(project, "src/a.py", 10)] == [single]
+    assert [m.id for m in db.memories_at(project, "src/a.py", 10)] == [single]
 
 
 def test_recall_with_audience_carries_that_audiences_gist(db, project):
     memory_id = db.store_memory(project, "v", "Fixed JWT token validation", "HIGH", "error_fixed",
                                 audience_gists=FOUR_GISTS)
     [row] = db.recall_memories(project, audience="personal")
-    assert row["id"] == memory_id and row["audience_gist"] == FOUR_GISTS["personal"]
+    assert row.id == memory_id and row.audience_gist == FOUR_GISTS["personal"]
 
 
 def test_statistics_count_by_salience_and_kind(db, project, tmp_path):
@@ -307,10 +311,10 @@ def test_statistics_count_by_salience_and_kind(db, project, tmp_path):
     db.store_memory(project, "v", "c", "LOW", "note")
     db.store_memory(tmp_path, "v", "elsewhere", "LOW", "note")
     stats = db.get_statistics(project)
-    assert stats["total"] == 3
-    assert stats["by_salience"]["HIGH"] == 2 and stats["by_salience"]["LOW"] == 1
-    assert stats["by_event_type"] == {"note": 2, "error_fixed": 1}
-    assert stats["files"] == 1
+    assert stats.total == 3
+    assert stats.by_salience["HIGH"] == 2 and stats.by_salience["LOW"] == 1
+    assert stats.by_event_type == {"note": 2, "error_fixed": 1}
+    assert stats.files == 1
 
 
 def test_reads_of_an_unknown_project_create_nothing(db, tmp_path):
@@ -360,7 +364,7 @@ def test_memories_by_ids_come_back_in_hover_order_in_one_query(db, project):
     db.conn.set_trace_callback(statements.append)
     found = db.get_memories_by_ids([low, 999_999, high], audience="personal")
     db.conn.set_trace_callback(None)
-    assert [m["id"] for m in found] == [high, low]
-    assert found[0]["audience_gist"] == "I kept the high one"
+    assert [m.id for m in found] == [high, low]
+    assert found[0].audience_gist == "I kept the high one"
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2  # rows + gists
     assert db.get_memories_by_ids([]) == []

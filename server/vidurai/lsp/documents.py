@@ -8,10 +8,11 @@ the file is saved, so they survive a restart and always match the file on disk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Sequence
 
 from vidurai.memory.anchors import LineEdit, LineRange, apply_edit, find_anchor_line
 from vidurai.memory.redact import REDACTED_PREFIX, redact
+from vidurai.storage import FileMark, Memory
 
 
 def _as_stored(anchor_text: str) -> Callable[[str], str]:
@@ -63,18 +64,18 @@ class OpenDocument:
     file: str  # relative to the project, with "/"
     anchors: dict[int, LiveAnchor] = field(default_factory=dict)
 
-    def add_memories(self, memories: Iterable[Mapping[str, Any]], lines: Sequence[str]) -> None:
-        """Track memories not tracked yet (their places, as ``MemoryDatabase.file_marks`` gives
+    def add_memories(self, memories: Iterable[FileMark], lines: Sequence[str]) -> None:
+        """Track memories not tracked yet (their places, as ``MemoryStore.file_marks`` gives
         them). A memory whose stored line no longer holds its anchor text is looked for nearby
         and moved there, else detached."""
         for memory in memories:
-            if memory["id"] in self.anchors or memory["line_number"] is None:
+            if memory.id in self.anchors or memory.line_number is None:
                 continue
-            start = memory["line_number"] - 1
-            end = max(start, (memory["end_line"] or memory["line_number"]) - 1)
-            stored = (memory["line_number"], end + 1, memory["detached"], memory["anchor_text"])
-            live: LineRange | None = None if memory["detached"] else LineRange(start, end)
-            anchor_text = memory["anchor_text"]
+            start = memory.line_number - 1
+            end = max(start, (memory.end_line or memory.line_number) - 1)
+            stored = (memory.line_number, end + 1, memory.detached, memory.anchor_text)
+            live: LineRange | None = None if memory.detached else LineRange(start, end)
+            anchor_text = memory.anchor_text
             if live is not None and anchor_text:
                 as_stored = _as_stored(anchor_text)
                 wanted = anchor_text.strip()
@@ -82,16 +83,16 @@ class OpenDocument:
                 if not holds:
                     found = find_anchor_line(lines, anchor_text, start, as_stored=as_stored)
                     live = None if found is None else LineRange(found, found + end - start)
-            self.anchors[memory["id"]] = LiveAnchor(live, stored)
+            self.anchors[memory.id] = LiveAnchor(live, stored)
 
-    def add_new_memory(self, memory: dict[str, Any]) -> None:
+    def add_new_memory(self, memory: Memory) -> None:
         """Track a memory made just now from this buffer, at its lines in the current text."""
-        if memory["id"] in self.anchors or memory["line_number"] is None:
+        if memory.id in self.anchors or memory.line_number is None:
             return
-        start = memory["line_number"] - 1
-        end = max(start, (memory["end_line"] or memory["line_number"]) - 1)
-        stored = (memory["line_number"], end + 1, False, memory["anchor_text"])
-        self.anchors[memory["id"]] = LiveAnchor(LineRange(start, end), stored)
+        start = memory.line_number - 1
+        end = max(start, (memory.end_line or memory.line_number) - 1)
+        stored = (memory.line_number, end + 1, False, memory.anchor_text)
+        self.anchors[memory.id] = LiveAnchor(LineRange(start, end), stored)
 
     def apply_edit(self, edit: LineEdit) -> bool:
         """Move every anchor through one content change; True when a memory moved or lost its

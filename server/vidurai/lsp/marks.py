@@ -8,28 +8,29 @@ memories answers in a few milliseconds, and the text of one line is ``vidurai/li
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Iterable
 
 from vidurai.lsp import protocol
 from vidurai.lsp.documents import OpenDocument
+from vidurai.storage import FileMark
 
 
 def file_marks(
-    rows: Iterable[Mapping[str, Any]], document: OpenDocument | None
+    rows: Iterable[FileMark], document: OpenDocument | None
 ) -> list[protocol.FileMark]:
-    """``rows`` as ``MemoryDatabase.file_marks`` gives them."""
+    """``rows`` as ``MemoryStore.file_marks`` gives them."""
     places: dict[tuple[int, int], protocol.FileMark] = {}
     for row in rows:
-        live = document.live_place(row["id"]) if document is not None else None
+        live = document.live_place(row.id) if document is not None else None
         if live is not None:
             if live.lines is None:
                 continue
             lines = live.lines
-        elif row["detached"]:
+        elif row.detached:
             continue
         else:
-            start = row["line_number"] - 1
-            lines = (start, max(start, (row["end_line"] or row["line_number"]) - 1))
+            start = row.line_number - 1
+            lines = (start, max(start, (row.end_line or row.line_number) - 1))
         mark = places.get(lines)
         if mark is None:
             places[lines] = protocol.FileMark(line=lines[0], end_line=lines[1], count=1)

@@ -7,7 +7,6 @@ never markup, so it can neither format the hover nor smuggle in a link or HTML.
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -17,36 +16,11 @@ from pygls.uris import from_fs_path
 
 from vidurai.lsp import protocol
 from vidurai.lsp.documents import LivePlace
+from vidurai.memory.display import age, fenced, iso_time, one_line
 from vidurai.memory.markdown import escape_markdown
-from vidurai.storage.models import from_db_time, utc_now
+from vidurai.storage import GistVersion, LedgerEntry, Memory, SearchHit, Snippet
 
 MAX_HOVER_MEMORIES = 3
-
-_AGE_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
-              ("day", 86400), ("hour", 3600), ("minute", 60))
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def iso_time(db_time: str | None) -> str | None:
-    """A stored UTC time as ISO-8601 (``2026-11-27T10:00:00Z``)."""
-    if not db_time:
-        return None
-    return from_db_time(db_time).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def age(db_time: str, now: datetime | None = None) -> str:
-    """How long ago, as a person says it: "just now", "5 minutes ago", "3 days ago"."""
-    seconds = max(0, int(((now or utc_now()) - from_db_time(db_time)).total_seconds()))
-    if seconds < 60:
-        return "just now"
-    unit, size = next((unit, size) for unit, size in _AGE_UNITS if seconds >= size)
-    count = seconds // size
-    if unit == "day" and count == 1:
-        return "yesterday"
-    return f"{count} {unit}{'s' if count != 1 else ''} ago"
 
 
 def file_uri(project_path: str, file: str) -> str:
@@ -58,7 +32,7 @@ def project_uri(project_path: str) -> str:
 
 
 def memory_item(
-    memory: Mapping[str, Any],
+    memory: Memory,
     audience: str,
     gists: Mapping[str, str],
     live: LivePlace | None = None,
@@ -68,59 +42,59 @@ def memory_item(
     return protocol.MemoryItem(**_item_fields(memory, audience, gists, live, now))
 
 
-def search_result(
-    memory: Mapping[str, Any], audience: str, gists: Mapping[str, str]
-) -> protocol.SearchResult:
-    fields = _item_fields(memory, audience, gists, None, None)
-    return protocol.SearchResult(**fields, snippet=_snippet(memory.get("snippet"), fields["label"]))
+def search_result(hit: SearchHit, audience: str, gists: Mapping[str, str]) -> protocol.SearchResult:
+    fields = _item_fields(hit.memory, audience, gists, None, None)
+    return protocol.SearchResult(**fields, snippet=_snippet(hit.snippet, fields["label"]))
 
 
-def _snippet(snippet: str | None, label: str) -> str:
-    """The matched text on one line, or "" when it would only repeat the row's label."""
-    text = one_line(snippet or "")
-    plain = text.replace("**", "")
+def _snippet(snippet: Snippet | None, label: str) -> str:
+    """The matched text on one line, its matched words in ``**`` (the quick pick shows
+    them), or "" when it would only repeat the row's label."""
+    if snippet is None:
+        return ""
+    plain = one_line(snippet.text)
     if not plain or plain.strip(" .…") == label.strip(" .…") or plain.strip(" .…") in label:
         return ""
-    return text
+    return one_line(snippet.render("**", "**"))
 
 
 def _item_fields(
-    memory: Mapping[str, Any],
+    memory: Memory,
     audience: str,
     gists: Mapping[str, str],
     live: LivePlace | None,
     now: datetime | None,
 ) -> dict[str, Any]:
-    file = memory["file_path"]
+    file = memory.file_path
     line: int | None
     end_line: int | None
     if live is not None and live.lines is not None:
         line, end_line = live.lines
-    elif memory["line_number"] is not None:
-        line = memory["line_number"] - 1
-        end_line = (memory["end_line"] or memory["line_number"]) - 1
+    elif memory.line_number is not None:
+        line = memory.line_number - 1
+        end_line = (memory.end_line or memory.line_number) - 1
     else:
         line = end_line = None
     if file is None:
         line = end_line = None
     return dict(
-        id=memory["id"],
-        project=project_uri(memory["project_path"]),
-        label=gists.get(audience) or memory["gist"],
-        gist=memory["gist"],
+        id=memory.id,
+        project=project_uri(memory.project_path),
+        label=gists.get(audience) or memory.gist,
+        gist=memory.gist,
         audience=audience,
-        salience=memory["salience"],
-        event_type=memory["event_type"],
-        uri=file_uri(memory["project_path"], file) if file else None,
+        salience=memory.salience,
+        event_type=memory.event_type,
+        uri=file_uri(memory.project_path, file) if file else None,
         file=file,
         line=line,
         end_line=end_line,
-        pinned=memory["pinned"],
-        detached=live.detached if live is not None else memory["detached"],
-        occurrences=memory["occurrence_count"] or 1,
-        created_at=iso_time(memory["created_at"]) or "",
-        last_used_at=iso_time(memory["last_accessed"] or memory["created_at"]),
-        age=age(memory["created_at"], now),
+        pinned=memory.pinned,
+        detached=live.detached if live is not None else memory.detached,
+        occurrences=memory.occurrence_count,
+        created_at=iso_time(memory.created_at),
+        last_used_at=iso_time(memory.last_used),
+        age=age(memory.created_at, now),
         gists=dict(gists),
     )
 
@@ -130,7 +104,7 @@ def command_link(title: str, command: str, memory_id: int, tooltip: str) -> str:
     return f'[{title}](command:{command}?{arguments} "{tooltip}")'
 
 
-def hover_markdown(memories: Sequence[Mapping[str, Any]], audience: str) -> str:
+def hover_markdown(memories: Sequence[Memory], audience: str) -> str:
     """The hover for a line: the first few memories (already ordered), then "+N more"."""
     blocks = [_hover_block(memory, audience) for memory in memories[:MAX_HOVER_MEMORIES]]
     markdown = "\n\n---\n\n".join(blocks)
@@ -140,17 +114,17 @@ def hover_markdown(memories: Sequence[Mapping[str, Any]], audience: str) -> str:
     return markdown
 
 
-def _hover_block(memory: Mapping[str, Any], audience: str) -> str:
-    gist = escape_markdown(one_line(memory.get("audience_gist") or memory["gist"]))
-    facts = [memory["salience"].capitalize(), age(memory["created_at"])]
-    if (memory["occurrence_count"] or 1) > 1:
-        facts.append(f"seen {memory['occurrence_count']} times")
-    if memory["pinned"]:
+def _hover_block(memory: Memory, audience: str) -> str:
+    gist = escape_markdown(one_line(memory.shown_gist))
+    facts = [memory.salience.capitalize(), age(memory.created_at)]
+    if memory.occurrence_count > 1:
+        facts.append(f"seen {memory.occurrence_count} times")
+    if memory.pinned:
         facts.append("pinned")
-    memory_id = memory["id"]
+    memory_id = memory.id
     pin = (
         command_link("Unpin", protocol.CLIENT_UNPIN, memory_id, "Let this memory be forgotten")
-        if memory["pinned"]
+        if memory.pinned
         else command_link("Pin", protocol.CLIENT_PIN, memory_id, "Never forget this memory")
     )
     links = " · ".join([
@@ -162,26 +136,26 @@ def _hover_block(memory: Mapping[str, Any], audience: str) -> str:
 
 
 def memory_markdown(
-    memory: Mapping[str, Any],
+    memory: Memory,
     gists: Mapping[str, str],
-    history: Iterable[Mapping[str, Any]],
+    history: Iterable[GistVersion],
     place: str | None,
 ) -> str:
     """Everything about one memory, ready to show in a Markdown preview; ``place`` is where
-    it is now (``memory.places.place_text``)."""
+    it is now (``memory.display.place_text``)."""
     lines = [
-        f"# {escape_markdown(one_line(memory['gist']))}",
+        f"# {escape_markdown(one_line(memory.gist))}",
         "",
-        f"- **Salience:** {memory['salience'].capitalize()}"
-        + (" (pinned)" if memory["pinned"] else ""),
-        f"- **Kind:** {escape_markdown(memory['event_type'].replace('_', ' '))}",
+        f"- **Salience:** {memory.salience.capitalize()}"
+        + (" (pinned)" if memory.pinned else ""),
+        f"- **Kind:** {escape_markdown(memory.event_type.replace('_', ' '))}",
         f"- **Where:** {escape_markdown(place) if place else 'no place in a file'}",
-        f"- **Remembered:** {age(memory['created_at'])} ({iso_time(memory['created_at'])})",
+        f"- **Remembered:** {age(memory.created_at)} ({iso_time(memory.created_at)})",
     ]
-    if (memory["occurrence_count"] or 1) > 1:
-        lines.append(f"- **Seen:** {memory['occurrence_count']} times")
-    if memory["tags"]:
-        lines.append(f"- **Tags:** {', '.join(escape_markdown(tag) for tag in memory['tags'])}")
+    if memory.occurrence_count > 1:
+        lines.append(f"- **Seen:** {memory.occurrence_count} times")
+    if memory.tags:
+        lines.append(f"- **Tags:** {', '.join(escape_markdown(tag) for tag in memory.tags)}")
     lines += ["", "## Gists", ""]
     lines += [f"- **{escape_markdown(name)}:** {escape_markdown(one_line(text))}"
               for name, text in gists.items()]
@@ -189,38 +163,31 @@ def memory_markdown(
     if past:
         lines += ["", "## Earlier gists", ""]
         lines += [
-            f"- **{escape_markdown(entry['audience'])}** (until {iso_time(entry['replaced_at'])}): "
-            f"{escape_markdown(one_line(entry['gist']))}"
+            f"- **{escape_markdown(entry.audience)}** (until {iso_time(entry.replaced_at)}): "
+            f"{escape_markdown(one_line(entry.gist))}"
             for entry in past
         ]
-    lines += ["", "## Verbatim", "", _fenced(memory["verbatim"])]
+    lines += ["", "## Verbatim", "", fenced(memory.verbatim)]
     return "\n".join(lines) + "\n"
 
 
-def _fenced(text: str) -> str:
-    """A code block no stored text can close early."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
-
-
-def ledger_entry(entry: Mapping[str, Any]) -> protocol.LedgerEntry:
+def ledger_entry(entry: LedgerEntry) -> protocol.LedgerEntry:
     return protocol.LedgerEntry(
-        memory_id=entry["memory_id"],
-        gist=entry["gist"],
-        salience=entry["salience"],
-        reason=entry["reason"],
-        forgotten_at=iso_time(entry["forgotten_at"]) or "",
+        memory_id=entry.memory_id,
+        gist=entry.gist,
+        salience=entry.salience,
+        reason=entry.reason,
+        forgotten_at=iso_time(entry.forgotten_at) or "",
     )
 
 
-def ledger_markdown(entries: Sequence[Mapping[str, Any]]) -> str:
+def ledger_markdown(entries: Sequence[LedgerEntry]) -> str:
     if not entries:
         return "# Forgetting log\n\nNothing has been forgotten yet.\n"
     lines = ["# Forgetting log", "", "| When | Memory | Salience | Why |", "|---|---|---|---|"]
     for entry in entries:
         lines.append(
-            f"| {iso_time(entry['forgotten_at'])} | {escape_markdown(one_line(entry['gist']))} "
-            f"| {entry['salience'].capitalize()} | {escape_markdown(entry['reason'])} |"
+            f"| {iso_time(entry.forgotten_at)} | {escape_markdown(one_line(entry.gist))} "
+            f"| {entry.salience.capitalize()} | {escape_markdown(entry.reason)} |"
         )
     return "\n".join(lines) + "\n"

@@ -29,6 +29,7 @@ from vidurai.lsp.documents import OpenDocument
 from vidurai.lsp.framing import INTERNAL_ERROR, INVALID_REQUEST, FrameReader, Rejected
 from vidurai.lsp.session import Session
 from vidurai.memory.anchors import LineEdit
+from vidurai.storage import LedgerEntry
 
 log = logging.getLogger(__name__)
 
@@ -319,11 +320,9 @@ class ViduraiServer(LanguageServer):
         """Give memories stored without a meaning vector (before this version, or by a
         process without the embedding packages) their vectors, newest first, one batch at a
         time. The state is in the file, so a backfill cut short resumes at the next start."""
-        from vidurai.storage.database import MemoryDatabase
+        from vidurai.storage import semantic_search_unavailable
 
-        reason = await self.loop.run_in_executor(
-            self.thread_pool, MemoryDatabase.semantic_search_unavailable
-        )
+        reason = await self.loop.run_in_executor(self.thread_pool, semantic_search_unavailable)
         if reason is not None:
             self.log(
                 f"Search by meaning is off, searching by words only: the embedding packages "
@@ -388,7 +387,7 @@ class ViduraiServer(LanguageServer):
         if changed:
             self.loop.call_soon_threadsafe(self.changed_everywhere)
 
-    def run_forgetting(self) -> list[dict[str, Any]]:
+    def run_forgetting(self) -> list[LedgerEntry]:
         from vidurai.memory.forgetting import forget_now
 
         db = self.session.db
@@ -404,8 +403,8 @@ class ViduraiServer(LanguageServer):
             self.loop.call_soon_threadsafe(self._after_forgetting, entries)
         return entries
 
-    def _after_forgetting(self, entries: list[dict[str, Any]]) -> None:
-        self.session.untrack_memories(entry["memory_id"] for entry in entries)
+    def _after_forgetting(self, entries: list[LedgerEntry]) -> None:
+        self.session.untrack_memories(entry.memory_id for entry in entries)
         self.changed_everywhere()
 
     async def _confirm_periodically(self) -> None:
@@ -426,7 +425,7 @@ class ViduraiServer(LanguageServer):
             return
         session.track_new_memories(memory_ids)
         for memory in session.require_db().get_memories_by_ids(memory_ids):
-            self.changed(memory["project_path"], memory["file_path"])
+            self.changed(memory.project_path, memory.file_path)
 
     def _current_line(self, project: str, file: str, line: int) -> str | None:
         """A line (1-based) of an open document's current text."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import sqlite3
 from typing import Any, Callable, Sequence
 from urllib.parse import unquote
 
@@ -22,8 +21,8 @@ from vidurai.lsp.documents import OpenDocument
 from vidurai.lsp.runtime import ViduraiServer, document_lines
 from vidurai.lsp.session import DatabaseUnavailable, OutsideWorkspace, parse_settings
 from vidurai.memory.archive import decline_legacy, import_legacy, legacy_candidate
-from vidurai.memory.places import place_text
-from vidurai.storage import DatabaseOpenError
+from vidurai.memory.display import place_text
+from vidurai.storage import Memory, StoreError
 from vidurai.storage.models import SalienceLevel
 
 # The answers offered when the predecessor's memories are found (window/showMessageRequest).
@@ -85,9 +84,9 @@ def create_server() -> ViduraiServer:
         if memory is None:
             raise LookupError(f"no memory with id {memory_id}")
         return present.memory_item(
-            memory, audience or session.audience_for(memory["project_path"]),
+            memory, audience or session.audience_for(memory.project_path),
             db.get_audience_gists(memory_id),
-            session.live_place(memory["project_path"], memory["file_path"], memory_id),
+            session.live_place(memory.project_path, memory.file_path, memory_id),
         )
 
     def apply_settings(raw: Any) -> None:
@@ -111,7 +110,7 @@ def create_server() -> ViduraiServer:
             server.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Warning, message=f"Vidurai: {problem}"))
 
-    def on_line(uri: str, line: int, audience: str | None) -> tuple[list[dict[str, Any]], str]:
+    def on_line(uri: str, line: int, audience: str | None) -> tuple[list[Memory], str]:
         """The attached memories on a 0-based line, most salient first, in the audience of the
         line's folder (unless one is asked for); live anchors when the document is open."""
         db = session.require_db()
@@ -163,7 +162,7 @@ def create_server() -> ViduraiServer:
         try:
             result = await asyncio.get_running_loop().run_in_executor(
                 server.thread_pool, import_legacy, db, legacy)
-        except (ValueError, OSError, sqlite3.Error, DatabaseOpenError) as error:
+        except (ValueError, OSError, StoreError) as error:
             server.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Error, message=f"Vidurai: importing failed: {error}"))
             return
@@ -252,10 +251,11 @@ def create_server() -> ViduraiServer:
         if not memories:
             return None
         document = session.documents.get(uri)
-        session.touched.update(memory["id"] for memory in memories[: present.MAX_HOVER_MEMORIES])
+        session.touched.update(memory.id for memory in memories[: present.MAX_HOVER_MEMORIES])
         first = memories[0]
-        lines = document.live_lines(first["id"]) if document is not None else None
-        start, end = lines or (first["line_number"] - 1, (first["end_line"] or first["line_number"]) - 1)
+        lines = document.live_lines(first.id) if document is not None else None
+        assert first.line_number is not None  # memories on a line have one
+        start, end = lines or (first.line_number - 1, (first.end_line or first.line_number) - 1)
         return types.Hover(
             contents=types.MarkupContent(
                 kind=types.MarkupKind.Markdown,
@@ -318,7 +318,7 @@ def create_server() -> ViduraiServer:
         forgotten = db.delete_memory(memory_id)
         if forgotten and memory is not None:
             session.untrack_memories([memory_id])
-            server.changed(memory["project_path"], memory["file_path"])
+            server.changed(memory.project_path, memory.file_path)
         return protocol.ForgetResult(forgotten=forgotten)
 
     def set_pinned(arguments: Sequence[Any], pinned: bool) -> protocol.MemoryItem:
@@ -406,13 +406,13 @@ def create_server() -> ViduraiServer:
         session.touched.add(args.id)
         return protocol.MemoryDetails(
             memory=item(args.id),
-            verbatim=stored["verbatim"],
-            tags=stored["tags"],
+            verbatim=stored.verbatim,
+            tags=list(stored.tags),
             history=[
                 protocol.GistHistoryEntry(
-                    audience=entry["audience"], gist=entry["gist"],
-                    created_at=present.iso_time(entry["created_at"]),
-                    replaced_at=present.iso_time(entry["replaced_at"]),
+                    audience=entry.audience, gist=entry.gist,
+                    created_at=present.iso_time(entry.created_at),
+                    replaced_at=present.iso_time(entry.replaced_at),
                 )
                 for entry in history
             ],
@@ -429,13 +429,13 @@ def create_server() -> ViduraiServer:
         db = session.require_db()
         project = session.project(args.project)
         audience = audience_of(args.audience, project)
-        found = db.recall_memories(
+        hits = db.search_memories(
             project, args.query, min_salience=SalienceLevel.NOISE, limit=args.limit,
         )
-        gists = db.get_audience_gists_bulk([memory["id"] for memory in found])
-        return protocol.SearchResults(
-            results=[present.search_result(m, audience, gists.get(m["id"], {})) for m in found]
-        )
+        gists = db.get_audience_gists_bulk([hit.memory.id for hit in hits])
+        return protocol.SearchResults(results=[
+            present.search_result(hit, audience, gists.get(hit.memory.id, {})) for hit in hits
+        ])
 
     @server.feature(protocol.CONTEXT)
     @answers_errors
@@ -491,9 +491,9 @@ def create_server() -> ViduraiServer:
         db = session.require_db()
         counts = db.get_statistics(session.project(args.project))
         return protocol.StatsResult(
-            total=counts["total"], pinned=counts["pinned"], by_salience=counts["by_salience"],
-            by_event_type=counts["by_event_type"], files=counts["files"],
-            audience=session.audience, database_path=str(db.db_path),
+            total=counts.total, pinned=counts.pinned, by_salience=counts.by_salience,
+            by_event_type=counts.by_event_type, files=counts.files,
+            audience=session.audience, database_path=db.location,
             schema_version=db.schema_version(),
         )
 
@@ -523,8 +523,8 @@ def create_server() -> ViduraiServer:
             return protocol.LineHintResult(hint=None)
         first = memories[0]
         return protocol.LineHintResult(hint=protocol.LineHint(
-            label=present.one_line(first.get("audience_gist") or first["gist"]),
-            salience=first["salience"].capitalize(), age=present.age(first["created_at"]),
+            label=present.one_line(first.shown_gist),
+            salience=first.salience.capitalize(), age=present.age(first.created_at),
             count=len(memories),
         ))
 

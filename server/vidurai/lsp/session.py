@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
@@ -19,11 +18,12 @@ from vidurai.lsp.documents import LivePlace, OpenDocument
 from vidurai.lsp.present import file_uri, project_uri
 from vidurai.limits import DEFAULT_CONTEXT_TOKENS, MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET
 from vidurai.memory.fixes import DEFAULT_SETTLE
+from vidurai.storage import StoreError
 from vidurai.storage.models import BUILTIN_AUDIENCES
 
 if TYPE_CHECKING:
     from vidurai.memory.capture import CaptureService
-    from vidurai.storage.database import MemoryDatabase
+    from vidurai.storage import MemoryStore
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class Session:
         self.settings = Settings()
         self.audience = "developer"
         self.folder_audiences: dict[str, str] = {}  # project path → audience (multi-root)
-        self.db: MemoryDatabase | None = None
+        self.db: MemoryStore | None = None
         self.capture: CaptureService | None = None
         self.db_error: str | None = None
         self.documents: dict[str, OpenDocument] = {}
@@ -161,11 +161,11 @@ class Session:
     def open_database(self) -> None:
         """Open the store named by the settings; on failure keep the reason, never raise."""
         from vidurai.memory.capture import CaptureService
-        from vidurai.storage.database import DatabaseOpenError, MemoryDatabase
+        from vidurai.storage import DatabaseOpenError, open_store
 
         self.close_database()
         try:
-            self.db = MemoryDatabase(self.settings.database_path or None)
+            self.db = open_store(self.settings.database_path or None)
         except DatabaseOpenError as error:
             self.db, self.capture, self.db_error = None, None, str(error).rstrip(".")
             return
@@ -182,10 +182,10 @@ class Session:
     def database_status(self) -> tuple[bool, str, str | None, str | None]:
         """(ok, path, problem, advice): what the editor shows instead of an empty store when
         the file cannot be used."""
-        from vidurai.storage.database import default_db_path
+        from vidurai.storage import default_db_path
 
         if self.db is not None:
-            return True, str(self.db.db_path), None, None
+            return True, self.db.location, None, None
         path = str(Path(self.settings.database_path).expanduser()) if self.settings.database_path \
             else str(default_db_path())
         advice = (
@@ -195,7 +195,7 @@ class Session:
         )
         return False, path, self.db_error, advice
 
-    def require_db(self) -> MemoryDatabase:
+    def require_db(self) -> MemoryStore:
         if self.db is None:
             raise DatabaseUnavailable(
                 f"Vidurai's memory database could not be opened: {self.db_error}"
@@ -346,11 +346,11 @@ class Session:
         db = self.require_db()
         for memory_id in memory_ids:
             memory = db.get_memory_by_id(memory_id)
-            if memory is None or memory["file_path"] is None:
+            if memory is None or memory.file_path is None:
                 continue
             for document in self.documents.values():
-                if (document.file == memory["file_path"]
-                        and os.path.normpath(memory["project_path"]) == document.project):
+                if (document.file == memory.file_path
+                        and os.path.normpath(memory.project_path) == document.project):
                     document.add_new_memory(memory)
 
     def untrack_memories(self, memory_ids: Iterable[int]) -> None:
@@ -397,7 +397,7 @@ class Session:
         writes, self.anchor_writes = self.anchor_writes, []
         try:
             self.db.update_anchors(writes)
-        except sqlite3.Error as error:
+        except StoreError as error:
             log.warning("anchors not written yet (%s); retrying later", error)
             self.anchor_writes = writes + self.anchor_writes
 

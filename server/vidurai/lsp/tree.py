@@ -13,7 +13,7 @@ from typing import Any, Callable
 from vidurai.lsp import protocol
 from vidurai.lsp.documents import LivePlace
 from vidurai.lsp.present import memory_item
-from vidurai.storage.database import MemoryDatabase
+from vidurai.storage import MemoryStore
 from vidurai.storage.models import SalienceLevel, utc_now
 
 LivePlaceOf = Callable[[str, str | None, int], "LivePlace | None"]
@@ -34,7 +34,7 @@ class UnknownGroup(ValueError):
     pass
 
 
-def groups(db: MemoryDatabase, project: str, group_by: str, now: datetime | None = None) -> protocol.GroupsResult:
+def groups(db: MemoryStore, project: str, group_by: str, now: datetime | None = None) -> protocol.GroupsResult:
     total = db.count_memories(project)
     found: list[protocol.MemoryGroup] = []
     if group_by == "file":
@@ -75,7 +75,7 @@ def _count_between(db, project, moment, newest, oldest) -> int:
 
 
 def page(
-    db: MemoryDatabase,
+    db: MemoryStore,
     project: str,
     group_by: str,
     group: str,
@@ -88,11 +88,11 @@ def page(
     """One page of a group's memories, in the order the tree shows them."""
     query, total = _group_query(db, project, group_by, group, offset, now)
     memories = db.list_memories(project, limit=limit, **query)
-    gists = db.get_audience_gists_bulk([memory["id"] for memory in memories])
+    gists = db.get_audience_gists_bulk([memory.id for memory in memories])
     items = [
         memory_item(
-            memory, audience, gists.get(memory["id"], {}),
-            live_place(project, memory["file_path"], memory["id"]),
+            memory, audience, gists.get(memory.id, {}),
+            live_place(project, memory.file_path, memory.id),
         )
         for memory in memories
     ]
@@ -101,7 +101,7 @@ def page(
 
 
 def _group_query(
-    db: MemoryDatabase, project: str, group_by: str, group: str, offset: int, now: datetime | None
+    db: MemoryStore, project: str, group_by: str, group: str, offset: int, now: datetime | None
 ) -> tuple[dict[str, Any], int]:
     """The ``list_memories`` arguments of a group's page, and the group's size."""
     query: dict[str, Any]

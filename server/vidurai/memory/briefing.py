@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from vidurai.gists.kinds import (
     COMMAND_KINDS,
@@ -22,8 +22,8 @@ from vidurai.gists.kinds import (
 from vidurai.limits import DEFAULT_CONTEXT_TOKENS, MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET
 from vidurai.gists.text import area_of, area_of_command, capitalise
 from vidurai.memory.markdown import escape_markdown
-from vidurai.memory.places import LiveLines, place_text
-from vidurai.storage.database import MemoryDatabase
+from vidurai.memory.display import LiveLines, one_line, place_text
+from vidurai.storage import Memory, MemoryStore
 from vidurai.storage.models import EventType, SalienceLevel, utc_now
 
 # Candidates looked at for a context; far more than any sensible budget can hold.
@@ -79,8 +79,8 @@ class _Budget:
         return "\n".join(self.lines)
 
 
-def _gist(memory: dict[str, Any]) -> str:
-    return escape_markdown(" ".join((memory.get("audience_gist") or memory["gist"]).split()))
+def _gist(memory: Memory) -> str:
+    return escape_markdown(one_line(memory.shown_gist))
 
 
 def _read_text(path: Path) -> str | None:
@@ -93,7 +93,7 @@ def _read_text(path: Path) -> str | None:
 
 
 def build_context(
-    db: MemoryDatabase,
+    db: MemoryStore,
     project: str | Path,
     *,
     current_file: str | None = None,
@@ -112,7 +112,7 @@ def build_context(
     """
     check_token_budget(max_tokens)
     db.validate_audience(audience)
-    candidates: list[dict[str, Any]] = []
+    candidates: list[Memory] = []
     related: set[int] = set()
     if current_file:
         candidates += db.list_memories(project, file_path=current_file, order="salience",
@@ -122,13 +122,13 @@ def build_context(
         if current_text:
             nearest = db.related_memories(project, current_text, min_salience=SalienceLevel.LOW,
                                           limit=RELATED_CANDIDATES, audience=audience)
-            related = {m["id"] for m in nearest}
+            related = {m.id for m in nearest}
             candidates += nearest
     candidates += db.recall_memories(project, query=query, min_salience=SalienceLevel.LOW,
                                      limit=CONTEXT_CANDIDATES, audience=audience)
-    first_of_each: dict[int, dict[str, Any]] = {}
+    first_of_each: dict[int, Memory] = {}
     for memory in candidates:
-        first_of_each.setdefault(memory["id"], memory)
+        first_of_each.setdefault(memory.id, memory)
     ordered = list(first_of_each.values())
 
     budget = _Budget(max_tokens)
@@ -139,14 +139,14 @@ def build_context(
     included = 0
     section = None
     for memory in ordered:
-        if current_file and memory["file_path"] == current_file:
+        if current_file and memory.file_path == current_file:
             heading = f"## Current file: {escape_markdown(current_file)}"
-        elif memory["id"] in related:
+        elif memory.id in related:
             heading = "## Related to this file"
         else:
             heading = "## Project"
         place = place_text(memory, live_lines)
-        line = f"- [{memory['salience']}] {_gist(memory)}" + (
+        line = f"- [{memory.salience}] {_gist(memory)}" + (
             f" ({escape_markdown(place)})" if place else ""
         )
         new_lines = ["", heading, line] if heading != section else [line]
@@ -164,15 +164,15 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def _section(memory: dict[str, Any]) -> str:
+def _section(memory: Memory) -> str:
     """The report section of a memory; a note is read for what it says ("Decided: …")."""
-    kind = memory["event_type"]
+    kind = memory.event_type
     if kind == EventType.NOTE.value:
-        kind = infer_event_type(memory["gist"])
+        kind = infer_event_type(memory.gist)
     return kind_of(kind).report_section
 
 
-def _counts(members: Iterable[dict[str, Any]]) -> str:
+def _counts(members: Iterable[Memory]) -> str:
     """"3 fixes, 1 decision and 2 notes": how many of each section, in the report's order."""
     by_section: dict[str, int] = {}
     for memory in members:
@@ -182,26 +182,26 @@ def _counts(members: Iterable[dict[str, Any]]) -> str:
     return " and ".join([", ".join(said[:-1]), said[-1]]) if len(said) > 1 else said[0]
 
 
-def area_of_memory(memory: dict[str, Any]) -> str | None:
+def area_of_memory(memory: Memory) -> str | None:
     """The area a memory is about: its file's, else the path its command names."""
-    area = area_of(memory["file_path"])
-    if area is None and memory["event_type"] in COMMAND_KINDS:
-        first_line = memory["verbatim"].split("\n", 1)[0]
+    area = area_of(memory.file_path)
+    if area is None and memory.event_type in COMMAND_KINDS:
+        first_line = memory.verbatim.split("\n", 1)[0]
         area = area_of_command(first_line[2:] if first_line.startswith("$ ") else None)
     return area
 
 
-def _item(memory: dict[str, Any], area: str | None) -> str:
+def _item(memory: Memory, area: str | None) -> str:
     """A report line; under its area's heading a gist does not name the area again."""
-    gist = " ".join((memory.get("audience_gist") or memory["gist"]).split())
+    gist = one_line(memory.shown_gist)
     if area and gist.startswith(f"{capitalise(area)}: "):
         gist = capitalise(gist[len(area) + 2:])
-    times = memory["occurrence_count"]
+    times = memory.occurrence_count
     return f"- {escape_markdown(gist)}" + (f" (×{times})" if times > 1 else "")
 
 
 def build_report(
-    db: MemoryDatabase,
+    db: MemoryStore,
     project: str | Path,
     *,
     days: int = 7,
@@ -225,9 +225,9 @@ def build_report(
     start = end - timedelta(days=days)
     memories = db.list_memories(project, since=start, order="salience", audience=audience,
                                 limit=REPORT_CANDIDATES)
-    fixed_since = {int(tag[len("fixes:"):]) for memory in memories for tag in memory["tags"]
+    fixed_since = {int(tag[len("fixes:"):]) for memory in memories for tag in memory.tags
                    if tag.startswith("fixes:") and tag[len("fixes:"):].isdigit()}
-    memories = [m for m in memories if m["id"] not in fixed_since]
+    memories = [m for m in memories if m.id not in fixed_since]
     failing = [m for m in memories if _section(m) == STILL_FAILING]
     done = [m for m in memories if _section(m) != STILL_FAILING]
 
@@ -242,7 +242,7 @@ def build_report(
         budget.add("", "Nothing was remembered in this period.")
         return Briefing(budget.text(), budget.tokens(), 0)
 
-    by_area: dict[str | None, list[dict[str, Any]]] = {}
+    by_area: dict[str | None, list[Memory]] = {}
     for memory in done:
         by_area.setdefault(area_of_memory(memory), []).append(memory)
     # Busiest areas first; the memories about no area in particular last.
@@ -255,7 +255,7 @@ def build_report(
         summary.append(f"{_count(len(failing), 'thing', 'things')} still failing")
     budget.add("", capitalise("; ".join(summary)) + ".")
 
-    groups: list[tuple[str, list[dict[str, Any]], str | None]] = []
+    groups: list[tuple[str, list[Memory], str | None]] = []
     if failing:
         groups.append((f"Still failing ({len(failing)})", failing, None))
     for area in areas:

@@ -36,7 +36,7 @@ from vidurai.memory.fixes import (
 )
 from vidurai.memory.redact import is_sensitive_path, redact
 from vidurai.memory.salience import classify_salience
-from vidurai.storage.database import MemoryDatabase
+from vidurai.storage import Memory, MemoryStore
 from vidurai.storage.models import EventType, SalienceLevel, utc_now
 
 REPEAT_WINDOW = timedelta(days=7)
@@ -60,7 +60,7 @@ class CaptureService:
 
     def __init__(
         self,
-        db: MemoryDatabase,
+        db: MemoryStore,
         generator: MultiAudienceGistGenerator | None = None,
         *,
         kept_codes: Iterable[str] = DEFAULT_KEPT_CODES,
@@ -189,8 +189,8 @@ class CaptureService:
         fingerprint = _fingerprint("error_fixed", fix.file, diagnostic.message, diagnostic.code, diagnostic.source)
         repeat = self.db.find_by_fingerprint(project, fingerprint, self._clock() - REPEAT_WINDOW)
         if repeat is not None:
-            self.db.record_occurrence(repeat["id"], self._clock())
-            return repeat["id"]
+            self.db.record_occurrence(repeat.id, self._clock())
+            return repeat.id
         sensitive = is_sensitive_path(fix.file)
         broken_text = None if sensitive or diagnostic.line_text is None else redact(diagnostic.line_text.strip())
         anchor_text = None if sensitive or not current_text or not current_text.strip() else redact(current_text.strip())
@@ -250,21 +250,21 @@ class CaptureService:
         failure = self.db.find_by_fingerprint(project, fingerprint, since)
         if exit_code != 0:
             if failure is not None:
-                self.db.record_occurrence(failure["id"], self._clock())
-                return failure["id"]
+                self.db.record_occurrence(failure.id, self._clock())
+                return failure.id
             return self._remember_failure(project, shown, exit_code, cwd, output, fingerprint)
         if failure is None:
             return None
         fix_fingerprint = _fingerprint("command-fixed", fingerprint)
         fix = self.db.find_by_fingerprint(project, fix_fingerprint, since)
-        if fix is None or f"fixes:{failure['id']}" not in fix["tags"]:
+        if fix is None or f"fixes:{failure.id}" not in fix.tags:
             return self._remember_command_fix(project, shown, failure, fix_fingerprint)
         # Decided on the failures counted, not on when a memory was last opened or hovered.
-        if _failed_runs_fixed(fix) >= failure["occurrence_count"]:
+        if _failed_runs_fixed(fix) >= failure.occurrence_count:
             return None  # no failure since the last pass: passing again says nothing new
-        self.db.record_occurrence(fix["id"], self._clock())
-        self.db.update_memory(fix["id"], tags=_command_fix_tags(failure))
-        return fix["id"]
+        self.db.record_occurrence(fix.id, self._clock())
+        self.db.update_memory(fix.id, tags=_command_fix_tags(failure))
+        return fix.id
 
     def _remember_failure(
         self, project: str | Path, command: str, exit_code: int, cwd: str | None,
@@ -294,13 +294,13 @@ class CaptureService:
         )
 
     def _remember_command_fix(
-        self, project: str | Path, command: str, failure: dict, fix_fingerprint: str
+        self, project: str | Path, command: str, failure: Memory, fix_fingerprint: str
     ) -> int:
         canonical = _one_line(f"Fixed failing command {_short_command(command)}", CANONICAL_GIST_CHARS)
         verbatim = (
             f"$ {command}\nnow passes (exit code 0).\n\n"
-            f"It failed before (memory #{failure['id']}, seen {failure['occurrence_count']} "
-            f"time{'s' if failure['occurrence_count'] != 1 else ''}):\n{failure['gist']}"
+            f"It failed before (memory #{failure.id}, seen {failure.occurrence_count} "
+            f"time{'s' if failure.occurrence_count != 1 else ''}):\n{failure.gist}"
         )
         context = GistContext(
             event_type=EventType.COMMAND_FIXED.value, command=command, exit_code=0,
@@ -339,13 +339,13 @@ def _fingerprint(*parts: object) -> str:
     return hashlib.sha1("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()
 
 
-def _command_fix_tags(failure: dict) -> list[str]:
+def _command_fix_tags(failure: Memory) -> list[str]:
     """A command fix names its failure and how many failed runs it has answered so far."""
-    return ["command", f"fixes:{failure['id']}", f"failed-runs:{failure['occurrence_count']}"]
+    return ["command", f"fixes:{failure.id}", f"failed-runs:{failure.occurrence_count}"]
 
 
-def _failed_runs_fixed(fix: dict) -> int:
-    for tag in fix["tags"]:
+def _failed_runs_fixed(fix: Memory) -> int:
+    for tag in fix.tags:
         if tag.startswith("failed-runs:") and tag[12:].isdigit():
             return int(tag[12:])
     return 0

@@ -11,29 +11,28 @@ the server and the CLI call, and how the result is told to a person.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from vidurai.storage.database import MemoryDatabase
+from vidurai.storage import LedgerEntry, MemoryStore
 
 # The server forgets at start and then this often.
 FORGETTING_INTERVAL_SECONDS = 60 * 60
 
 
-def forget_now(db: MemoryDatabase, now: datetime | None = None) -> list[dict[str, Any]]:
+def forget_now(db: MemoryStore, now: datetime | None = None) -> list[LedgerEntry]:
     """Forget every expired, unpinned memory; return the ledger lines written."""
     return db.forget_expired(now=now)
 
 
-def preview_expired(db: MemoryDatabase, now: datetime | None = None) -> list[dict[str, Any]]:
+def preview_expired(db: MemoryStore, now: datetime | None = None) -> list[LedgerEntry]:
     """What ``forget_now`` would forget, without forgetting it."""
     return db.forget_expired(now=now, dry_run=True)
 
 
-def describe_forgotten(entries: list[dict[str, Any]]) -> str:
+def describe_forgotten(entries: list[LedgerEntry]) -> str:
     """One sentence for a person: "Forgot 3 memories: …" or "Nothing was due to be forgotten."."""
     if not entries:
         return "Nothing was due to be forgotten."
-    shown = "; ".join(f"“{entry['gist']}”" for entry in entries[:3])
+    shown = "; ".join(f"“{entry.gist}”" for entry in entries[:3])
     more = f" and {len(entries) - 3} more" if len(entries) > 3 else ""
     noun = "memory" if len(entries) == 1 else "memories"
     return f"Forgot {len(entries)} {noun}: {shown}{more}."

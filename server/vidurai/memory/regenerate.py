@@ -11,13 +11,13 @@ starts again and changes nothing twice.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Callable
 
 from vidurai.gists.kinds import COMMAND_KINDS
 from vidurai.gists import GENERATOR_VERSION, GistContext, MultiAudienceGistGenerator
 from vidurai.memory.capture import error_type_of
 from vidurai.memory.fixes import DiagnosticEvent
-from vidurai.storage.database import MemoryDatabase
+from vidurai.storage import Memory, MemoryStore, StoreError, open_store
 from vidurai.storage.models import EventType
 
 GENERATOR_KEY = "gist_generator"
@@ -31,10 +31,10 @@ _EXIT_CODE = re.compile(r"^exit code (-?\d+)$", re.MULTILINE)
 _FAILURE_CAUSE = re.compile(r" failed with exit code -?\d+: (.*)$")
 
 
-def context_of(memory: dict[str, Any]) -> GistContext:
+def context_of(memory: Memory) -> GistContext:
     """The generator's context for a stored memory, read back from what capture stored."""
-    kind, verbatim = memory["event_type"], memory["verbatim"] or ""
-    context = GistContext(event_type=kind, file_path=memory["file_path"])
+    kind, verbatim = memory.event_type, memory.verbatim or ""
+    context = GistContext(event_type=kind, file_path=memory.file_path)
     if kind == EventType.ERROR_FIXED.value:
         message = _DIAGNOSTIC_MESSAGE.search(verbatim)
         if message is None:
@@ -45,13 +45,13 @@ def context_of(memory: dict[str, Any]) -> GistContext:
         source = None if source in (None, "unknown") else source
         diagnostic = DiagnosticEvent(message.group(1), 1, code=code, source=source)
         return GistContext(
-            event_type=kind, file_path=memory["file_path"], message=message.group(1),
+            event_type=kind, file_path=memory.file_path, message=message.group(1),
             error_type=error_type_of(diagnostic), source=source,
         )
     command = _COMMAND_LINE.search(verbatim)
     if kind in COMMAND_KINDS and command:
         exit_code = _EXIT_CODE.search(verbatim)
-        cause = _FAILURE_CAUSE.search(memory["gist"]) if kind == EventType.COMMAND_FAILED.value else None
+        cause = _FAILURE_CAUSE.search(memory.gist) if kind == EventType.COMMAND_FAILED.value else None
         return GistContext(
             event_type=kind, command=command.group(1),
             exit_code=int(exit_code.group(1)) if exit_code else (0 if kind == EventType.COMMAND_FIXED.value else None),
@@ -60,20 +60,33 @@ def context_of(memory: dict[str, Any]) -> GistContext:
     return context
 
 
-def gists_are_current(db: MemoryDatabase) -> bool:
+def gists_are_current(db: MemoryStore) -> bool:
     return db.get_metadata(GENERATOR_KEY) == GENERATOR_VERSION
 
 
-def regenerate_gists(db: MemoryDatabase, generator: MultiAudienceGistGenerator) -> int:
+def regenerate_gists(db: MemoryStore, generator: MultiAudienceGistGenerator) -> int:
     """Make the gists again if they were made by other rules; returns how many changed."""
     if gists_are_current(db):
         return 0
     changed, after = 0, 0
     while page := db.memories_after(after, PAGE):
         changed += db.replace_generated_gists({
-            memory["id"]: generator.generate(memory["verbatim"], memory["gist"], context_of(memory))
+            memory.id: generator.generate(memory.verbatim, memory.gist, context_of(memory))
             for memory in page
         })
-        after = page[-1]["id"]
+        after = page[-1].id
     db.set_metadata(GENERATOR_KEY, GENERATOR_VERSION)
     return changed
+
+
+def open_current_store(location: str | None, say: Callable[[str], None]) -> MemoryStore:
+    """The store, with gists made by older rules made again (once, after an upgrade);
+    ``say`` tells the person waiting why it takes a moment."""
+    store = open_store(location)
+    try:
+        if not gists_are_current(store) and store.memories_after(0, 1):
+            say("writing the gists again with this version's rules (once)…")
+        regenerate_gists(store, MultiAudienceGistGenerator())
+    except StoreError:
+        pass  # a store this process may not write keeps the gists it has
+    return store

@@ -20,9 +20,18 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from vidurai.storage import embedding
+from vidurai.storage.errors import (
+    DatabaseOpenError,
+    MemoryNotFoundError,
+    NewerSchemaError,
+    StoreError,
+    StoreLocked,
+)
 from vidurai.storage.migrations import (
     DEFAULT_RETENTION_SQL,
     SchemaError,
+    LATEST_VERSION,
+    SchemaTooNewError,
     Upgrade,
     create_private_file,
     migrate,
@@ -40,21 +49,26 @@ from vidurai.storage.models import (
     DETACHED_RETENTION_DAYS,
     SalienceLevel,
     from_db_time,
+    iso_time,
     to_db_time,
     utc_now,
 )
+from vidurai.storage.records import (
+    ARCHIVE_COLUMNS,
+    ARCHIVE_TIMES,
+    ArchiveRecord,
+    FileMark,
+    HealthReport,
+    ImportResult,
+    GistVersion,
+    LedgerEntry,
+    Memory,
+    SearchHit,
+    Snippet,
+    Statistics,
+)
 
 BUSY_TIMEOUT_MS = 10_000
-
-
-class DatabaseOpenError(SchemaError):
-    """The file cannot be opened as a Vidurai database (unreadable, corrupt, too new)."""
-
-
-class MemoryNotFoundError(LookupError):
-    def __init__(self, memory_id: int):
-        super().__init__(f"no memory with id {memory_id}")
-        self.memory_id = memory_id
 
 
 def default_db_path() -> Path:
@@ -266,6 +280,9 @@ class MemoryDatabase:
             self.upgrade = migrate(conn, None if in_memory else self.db_path)
             _use_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
+        except SchemaTooNewError as error:
+            conn.close()
+            raise NewerSchemaError(str(error)) from error
         except SchemaError as error:  # DatabaseOpenError included
             conn.close()
             raise DatabaseOpenError(str(error)) from error
@@ -291,7 +308,7 @@ class MemoryDatabase:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction; rolled back whole on any error."""
-        with self._lock:
+        with self._lock, _store_errors():
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -300,13 +317,19 @@ class MemoryDatabase:
                 raise
             self.conn.execute("COMMIT")
 
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads: under the lock, with SQLite's errors as StoreError."""
+        with self._lock, _store_errors():
+            yield self.conn
+
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self.conn.execute(sql, params).fetchall()
+        with self._reading() as conn:
+            return conn.execute(sql, params).fetchall()
 
     def schema_version(self) -> int:
-        with self._lock:
-            return read_schema_version(self.conn)
+        with self._reading() as conn:
+            return read_schema_version(conn)
 
     def has_memories(self) -> bool:
         return bool(self._read("SELECT EXISTS (SELECT 1 FROM memories)")[0][0])
@@ -359,13 +382,6 @@ class MemoryDatabase:
             return None
         self._project_ids[path] = self._project_ids[str(project_path)] = rows[0]["id"]
         return rows[0]["id"]
-
-    def list_projects(self) -> list[dict[str, Any]]:
-        rows = self._read(
-            "SELECT p.id, p.path, p.name, COUNT(m.id) AS memories FROM projects p "
-            "LEFT JOIN memories m ON m.project_id = p.id GROUP BY p.id ORDER BY p.path"
-        )
-        return [dict(row) for row in rows]
 
     # ------------------------------------------------------------------ memories
 
@@ -430,16 +446,15 @@ class MemoryDatabase:
                 self._save_vectors(conn, [(memory_id, project_id, vector[0])])
         return memory_id
 
-    def get_memory_by_id(self, memory_id: int, audience: str | None = None) -> dict[str, Any] | None:
+    def get_memory_by_id(self, memory_id: int, audience: str | None = None) -> Memory | None:
         rows = self._read(f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE m.id = ?", (memory_id,))
         if not rows:
             return None
-        memories = self._rows_to_dicts(rows, audience)
-        return memories[0]
+        return self._memories(rows, audience)[0]
 
     def get_memories_by_ids(
         self, memory_ids: Iterable[int], audience: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[Memory]:
         """Several memories in one query, most salient then newest first (the hover order);
         ids that no longer exist are left out."""
         ids = list(dict.fromkeys(memory_ids))
@@ -450,12 +465,12 @@ class MemoryDatabase:
             f"(SELECT value FROM json_each(?)) ORDER BY {_SALIENT_FIRST}",
             (json.dumps(ids),),
         )
-        return self._rows_to_dicts(rows, audience)
+        return self._memories(rows, audience)
 
-    def all_memories(self) -> list[dict[str, Any]]:
+    def all_memories(self) -> list[Memory]:
         """Every memory of every project, by id (for exports)."""
         rows = self._read(f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} ORDER BY m.id")
-        return self._rows_to_dicts(rows)
+        return self._memories(rows)
 
     def delete_memory(self, memory_id: int, reason: str = "forgotten by the user") -> bool:
         """Delete a memory (its gists and history cascade); leave a ledger line. False if absent."""
@@ -504,7 +519,7 @@ class MemoryDatabase:
 
     def find_by_fingerprint(
         self, project_path: str | os.PathLike[str], fingerprint: str, since: datetime
-    ) -> dict[str, Any] | None:
+    ) -> Memory | None:
         """The newest memory with this fingerprint last seen at or after ``since``."""
         project_id = self._find_project(project_path)
         if project_id is None:
@@ -515,7 +530,7 @@ class MemoryDatabase:
             "ORDER BY m.created_at DESC LIMIT 1",
             (project_id, fingerprint, to_db_time(since)),
         )
-        return self._rows_to_dicts(rows)[0] if rows else None
+        return self._memories(rows)[0] if rows else None
 
     def record_occurrence(self, memory_id: int, now: datetime | None = None) -> int:
         """A repeat of an existing memory: count it and treat it as a use. Returns the count."""
@@ -670,11 +685,11 @@ class MemoryDatabase:
         start) and current with the file; None without an embedder."""
         if embedding.load_embedder() is None:
             return None
-        with self._lock:
-            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        with self._reading() as conn:
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
             if self._vectors is None or version != self._vectors_version:
                 index = embedding.VectorIndex()
-                rows = self.conn.execute(
+                rows = conn.execute(
                     "SELECT e.memory_id, m.project_id, e.vector FROM memory_embeddings e "
                     "JOIN memories m ON m.id = e.memory_id WHERE e.model = ?",
                     (embedding.MODEL_NAME,),
@@ -689,7 +704,7 @@ class MemoryDatabase:
     def memories_at(
         self, project_path: str | os.PathLike[str], file_path: str, line: int,
         audience: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Memory]:
         """The hover lookup: attached memories whose lines cover ``line`` (1-based), most
         salient then newest first."""
         project_id = self._find_project(project_path)
@@ -701,11 +716,11 @@ class MemoryDatabase:
             f"AND m.detached = 0 ORDER BY {_SALIENT_FIRST}",
             (project_id, _clean_file_path(file_path), line, line),
         )
-        return self._rows_to_dicts(rows, audience)
+        return self._memories(rows, audience)
 
     def file_marks(
         self, project_path: str | os.PathLike[str], file_path: str
-    ) -> list[dict[str, Any]]:
+    ) -> list[FileMark]:
         """Where a file's memories are: id, line, end line, detached, and the anchor text (the
         first line as last saved, to find the lines again in a changed file). No gist or note:
         the gutter and the tracking of an opened file stay a few milliseconds at thousands
@@ -718,7 +733,8 @@ class MemoryDatabase:
             "WHERE project_id = ? AND file_path = ? AND line_number IS NOT NULL",
             (project_id, _clean_file_path(file_path)),
         )
-        return [dict(row) | {"detached": bool(row["detached"])} for row in rows]
+        return [FileMark(row["id"], row["line_number"], row["end_line"], bool(row["detached"]),
+                         row["anchor_text"]) for row in rows]
 
     def update_anchors(
         self, anchors: Iterable[tuple[int, int | None, int | None, bool, str | None]]
@@ -783,13 +799,13 @@ class MemoryDatabase:
                 (key, value),
             )
 
-    def memories_after(self, memory_id: int, limit: int) -> list[dict[str, Any]]:
+    def memories_after(self, memory_id: int, limit: int) -> list[Memory]:
         """Every project's memories with an id above ``memory_id``, by id: a page to walk."""
         rows = self._read(
             f"SELECT {_MEMORY_COLUMNS} {_FROM_MEMORIES} WHERE m.id > ? ORDER BY m.id LIMIT ?",
             (memory_id, limit),
         )
-        return self._rows_to_dicts(rows)
+        return self._memories(rows)
 
     def replace_generated_gists(self, gists: Mapping[int, Mapping[str, str]]) -> int:
         """Store newly generated gists of many memories in one transaction, leaving every gist
@@ -835,7 +851,7 @@ class MemoryDatabase:
             result.setdefault(row[0], {})[row[1]] = row[2]
         return result
 
-    def get_gist_history(self, memory_id: int, audience: str | None = None) -> list[dict[str, Any]]:
+    def get_gist_history(self, memory_id: int, audience: str | None = None) -> list[GistVersion]:
         """Every replaced gist, oldest first, with when it was written and when it was replaced."""
         sql = (
             "SELECT audience, gist, created_at, replaced_at FROM gist_history WHERE memory_id = ?"
@@ -845,7 +861,11 @@ class MemoryDatabase:
             self.validate_audience(audience)
             sql += " AND audience = ?"
             params.append(audience)
-        return [dict(row) for row in self._read(sql + " ORDER BY id", params)]
+        return [
+            GistVersion(row["audience"], row["gist"], _parse_time(row["created_at"]),
+                        from_db_time(row["replaced_at"]))
+            for row in self._read(sql + " ORDER BY id", params)
+        ]
 
     # ------------------------------------------------------------------ recall and listing
 
@@ -859,11 +879,28 @@ class MemoryDatabase:
         audience: str | None = None,
         *,
         hybrid: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Memory]:
+        """The memories of ``search_memories``, without scores and snippets."""
+        hits = self.search_memories(
+            project_path, query, min_salience, limit, file_path, audience, hybrid=hybrid
+        )
+        return [hit.memory for hit in hits]
+
+    def search_memories(
+        self,
+        project_path: str | os.PathLike[str],
+        query: str | None = None,
+        min_salience: SalienceLevel | str = SalienceLevel.MEDIUM,
+        limit: int = 10,
+        file_path: str | None = None,
+        audience: str | None = None,
+        *,
+        hybrid: bool = True,
+    ) -> list[SearchHit]:
         """Memories of a project: for a query, the best matches by words (bm25) and by
-        meaning (vectors) fused, each row with a ``snippet`` (matched words in ``**``) and a
-        ``score`` (higher for a better match; comparable within one search); else most
-        salient then most recent. ``hybrid=False`` ranks by words alone (it is also what
+        meaning (vectors) fused, each with the matched ``snippet`` and a ``score`` (higher
+        for a better match; comparable within one search); else most salient then most
+        recent (no score, no snippet). ``hybrid=False`` ranks by words alone (it is also what
         happens when no embedder is installed)."""
         if audience is not None:
             self.validate_audience(audience)
@@ -882,7 +919,7 @@ class MemoryDatabase:
                 f"ORDER BY {_SALIENT_FIRST} LIMIT ?",
                 (*params, limit),
             )
-            return self._rows_to_dicts(rows, audience)
+            return [SearchHit(memory) for memory in self._memories(rows, audience)]
         parsed = WordQuery.parse(query)
         if parsed is None:
             return []  # punctuation alone (":::") means nothing, in words or in meaning
@@ -894,9 +931,11 @@ class MemoryDatabase:
         ]
         if hybrid:
             rankings.append((1.0, lambda wanted: self._meaning_ranking(query, project_id, wanted)))
-        memories = self._fused_search(rankings, filters, params, limit, identifiers_in(query))
-        self._add_snippets(memories, words)
-        return self._rows_to_dicts(memories, audience)
+        rows, scores = self._fused_search(rankings, filters, params, limit, identifiers_in(query))
+        return [
+            SearchHit(memory, scores[memory.id], _snippet(memory, words))
+            for memory in self._memories(rows, audience)
+        ]
 
     def related_memories(
         self,
@@ -905,7 +944,7 @@ class MemoryDatabase:
         min_salience: SalienceLevel | str = SalienceLevel.MEDIUM,
         limit: int = 10,
         audience: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Memory]:
         """The project's memories closest in meaning to a text (an open file's content),
         nearest first; [] without an embedder."""
         if audience is not None:
@@ -915,11 +954,11 @@ class MemoryDatabase:
             return []
         filters = "m.project_id = ? AND m.salience_rank >= ?"
         params: list[Any] = [project_id, SalienceLevel.parse(min_salience).rank]
-        memories = self._fused_search(
+        rows, _ = self._fused_search(
             [(1.0, lambda wanted: self._meaning_ranking(text, project_id, wanted))],
             filters, params, limit,
         )
-        return self._rows_to_dicts(memories, audience)
+        return self._memories(rows, audience)
 
     def _fused_search(
         self,
@@ -928,10 +967,10 @@ class MemoryDatabase:
         params: Sequence[Any],
         limit: int,
         identifiers: Sequence[str] = (),
-    ) -> list[dict[str, Any]]:
+    ) -> tuple[list[Any], dict[int, float]]:
         """Fuse the best ids of (weight, ranking) pairs by reciprocal rank fusion, then apply
         the filters and order; asks the rankings for more ids while the filters leave fewer
-        than ``limit``. Each row carries its fused ``score``."""
+        than ``limit``. Returns the rows, best first, and the fused score of each id."""
         wanted = max(SEARCH_CANDIDATES, limit)
         # Only what the order needs, for every candidate; whole rows for the page alone.
         texts = ", m.gist, m.verbatim" if identifiers else ""
@@ -954,10 +993,8 @@ class MemoryDatabase:
             "CROSS JOIN memories m ON m.id = page.value JOIN projects p ON p.id = m.project_id",
             (json.dumps(best),),
         )}
-        return [  # a memory deleted between the two reads is left out
-            {**dict(rows[memory_id]), "score": scores[memory_id]}
-            for memory_id in best if memory_id in rows
-        ]
+        # a memory deleted between the two reads is left out
+        return [rows[memory_id] for memory_id in best if memory_id in rows], scores
 
     def _common_words(self, words: Sequence[str]) -> frozenset[str]:
         """The (folded) words in more than half of the memories their newest
@@ -1051,13 +1088,6 @@ class MemoryDatabase:
             if similarity >= embedding.MIN_RELATED_SIMILARITY
         ]
 
-    @staticmethod
-    def _add_snippets(memories: list[dict[str, Any]], words: WordQuery) -> None:
-        """Give each row a ``snippet``: its matched words in ``**``, or None when it was
-        found by meaning alone."""
-        for memory in memories:
-            texts = (memory["gist"], memory["verbatim"], ", ".join(_load_tags(memory["tags"])))
-            memory["snippet"] = words.snippet(texts)
 
     def list_memories(
         self,
@@ -1072,7 +1102,7 @@ class MemoryDatabase:
         audience: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Memory]:
         """A page of memories for the tree and reports.
 
         ``order``: "salience" (most salient, then newest), "recent" (newest first) or
@@ -1095,7 +1125,7 @@ class MemoryDatabase:
             "LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
-        return self._rows_to_dicts(rows, audience)
+        return self._memories(rows, audience)
 
     def count_memories(
         self,
@@ -1152,7 +1182,7 @@ class MemoryDatabase:
         )
         return [(row[0], row[1]) for row in rows]
 
-    def get_statistics(self, project_path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    def get_statistics(self, project_path: str | os.PathLike[str] | None = None) -> Statistics:
         """Counts for one project (or all): total, by salience, by event type, pinned, files."""
         where, params = "1 = 1", []
         if project_path is not None:
@@ -1176,21 +1206,21 @@ class MemoryDatabase:
             f"MIN(created_at), MAX(created_at) FROM memories WHERE {where}",
             params,
         )[0]
-        return {
-            "total": totals[0],
-            "pinned": totals[1],
-            "files": totals[2],
-            "oldest": totals[3],
-            "newest": totals[4],
-            "by_salience": by_salience,
-            "by_event_type": by_event,
-        }
+        return Statistics(
+            total=totals[0],
+            pinned=totals[1],
+            files=totals[2],
+            oldest=_parse_time(totals[3]),
+            newest=_parse_time(totals[4]),
+            by_salience=by_salience,
+            by_event_type=by_event,
+        )
 
     # ------------------------------------------------------------------ forgetting
 
     def forget_expired(
         self, now: datetime | None = None, dry_run: bool = False
-    ) -> list[dict[str, Any]]:
+    ) -> list[LedgerEntry]:
         """Delete expired, unpinned memories; one ledger line each. Returns the ledger lines.
 
         With ``dry_run`` nothing is deleted or written: the lines say what would be forgotten.
@@ -1214,18 +1244,18 @@ class MemoryDatabase:
     @staticmethod
     def _write_ledger(
         conn: sqlite3.Connection, rows: Sequence[sqlite3.Row], reason: str, moment: str
-    ) -> list[dict[str, Any]]:
+    ) -> list[LedgerEntry]:
         entries = [_ledger_entry(row, reason, moment) for row in rows]
         conn.executemany(
             "INSERT INTO forgetting_ledger (memory_id, project_id, gist, salience, reason, "
-            "forgotten_at) VALUES (:memory_id, :project_id, :gist, :salience, :reason, :forgotten_at)",
-            entries,
+            "forgotten_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(e.memory_id, e.project_id, e.gist, e.salience, e.reason, moment) for e in entries],
         )
         return entries
 
     def get_forgetting_ledger(
         self, project_path: str | os.PathLike[str] | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
+    ) -> list[LedgerEntry]:
         """What was forgotten, newest first."""
         sql = "SELECT memory_id, project_id, gist, salience, reason, forgotten_at FROM forgetting_ledger"
         params: list[Any] = []
@@ -1234,37 +1264,256 @@ class MemoryDatabase:
             params.append(self._find_project(project_path) or -1)
         sql += " ORDER BY forgotten_at DESC, id DESC LIMIT ?"
         params.append(limit)
-        return [dict(row) for row in self._read(sql, params)]
+        return [
+            LedgerEntry(row["memory_id"], row["project_id"], row["gist"], row["salience"],
+                        row["reason"], from_db_time(row["forgotten_at"]))
+            for row in self._read(sql, params)
+        ]
+
+    # ------------------------------------------------------------------ export, import, health
+    # (the archive format itself is described in records.ARCHIVE_COLUMNS)
+
+    def export_records(self, project_path: str | os.PathLike[str] | None) -> list[dict[str, Any]]:
+        """Every memory of a project (or of all) with its gists and gist history, oldest id
+        first, as JSON-ready archive records (ISO-8601 UTC times).
+
+        Read in one transaction, so a server writing meanwhile cannot tear the snapshot.
+        """
+        with self._reading() as conn:
+            conn.execute("BEGIN")
+            try:
+                memories = (
+                    self.list_memories(project_path, order="recent",
+                                       limit=self.count_memories(project_path))
+                    if project_path is not None else self.all_memories()
+                )
+                gists: dict[int, dict[str, dict[str, Any]]] = {}
+                for row in conn.execute(
+                    "SELECT memory_id, audience, gist, created_at, written_by_user "
+                    "FROM audience_gists ORDER BY memory_id, id"
+                ):
+                    gists.setdefault(row["memory_id"], {})[row["audience"]] = {
+                        "gist": row["gist"], "created_at": _iso(row["created_at"]),
+                        "written_by_user": bool(row["written_by_user"]),
+                    }
+                history: dict[int, list[dict[str, Any]]] = {}
+                for row in conn.execute(
+                    "SELECT memory_id, audience, gist, created_at, replaced_at FROM gist_history "
+                    "ORDER BY id"
+                ):
+                    history.setdefault(row["memory_id"], []).append({
+                        "audience": row["audience"], "gist": row["gist"],
+                        "created_at": _iso(row["created_at"]),
+                        "replaced_at": _iso(row["replaced_at"]),
+                    })
+            finally:
+                conn.execute("COMMIT")
+        records = []
+        for memory in sorted(memories, key=lambda memory: memory.id):
+            record: dict[str, Any] = {"id": memory.id, "project_path": memory.project_path}
+            for column in ARCHIVE_COLUMNS:
+                value = getattr(memory, column)
+                record[column] = (
+                    _iso_or_none(value) if column in ARCHIVE_TIMES
+                    else list(value) if column == "tags" else value
+                )
+            record["audience_gists"] = gists.get(memory.id, {})
+            record["gist_history"] = history.get(memory.id, [])
+            records.append(record)
+        return records
+
+    def stored_audiences(self) -> list[str]:
+        """Every audience some memory has a gist for (configured ones included)."""
+        return [row[0] for row in self._read("SELECT DISTINCT audience FROM audience_gists")]
+
+    def import_records(self, records: Iterable[ArchiveRecord]) -> ImportResult:
+        """Store archive records exactly (times, pin, counts, gists, history) in ONE
+        transaction: an error raised while ``records`` is read (a bad line) rolls the whole
+        import back. A record already in the store (same project, creation time, gist and
+        verbatim) is skipped, so importing a file twice does not double it. New ids are
+        assigned. Texts must be redacted and audiences checked by the caller."""
+        result = ImportResult(0, 0)
+        project_ids: dict[str, int] = {}
+        with self._write() as conn:
+            last_existing_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM memories").fetchone()[0]
+            for record in records:
+                path = normalize_project_path(record.project_path)
+                if path not in project_ids:
+                    project_ids[path] = self._import_project(conn, path)
+                project_id = project_ids[path]
+                memory = record.memory
+                created = to_db_time(memory.created_at)
+                duplicate = conn.execute(
+                    "SELECT 1 FROM memories WHERE project_id = ? AND created_at = ? AND gist = ? "
+                    "AND verbatim = ? AND id <= ?",
+                    (project_id, created, memory.gist, memory.verbatim, last_existing_id),
+                ).fetchone()
+                if duplicate:
+                    result.skipped += 1
+                    continue
+                values = [getattr(memory, column) for column in ARCHIVE_COLUMNS]
+                values = [
+                    _db_time(value) if isinstance(value, datetime)
+                    else json.dumps(list(value)) if isinstance(value, tuple)
+                    else int(value) if isinstance(value, bool) else value
+                    for value in values
+                ]
+                memory_id = conn.execute(
+                    f"INSERT INTO memories (project_id, {', '.join(ARCHIVE_COLUMNS)}) "
+                    f"VALUES (?, {', '.join('?' * len(ARCHIVE_COLUMNS))})",
+                    (project_id, *values),
+                ).lastrowid
+                conn.executemany(
+                    "INSERT INTO audience_gists (memory_id, audience, gist, created_at, "
+                    "written_by_user) VALUES (?, ?, ?, ?, ?)",
+                    [(memory_id, audience, gist.gist, _db_time(gist.created_at), int(gist.written_by_user))
+                     for audience, gist in record.audience_gists.items()],
+                )
+                conn.executemany(
+                    "INSERT INTO gist_history (memory_id, audience, gist, created_at, replaced_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(memory_id, old.audience, old.gist, _db_time(old.created_at),
+                      to_db_time(old.replaced_at)) for old in record.gist_history],
+                )
+                result.imported += 1
+        return result
+
+    @staticmethod
+    def _import_project(conn: sqlite3.Connection, path: str) -> int:
+        row = conn.execute("SELECT id FROM projects WHERE path = ?", (path,)).fetchone()
+        if row is not None:
+            return row[0]
+        now = to_db_time(utc_now())
+        project_id = conn.execute(
+            "INSERT INTO projects (path, name, created_at, last_active) VALUES (?, ?, ?, ?)",
+            (path, Path(path).name or path, now, now),
+        ).lastrowid
+        assert project_id is not None
+        return project_id
+
+    def check_health(self, repair: bool = False) -> HealthReport:
+        """Integrity, the full-text index (rebuilt when ``repair`` and out of step), the
+        schema version and counts."""
+        with self._reading() as conn:
+            integrity = tuple(row[0] for row in conn.execute("PRAGMA integrity_check"))
+            fts_problem = _fts_problem(conn)
+            rebuilt = False
+            if fts_problem is not None and repair:
+                conn.execute("INSERT INTO memories_fts(memories_fts) VALUES('rebuild')")
+                fts_problem, rebuilt = _fts_problem(conn), True
+            counts = {
+                name: conn.execute(sql).fetchone()[0]
+                for name, sql in (
+                    ("projects", "SELECT COUNT(*) FROM projects"),
+                    ("memories", "SELECT COUNT(*) FROM memories"),
+                    ("pinned", "SELECT COUNT(*) FROM memories WHERE pinned = 1"),
+                    ("audience_gists", "SELECT COUNT(*) FROM audience_gists"),
+                    ("memories_missing_gists",
+                     f"SELECT COUNT(*) FROM memories WHERE (SELECT COUNT(*) FROM audience_gists g "
+                     f"WHERE g.memory_id = memories.id) < {len(self.audiences)}"),
+                    ("gist_history", "SELECT COUNT(*) FROM gist_history"),
+                    ("ledger", "SELECT COUNT(*) FROM forgetting_ledger"),
+                )
+            }
+            version = read_schema_version(conn)
+        size = self.db_path.stat().st_size if self.db_path.exists() else 0
+        return HealthReport(version, LATEST_VERSION, integrity, fts_problem, rebuilt, counts, size)
+
+    @property
+    def location(self) -> str:
+        """Where the store is, as a person would look for it: the database file."""
+        return str(self.db_path)
 
     # ------------------------------------------------------------------ rows
 
-    def _rows_to_dicts(
-        self, rows: Sequence[sqlite3.Row | Mapping[str, Any]], audience: str | None = None
-    ) -> list[dict[str, Any]]:
-        memories = []
-        for row in rows:
-            memory = dict(row)
-            memory.pop("salience_rank", None)  # selected for ordering only
-            memory["tags"] = _load_tags(memory["tags"])
-            memory["pinned"] = bool(memory["pinned"])
-            memory["detached"] = bool(memory["detached"])
-            memories.append(memory)
-        if audience is not None and memories:
-            gists = self.get_audience_gists_bulk([m["id"] for m in memories], [audience])
-            for memory in memories:
-                memory["audience_gist"] = gists.get(memory["id"], {}).get(audience, memory["gist"])
-        return memories
+    def _memories(self, rows: Sequence[Any], audience: str | None = None) -> list[Memory]:
+        """Rows of ``_MEMORY_COLUMNS`` as records, with the asked-for audience's gist."""
+        gists = (
+            self.get_audience_gists_bulk([row["id"] for row in rows], [audience])
+            if audience is not None and rows else {}
+        )
+        return [
+            Memory(
+                id=row["id"],
+                project_path=row["project_path"],
+                verbatim=row["verbatim"],
+                gist=row["gist"],
+                event_type=row["event_type"],
+                file_path=row["file_path"],
+                line_number=row["line_number"],
+                end_line=row["end_line"],
+                anchor_text=row["anchor_text"],
+                detached=bool(row["detached"]),
+                salience=row["salience"],
+                tags=tuple(_load_tags(row["tags"])),
+                created_at=from_db_time(row["created_at"]),
+                last_accessed=_parse_time(row["last_accessed"]),
+                access_count=row["access_count"] or 0,
+                expires_at=_parse_time(row["expires_at"]),
+                retention_days=row["retention_days"],
+                pinned=bool(row["pinned"]),
+                pinned_at=_parse_time(row["pinned_at"]),
+                pin_reason=row["pin_reason"],
+                fingerprint=row["fingerprint"],
+                occurrence_count=row["occurrence_count"] or 1,
+                audience_gist=(
+                    gists.get(row["id"], {}).get(audience, row["gist"]) if audience else None
+                ),
+            )
+            for row in rows
+        ]
 
 
-def _ledger_entry(row: sqlite3.Row, reason: str, moment: str) -> dict[str, Any]:
-    return {
-        "memory_id": row["id"],
-        "project_id": row["project_id"],
-        "gist": row["gist"],
-        "salience": row["salience"],
-        "reason": reason,
-        "forgotten_at": moment,
-    }
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """SQLite's exceptions as the store's own: callers never see ``sqlite3``."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise StoreLocked(f"the database is busy: another process is writing ({error})") from error
+        raise StoreError(str(error)) from error
+    except sqlite3.Error as error:
+        raise StoreError(str(error)) from error
+
+
+def _parse_time(stored: str | None) -> datetime | None:
+    return from_db_time(stored) if stored else None
+
+
+def _db_time(moment: datetime | None) -> str | None:
+    return to_db_time(moment) if moment is not None else None
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return iso_time(moment) if moment is not None else None
+
+
+def _iso(stored: str | None) -> str | None:
+    return iso_time(from_db_time(stored)) if stored else None
+
+
+def _fts_problem(conn: sqlite3.Connection) -> str | None:
+    """None when the full-text index matches `memories` row for row, else SQLite's complaint.
+
+    rank = 1 makes FTS5 compare the index with the external content table itself.
+    """
+    try:
+        conn.execute("INSERT INTO memories_fts(memories_fts, rank) VALUES('integrity-check', 1)")
+    except sqlite3.DatabaseError as error:
+        return str(error)
+    return None
+
+
+def _snippet(memory: Memory, words: WordQuery) -> Snippet | None:
+    """The memory's matched words (gist, verbatim, tags), None when it was found by meaning
+    alone; made from the row already read."""
+    return words.snippet((memory.gist, memory.verbatim, ", ".join(memory.tags)))
+
+
+def _ledger_entry(row: sqlite3.Row, reason: str, moment: str) -> LedgerEntry:
+    return LedgerEntry(row["id"], row["project_id"], row["gist"], row["salience"], reason,
+                       from_db_time(moment))
 
 
 def _expiry_reason(row: sqlite3.Row) -> str:

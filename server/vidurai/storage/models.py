@@ -104,15 +104,9 @@ def to_db_time(moment: datetime) -> str:
 
 def from_db_time(text: str) -> datetime:
     """A stored UTC string as an aware datetime."""
-    return datetime.strptime(text[:19], DB_TIME_FORMAT).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text[:19]).replace(tzinfo=timezone.utc)
 
 
-def describe_age(stored_time: str, now: datetime | None = None) -> str:
-    """A stored time as a person says it: "just now", "5 minutes ago", "3 days ago"."""
-    seconds = max(0, int(((now or utc_now()) - from_db_time(stored_time)).total_seconds()))
-    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
-                       ("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"
+def iso_time(moment: datetime) -> str:
+    """A time as ISO-8601 UTC: ``2026-11-27T10:00:00Z``."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
+from vidurai.storage.records import Snippet
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # A search result's snippet: this many words, starting this many before the first match.
@@ -91,10 +93,10 @@ class WordQuery:
             return None
         return _quoted(kept, " OR ", prefix and self.partial and kept[-1] == self.words[-1])
 
-    def snippet(self, texts: Iterable[str | None]) -> str | None:
+    def snippet(self, texts: Iterable[str | None]) -> Snippet | None:
         """The stretch of a memory's texts (gist, verbatim, tags: the first wins a tie) of
-        up to SNIPPET_WORDS words with the most different query words in it, those marked
-        with ``**`` and a cut marked with "…"; None when no query word occurs (found by
+        up to SNIPPET_WORDS words with the most different query words in it, those given as
+        spans and a cut marked with "…"; None when no query word occurs (found by
         meaning alone). Made here from the row already read: asking FTS5 for a snippet
         costs a query per result, and for a prefix the gathering of all its matches."""
         wanted = {fold(word) for word in self.meaningful}
@@ -122,13 +124,20 @@ class WordQuery:
         _, text, tokens, keys, start = best
         end = min(start + SNIPPET_WORDS, len(tokens))
         pieces = ["…" if start > 0 else ""]
+        length = len(pieces[0])
+        spans: list[tuple[int, int]] = []
         position = tokens[start].start()
         for token, key in zip(tokens[start:end], keys[start:end], strict=True):
-            pieces.append(text[position : token.start()])
-            pieces.append(f"**{token.group()}**" if key else token.group())
+            between = text[position : token.start()]
+            pieces.append(between)
+            length += len(between)
+            if key:
+                spans.append((length, length + len(token.group())))
+            pieces.append(token.group())
+            length += len(token.group())
             position = token.end()
         pieces.append("…" if end < len(tokens) else text[position:])
-        return "".join(pieces)
+        return Snippet("".join(pieces), tuple(spans))
 
 
 def fold(word: str) -> str:
