@@ -24,7 +24,7 @@ from pathlib import Path
 from vidurai.memory.anchors import LineEdit
 from vidurai.memory.capture import CaptureService
 from vidurai.memory.fixes import DiagnosticEvent
-from vidurai.storage import MemoryDatabase
+from vidurai.storage import Memory, MemoryDatabase
 from vidurai.storage.models import utc_now
 
 PROJECT = "/work/authsvc"
@@ -239,7 +239,7 @@ def play(day: Day) -> None:
     day.run("python -m http.server", 143, "Terminated")
     day.run("cd . && python -m pytest tests/test_tokens.py -q", 0, "3 passed")
     day.keep("command_fixed", "pytest tests/test_tokens.py")
-    day.capture.db.touch_memories([m["id"] for m in day.capture.db.list_memories(PROJECT, limit=100)])
+    day.capture.db.touch_memories([m.id for m in day.capture.db.list_memories(PROJECT, limit=100)])
     day.run("pytest tests/test_tokens.py", 0, "3 passed")  # passing again after opening it
     day.run("make test", 2, "Makefile:5: *** missing separator.  Stop.")
     day.keep("command_failed", "missing separator")
@@ -263,18 +263,18 @@ def play(day: Day) -> None:
 
 def report(day: Day, db: MemoryDatabase) -> None:
     stored = db.list_memories(PROJECT, limit=10_000)
-    matched: dict[int, list[dict]] = {index: [] for index in range(len(day.expected))}
+    matched: dict[int, list[Memory]] = {index: [] for index in range(len(day.expected))}
     noise = []
     for memory in stored:
         index = next((i for i, (kind, text) in enumerate(day.expected)
-                      if memory["event_type"] == kind and text in memory["gist"]), None)
+                      if memory.event_type == kind and text in memory.gist), None)
         if index is None:
             noise.append(memory)
         else:
             matched[index].append(memory)
     kept = sum(1 for memories in matched.values() if memories)
     duplicates = sum(max(0, len(memories) - 1) for memories in matched.values())
-    wrong_fixes = [m for m in noise if m["event_type"] in ("error_fixed", "command_fixed")]
+    wrong_fixes = [m for m in noise if m.event_type in ("error_fixed", "command_fixed")]
     precision = kept / len(stored) if stored else 1.0
     recall = kept / len(day.expected)
     median_ms = statistics.median(day.report_seconds) * 1000
