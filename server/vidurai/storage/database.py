@@ -215,6 +215,7 @@ def normalize_project_path(project_path: str | os.PathLike[str]) -> str:
     return str(Path(project_path).expanduser().resolve())
 
 
+# Read back by position in MemoryDatabase._memories: keep the two in the same order.
 _MEMORY_COLUMNS = (
     "m.id, m.project_id, p.path AS project_path, m.verbatim, m.gist, m.event_type, m.file_path, "
     "m.line_number, m.end_line, m.anchor_text, m.detached, m.salience, m.tags, m.created_at, "
@@ -1429,39 +1430,25 @@ class MemoryDatabase:
     def _memories(self, rows: Sequence[Any], audience: str | None = None) -> list[Memory]:
         """Rows of ``_MEMORY_COLUMNS`` as records, with the asked-for audience's gist."""
         gists = (
-            self.get_audience_gists_bulk([row["id"] for row in rows], [audience])
+            self.get_audience_gists_bulk([row[0] for row in rows], [audience])
             if audience is not None and rows else {}
         )
-        return [
-            Memory(
-                id=row["id"],
-                project_path=row["project_path"],
-                verbatim=row["verbatim"],
-                gist=row["gist"],
-                event_type=row["event_type"],
-                file_path=row["file_path"],
-                line_number=row["line_number"],
-                end_line=row["end_line"],
-                anchor_text=row["anchor_text"],
-                detached=bool(row["detached"]),
-                salience=row["salience"],
-                tags=tuple(_load_tags(row["tags"])),
-                created_at=from_db_time(row["created_at"]),
-                last_accessed=_parse_time(row["last_accessed"]),
-                access_count=row["access_count"] or 0,
-                expires_at=_parse_time(row["expires_at"]),
-                retention_days=row["retention_days"],
-                pinned=bool(row["pinned"]),
-                pinned_at=_parse_time(row["pinned_at"]),
-                pin_reason=row["pin_reason"],
-                fingerprint=row["fingerprint"],
-                occurrence_count=row["occurrence_count"] or 1,
-                audience_gist=(
-                    gists.get(row["id"], {}).get(audience, row["gist"]) if audience else None
-                ),
-            )
-            for row in rows
-        ]
+        memories = []
+        for row in rows:
+            # By position, in _MEMORY_COLUMNS' order: a Row looks a name up column by column.
+            (memory_id, _, project_path, verbatim, gist, event_type, file_path, line_number,
+             end_line, anchor_text, detached, salience, tags, created_at, last_accessed,
+             access_count, expires_at, retention_days, pinned, pinned_at, pin_reason,
+             fingerprint, occurrence_count, *_) = row
+            memories.append(Memory(
+                memory_id, project_path, verbatim, gist, event_type, file_path, line_number,
+                end_line, anchor_text, bool(detached), salience, tuple(_load_tags(tags)),
+                from_db_time(created_at), _parse_time(last_accessed), access_count or 0,
+                _parse_time(expires_at), retention_days, bool(pinned), _parse_time(pinned_at),
+                pin_reason, fingerprint, occurrence_count or 1,
+                gists.get(memory_id, {}).get(audience, gist) if audience else None,
+            ))
+        return memories
 
 
 @contextmanager

@@ -104,7 +104,7 @@ def to_db_time(moment: datetime) -> str:
 
 def from_db_time(text: str) -> datetime:
     """A stored UTC string as an aware datetime."""
-    return datetime.fromisoformat(text[:19]).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text[:19] + "+00:00")
 
 
 def iso_time(moment: datetime) -> str:
