@@ -11,8 +11,7 @@ import re
 from datetime import datetime
 from typing import Callable
 
-from vidurai.storage.models import iso_time as _iso_time
-from vidurai.storage.models import to_db_time, utc_now
+from vidurai.storage.models import iso_time, to_db_time, utc_now
 from vidurai.storage.records import Memory
 
 # (project path, file, memory id) → the live 0-based (first, last) lines of an open
@@ -20,6 +19,9 @@ from vidurai.storage.records import Memory
 LiveLines = Callable[[str, str | None, int], "tuple[int, int] | None"]
 
 DETACHED = "its lines were deleted"
+
+__all__ = ["LiveLines", "DETACHED", "age", "anchor_lines", "fenced", "iso_time", "one_line",
+           "place_of", "place_text", "utc_text"]
 
 _AGE_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
               ("day", 86400), ("hour", 3600), ("minute", 60))
@@ -58,11 +60,6 @@ def place_of(file_path: str | None, lines: tuple[int, int] | None, detached: boo
 def utc_text(moment: datetime) -> str:
     """``2026-11-27 10:00:00``: a time for a table, in UTC."""
     return to_db_time(moment)
-
-
-def iso_time(moment: datetime | None) -> str | None:
-    """ISO-8601 UTC (``2026-11-27T10:00:00Z``), None for None."""
-    return None if moment is None else _iso_time(moment)
 
 
 def age(moment: datetime, now: datetime | None = None) -> str:

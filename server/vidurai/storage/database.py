@@ -1315,7 +1315,7 @@ class MemoryDatabase:
             for column in ARCHIVE_COLUMNS:
                 value = getattr(memory, column)
                 record[column] = (
-                    _iso_or_none(value) if column in ARCHIVE_TIMES
+                    iso_time(value) if column in ARCHIVE_TIMES
                     else list(value) if column == "tags" else value
                 )
             record["audience_gists"] = gists.get(memory.id, {})
@@ -1470,10 +1470,6 @@ def _parse_time(stored: str | None) -> datetime | None:
 
 def _db_time(moment: datetime | None) -> str | None:
     return to_db_time(moment) if moment is not None else None
-
-
-def _iso_or_none(moment: datetime | None) -> str | None:
-    return iso_time(moment) if moment is not None else None
 
 
 def _iso(stored: str | None) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import overload
 
 
 class SalienceLevel(enum.Enum):
@@ -107,6 +108,10 @@ def from_db_time(text: str) -> datetime:
     return datetime.fromisoformat(text[:19] + "+00:00")
 
 
-def iso_time(moment: datetime) -> str:
-    """A time as ISO-8601 UTC: ``2026-11-27T10:00:00Z``."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+@overload
+def iso_time(moment: datetime) -> str: ...
+@overload
+def iso_time(moment: None) -> None: ...
+def iso_time(moment: datetime | None) -> str | None:
+    """A time as ISO-8601 UTC (``2026-11-27T10:00:00Z``); None for None."""
+    return None if moment is None else moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
