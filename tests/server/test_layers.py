@@ -11,8 +11,9 @@ import vidurai
 
 PACKAGE = Path(vidurai.__file__).parent
 
-# Lower number = lower layer. The CLI, MCP and `python -m vidurai` sit on top.
-LAYERS = {"storage": 0, "gists": 1, "memory": 2, "lsp": 3}
+# Lower number = lower layer. `limits` (plain numbers) is below everything; the CLI, MCP and
+# `python -m vidurai` sit on top.
+LAYERS = {"limits": 0, "storage": 0, "gists": 1, "memory": 2, "lsp": 3}
 TOP = 4
 
 
