@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from vidurai.storage import embedding
 from vidurai.storage.migrations import (
@@ -228,7 +228,8 @@ ANY_WORD_WEIGHT = 0.5
 
 
 class MemoryDatabase:
-    """The store. Thread-safe: one connection guarded by a lock (pygls handlers run in threads)."""
+    """The store. Thread-safe: a connection for writes and one for reads, each guarded by a
+    lock (the server writes from worker threads while its event loop reads)."""
 
     def __init__(
         self,
@@ -246,6 +247,7 @@ class MemoryDatabase:
         self._backfilled_below: int | None = None  # see backfill_embeddings
         self.upgrade: Upgrade | None = None  # what opening did to an older file
         self.conn = self._open()
+        self._reader, self._read_lock = self._open_reader()
 
     # ------------------------------------------------------------------ connection
 
@@ -278,8 +280,27 @@ class MemoryDatabase:
             ) from error
         return conn
 
+    def _open_reader(self) -> tuple[sqlite3.Connection, threading.RLock]:
+        """A second connection, for reads only, with its own lock. In WAL a reader never
+        waits for a writer, so a read (a hover) never waits behind a write that is itself
+        waiting for another process's write lock (a long `vidurai import`) while holding
+        ``_lock``. Each read sees every transaction committed before it started, our own
+        included. An in-memory database has one connection: reads share it."""
+        if str(self.db_path) == ":memory:":
+            return self.conn, self._lock
+        reader = _connect(self.db_path)
+        reader.execute("PRAGMA query_only = ON")
+        return reader, threading.RLock()
+
+    def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Pass every statement either connection runs to ``callback`` (None: stop)."""
+        self.conn.set_trace_callback(callback)
+        self._reader.set_trace_callback(callback)
+
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
+            if self._reader is not self.conn:
+                self._reader.close()
             self.conn.close()
 
     def __enter__(self) -> "MemoryDatabase":
@@ -301,8 +322,8 @@ class MemoryDatabase:
             self.conn.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self.conn.execute(sql, params).fetchall()
+        with self._read_lock:
+            return self._reader.execute(sql, params).fetchall()
 
     def schema_version(self) -> int:
         with self._lock:
