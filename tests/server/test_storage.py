@@ -110,9 +110,9 @@ def test_bulk_gists_come_back_for_every_memory_in_one_query(db, project):
         for i in range(5)
     ]
     statements = []
-    db.conn.set_trace_callback(statements.append)
+    db.trace(statements.append)
     bulk = db.get_audience_gists_bulk(ids + [424242], ["developer"])
-    db.conn.set_trace_callback(None)
+    db.trace(None)
     assert bulk == {memory_id: {"developer": f"dev {i}"} for i, memory_id in enumerate(ids)}
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
 
@@ -142,10 +142,10 @@ def test_replaced_gists_are_kept_in_history_with_when_they_were_replaced(db, mem
 
 def test_store_memory_writes_memory_fts_and_gists_in_one_transaction(db, project):
     statements = []
-    db.conn.set_trace_callback(statements.append)
+    db.trace(statements.append)
     memory_id = db.store_memory(project, "verbatim", "Fixed JWT token validation", "HIGH",
                                 "error_fixed", audience_gists=FOUR_GISTS)
-    db.conn.set_trace_callback(None)
+    db.trace(None)
     begins = [s for s in statements if s.startswith("BEGIN")]
     assert len(begins) == 2  # one for the new project row, one for memory + FTS + gists
     assert db.get_audience_gists(memory_id) == FOUR_GISTS
@@ -278,9 +278,9 @@ def test_foreign_keys_are_on_for_every_connection(db_path, tmp_path):
 
 def test_a_batch_of_gists_is_one_transaction(db, memory_id):
     statements = []
-    db.conn.set_trace_callback(statements.append)
+    db.trace(statements.append)
     db.store_audience_gists(memory_id, FOUR_GISTS)
-    db.conn.set_trace_callback(None)
+    db.trace(None)
     assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == ["BEGIN IMMEDIATE", "COMMIT"]
 
 
@@ -361,9 +361,9 @@ def test_memories_by_ids_come_back_in_hover_order_in_one_query(db, project):
     high = db.store_memory(project, "v", "high one", "HIGH", "note", "a.py", 1,
                            audience_gists={"personal": "I kept the high one"})
     statements = []
-    db.conn.set_trace_callback(statements.append)
+    db.trace(statements.append)
     found = db.get_memories_by_ids([low, 999_999, high], audience="personal")
-    db.conn.set_trace_callback(None)
+    db.trace(None)
     assert [m.id for m in found] == [high, low]
     assert found[0].audience_gist == "I kept the high one"
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2  # rows + gists

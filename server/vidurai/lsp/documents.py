@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
+from vidurai.lsp.lines import stored_span, to_stored
 from vidurai.memory.anchors import LineEdit, LineRange, apply_edit, find_anchor_line
 from vidurai.memory.redact import REDACTED_PREFIX, redact
 from vidurai.storage import FileMark, Memory
@@ -54,7 +55,7 @@ class LiveAnchor:
         first = text[self.lines.start].strip() if self.lines.start < len(text) else ""
         if first and (anchor_text is None or _as_stored(anchor_text)(first) != anchor_text.strip()):
             anchor_text = redact(first)
-        return (self.lines.start + 1, self.lines.end + 1, False, anchor_text)
+        return (to_stored(self.lines.start), to_stored(self.lines.end), False, anchor_text)
 
 
 @dataclass
@@ -71,9 +72,8 @@ class OpenDocument:
         for memory in memories:
             if memory.id in self.anchors or memory.line_number is None:
                 continue
-            start = memory.line_number - 1
-            end = max(start, (memory.end_line or memory.line_number) - 1)
-            stored = (memory.line_number, end + 1, memory.detached, memory.anchor_text)
+            start, end = stored_span(memory.line_number, memory.end_line)
+            stored = (memory.line_number, to_stored(end), memory.detached, memory.anchor_text)
             live: LineRange | None = None if memory.detached else LineRange(start, end)
             anchor_text = memory.anchor_text
             if live is not None and anchor_text:
@@ -89,9 +89,8 @@ class OpenDocument:
         """Track a memory made just now from this buffer, at its lines in the current text."""
         if memory.id in self.anchors or memory.line_number is None:
             return
-        start = memory.line_number - 1
-        end = max(start, (memory.end_line or memory.line_number) - 1)
-        stored = (memory.line_number, end + 1, False, memory.anchor_text)
+        start, end = stored_span(memory.line_number, memory.end_line)
+        stored = (memory.line_number, to_stored(end), False, memory.anchor_text)
         self.anchors[memory.id] = LiveAnchor(LineRange(start, end), stored)
 
     def apply_edit(self, edit: LineEdit) -> bool:

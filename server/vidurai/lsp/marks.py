@@ -13,6 +13,7 @@ from typing import Iterable
 from vidurai.lsp import protocol
 from vidurai.lsp.documents import OpenDocument
 from vidurai.storage import FileMark
+from vidurai.lsp.lines import stored_span
 
 
 def file_marks(
@@ -29,8 +30,7 @@ def file_marks(
         elif row.detached:
             continue
         else:
-            start = row.line_number - 1
-            lines = (start, max(start, (row.end_line or row.line_number) - 1))
+            lines = stored_span(row.line_number, row.end_line)
         mark = places.get(lines)
         if mark is None:
             places[lines] = protocol.FileMark(line=lines[0], end_line=lines[1], count=1)

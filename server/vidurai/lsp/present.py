@@ -16,6 +16,7 @@ from pygls.uris import from_fs_path
 
 from vidurai.lsp import protocol
 from vidurai.lsp.documents import LivePlace
+from vidurai.lsp.lines import stored_span
 from vidurai.memory.display import age, fenced, iso_time, one_line
 from vidurai.memory.markdown import escape_markdown
 from vidurai.storage import GistVersion, LedgerEntry, Memory, SearchHit, Snippet
@@ -71,8 +72,7 @@ def _item_fields(
     if live is not None and live.lines is not None:
         line, end_line = live.lines
     elif memory.line_number is not None:
-        line = memory.line_number - 1
-        end_line = (memory.end_line or memory.line_number) - 1
+        line, end_line = stored_span(memory.line_number, memory.end_line)
     else:
         line = end_line = None
     if file is None:

@@ -27,9 +27,10 @@ from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 from vidurai.lsp import protocol
 from vidurai.lsp.documents import OpenDocument
 from vidurai.lsp.framing import INTERNAL_ERROR, INVALID_REQUEST, FrameReader, Rejected
+from vidurai.lsp.lines import to_lsp
 from vidurai.lsp.session import Session
 from vidurai.memory.anchors import LineEdit
-from vidurai.storage import LedgerEntry
+from vidurai.storage import LedgerEntry, MemoryStore
 
 log = logging.getLogger(__name__)
 
@@ -432,26 +433,45 @@ class ViduraiServer(LanguageServer):
         for document in self.session.documents.values():
             if document.project == os.path.normpath(project) and document.file == file:
                 lines = document_lines(self, document.uri)
-                return lines[line - 1] if 0 < line <= len(lines) else None
+                index = to_lsp(line)
+                return lines[index] if 0 <= index < len(lines) else None
         return None
 
     async def _write_periodically(self) -> None:
+        """Hover uses are written by a worker thread: the write may wait for another
+        process's write lock (a long `vidurai import`), and hovers must not wait with it."""
         while True:
             await asyncio.sleep(BACKGROUND_INTERVAL_SECONDS)
-            self.write_pending()
+            db, touched = self._take_pending()
+            if db is not None and touched:
+                await self.loop.run_in_executor(self.thread_pool, _write_uses, db, touched)
 
     def write_pending(self) -> None:
-        """Save what opens found (``after_open_requests``), count hovered memories as used,
-        retry anchor writes the store refused at save."""
+        """Now (before the store is closed): everything ``_take_pending`` hands over, and the
+        hovered memories counted as used."""
+        db, touched = self._take_pending()
+        if db is not None and touched:
+            _write_uses(db, touched)
+
+    def _take_pending(self) -> tuple[MemoryStore | None, set[int]]:
+        """Save what opens found (``after_open_requests``) and retry anchor writes the store
+        refused at save, on the loop (they keep their order with the edits); return the
+        store and the hovered memories not counted yet."""
         for job in self._after_open[:]:
             self._run_after_open(job)
         db = self.session.db
         if db is None:
-            return
+            return None, set()
         try:
             self.session.flush_anchor_writes()
-            touched, self.session.touched = self.session.touched, set()
-            if touched:
-                db.touch_memories(touched)
         except Exception:
-            log.exception("writing anchors and uses failed")
+            log.exception("writing anchors failed")
+        touched, self.session.touched = self.session.touched, set()
+        return db, touched
+
+
+def _write_uses(db: MemoryStore, memory_ids: set[int]) -> None:
+    try:
+        db.touch_memories(memory_ids)
+    except Exception:  # a locked or closed file: these uses are not counted
+        log.exception("writing hover uses failed")

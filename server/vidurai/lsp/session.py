@@ -16,6 +16,7 @@ from pygls.uris import to_fs_path
 
 from vidurai.lsp.documents import LivePlace, OpenDocument
 from vidurai.lsp.present import file_uri, project_uri
+from vidurai.lsp.protocol import ParamsError
 from vidurai.limits import DEFAULT_CONTEXT_TOKENS, MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET
 from vidurai.memory.fixes import DEFAULT_SETTLE
 from vidurai.storage import StoreError
@@ -32,7 +33,7 @@ class DatabaseUnavailable(RuntimeError):
     """The store could not be opened; requests say so, hovers stay quiet."""
 
 
-class OutsideWorkspace(ValueError):
+class OutsideWorkspace(ParamsError):
     """A document or folder that is in no workspace folder: it has no project."""
 
 

@@ -30,8 +30,8 @@ _TIME_BUCKETS = (
 )
 
 
-class UnknownGroup(ValueError):
-    pass
+class UnknownGroup(protocol.ParamsError):
+    """A group key the tree never handed out."""
 
 
 def groups(db: MemoryStore, project: str, group_by: str, now: datetime | None = None) -> protocol.GroupsResult:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from vidurai.storage import embedding
 from vidurai.storage.errors import (
@@ -243,7 +243,8 @@ ANY_WORD_WEIGHT = 0.5
 
 
 class MemoryDatabase:
-    """The store. Thread-safe: one connection guarded by a lock (pygls handlers run in threads)."""
+    """The store. Thread-safe: a connection for writes and one for reads, each guarded by a
+    lock (the server writes from worker threads while its event loop reads)."""
 
     def __init__(
         self,
@@ -261,6 +262,7 @@ class MemoryDatabase:
         self._backfilled_below: int | None = None  # see backfill_embeddings
         self.upgrade: Upgrade | None = None  # what opening did to an older file
         self.conn = self._open()
+        self._reader, self._read_lock = self._open_reader()
 
     # ------------------------------------------------------------------ connection
 
@@ -296,8 +298,27 @@ class MemoryDatabase:
             ) from error
         return conn
 
+    def _open_reader(self) -> tuple[sqlite3.Connection, threading.RLock]:
+        """A second connection, for reads only, with its own lock. In WAL a reader never
+        waits for a writer, so a read (a hover) never waits behind a write that is itself
+        waiting for another process's write lock (a long `vidurai import`) while holding
+        ``_lock``. Each read sees every transaction committed before it started, our own
+        included. An in-memory database has one connection: reads share it."""
+        if str(self.db_path) == ":memory:":
+            return self.conn, self._lock
+        reader = _connect(self.db_path)
+        reader.execute("PRAGMA query_only = ON")
+        return reader, threading.RLock()
+
+    def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Pass every statement either connection runs to ``callback`` (None: stop)."""
+        self.conn.set_trace_callback(callback)
+        self._reader.set_trace_callback(callback)
+
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
+            if self._reader is not self.conn:
+                self._reader.close()
             self.conn.close()
 
     def __enter__(self) -> "MemoryDatabase":
@@ -320,7 +341,14 @@ class MemoryDatabase:
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
-        """The connection for reads: under the lock, with SQLite's errors as StoreError."""
+        """The read connection, under its lock, with SQLite's errors as StoreError."""
+        with self._read_lock, _store_errors():
+            yield self._reader
+
+    @contextmanager
+    def _writer_connection(self) -> Iterator[sqlite3.Connection]:
+        """The write connection outside a transaction, for what must see it as it is: the
+        data version our own writes do not change, and a repair that writes."""
         with self._lock, _store_errors():
             yield self.conn
 
@@ -686,7 +714,7 @@ class MemoryDatabase:
         start) and current with the file; None without an embedder."""
         if embedding.load_embedder() is None:
             return None
-        with self._reading() as conn:
+        with self._writer_connection() as conn:
             version = conn.execute("PRAGMA data_version").fetchone()[0]
             if self._vectors is None or version != self._vectors_version:
                 index = embedding.VectorIndex()
@@ -1395,7 +1423,7 @@ class MemoryDatabase:
     def check_health(self, repair: bool = False) -> HealthReport:
         """Integrity, the full-text index (rebuilt when ``repair`` and out of step), the
         schema version and counts."""
-        with self._reading() as conn:
+        with self._writer_connection() as conn:
             integrity = tuple(row[0] for row in conn.execute("PRAGMA integrity_check"))
             fts_problem = _fts_problem(conn)
             rebuilt = False

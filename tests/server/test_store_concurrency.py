@@ -1,0 +1,32 @@
+"""Reads never wait behind a write that waits for another process's write lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+from vidurai.storage import MemoryDatabase
+
+
+def test_a_read_is_answered_while_a_write_waits_for_another_process(db_path, project):
+    with MemoryDatabase(db_path) as db:
+        memory_id = db.store_memory(project, "verbatim", "Config is read as text", "HIGH",
+                                    "note", file_path="src/app.py", line_number=5)
+        writing = threading.Event()
+        db.trace(lambda statement: writing.set() if statement == "BEGIN IMMEDIATE" else None)
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process's long import holds the write lock
+        try:
+            writer = threading.Thread(target=db.touch_memories, args=([memory_id],))
+            writer.start()
+            assert writing.wait(5)  # the write now waits for the lock (busy timeout: 10 s)
+
+            found = db.memories_at(project, "src/app.py", 5)
+
+            assert [m.gist for m in found] == ["Config is read as text"]
+            assert writer.is_alive(), "the read waited until the write gave up"
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        writer.join()
+        assert db.get_memory_by_id(memory_id).access_count == 1  # the write went through after
