@@ -47,8 +47,18 @@ def make_export(export: Path, scratch: Path, count: int) -> None:
         fill(db, scratch / "imported-project", count, random.Random(11))
         db.set_metadata(GENERATOR_KEY, GENERATOR_VERSION)
     subprocess.run(
-        [sys.executable, "-m", "vidurai", "--db", str(source), "export", "--all-projects",
-         "--output", str(export)], check=True,
+        [
+            sys.executable,
+            "-m",
+            "vidurai",
+            "--db",
+            str(source),
+            "export",
+            "--all-projects",
+            "--output",
+            str(export),
+        ],
+        check=True,
     )
     source.unlink()
     print(f"  exported {count:,} memories in {time.perf_counter() - started:.0f} s", flush=True)
@@ -57,8 +67,10 @@ def make_export(export: Path, scratch: Path, count: int) -> None:
 def figures(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
-    return (f"median {statistics.median(samples) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms, "
-            f"max {ordered[-1] * 1000:.0f} ms (n={len(samples)})")
+    return (
+        f"median {statistics.median(samples) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms, "
+        f"max {ordered[-1] * 1000:.0f} ms (n={len(samples)})"
+    )
 
 
 async def measure(db_path: Path, project: Path, export: Path) -> None:
@@ -66,22 +78,36 @@ async def measure(db_path: Path, project: Path, export: Path) -> None:
     other_uri = from_fs_path(str(project / "src" / "module_7.py"))
     client = LanguageClient("bench", "1", converter_factory=plain_json_converter)
     await client.start_io(sys.executable, "-m", "vidurai", "serve")
-    await client.initialize_async(types.InitializeParams(
-        capabilities=types.ClientCapabilities(),
-        workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(project)), name="project")],
-        initialization_options={"databasePath": str(db_path)},
-    ))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            workspace_folders=[
+                types.WorkspaceFolder(uri=from_fs_path(str(project)), name="project")
+            ],
+            initialization_options={"databasePath": str(db_path)},
+        )
+    )
     client.initialized(types.InitializedParams())
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
-        uri=hot_uri, language_id="python", version=1, text=hot_file_text())))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(
+                uri=hot_uri, language_id="python", version=1, text=hot_file_text()
+            )
+        )
+    )
     rng = random.Random(3)
 
     async def hover_once(samples: list[float]) -> None:
         # the open hot file (live anchors), or a closed file (the store's lines)
-        uri, line = (hot_uri, rng.randrange(HOT_FILE_LINES)) if len(samples) % 2 else (other_uri, rng.randrange(500))
+        uri, line = (
+            (hot_uri, rng.randrange(HOT_FILE_LINES))
+            if len(samples) % 2
+            else (other_uri, rng.randrange(500))
+        )
         start = time.perf_counter()
-        await client.text_document_hover_async(types.HoverParams(
-            types.TextDocumentIdentifier(uri=uri), types.Position(line, 4)))
+        await client.text_document_hover_async(
+            types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(line, 4))
+        )
         samples.append(time.perf_counter() - start)
         await asyncio.sleep(0.01)  # a person moving the mouse, not a flood
 
@@ -97,14 +123,23 @@ async def measure(db_path: Path, project: Path, export: Path) -> None:
 
     started = time.perf_counter()
     importer = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "vidurai", "--db", str(db_path), "import", str(export),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "vidurai",
+        "--db",
+        str(db_path),
+        "import",
+        str(export),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     during: list[float] = []
     while importer.returncode is None:  # set by asyncio when the process ends
         await hover_once(during)
     output = (await importer.stdout.read()).decode().strip()
-    print(f"vidurai import ({importer.returncode}): {time.perf_counter() - started:.1f} s: {output[:200]}")
+    print(
+        f"vidurai import ({importer.returncode}): {time.perf_counter() - started:.1f} s: {output[:200]}"
+    )
     print(f"hover, during the import:           {figures(during)}")
 
     await client.shutdown_async(None)

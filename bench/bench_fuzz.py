@@ -30,18 +30,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         result, before, after = run_storm(Path(folder), args.messages, args.seed)
     print(f"messages sent            {result.messages:,} (seed {args.seed})")
-    print(f"requests answered        {result.answered:,} of {result.requests:,}"
-          + (f"  UNANSWERED e.g. {result.unanswered}" if result.unanswered else ""))
+    print(
+        f"requests answered        {result.answered:,} of {result.requests:,}"
+        + (f"  UNANSWERED e.g. {result.unanswered}" if result.unanswered else "")
+    )
     print(f"server crashed           {'YES' if result.crashed else 'no'}")
-    print(f"time for the storm       {result.seconds:.1f} s "
-          f"({result.messages / result.seconds:,.0f} messages/s)")
-    print(f"RSS idle / peak / after  {result.rss_idle_kib / 1024:.1f} / "
-          f"{result.rss_peak_kib / 1024:.1f} / {result.rss_after_kib / 1024:.1f} MiB "
-          f"(after = {result.rss_after_kib / result.rss_idle_kib:.2f}x idle)")
-    print(f"log lines                {result.log_lines:,} "
-          f"({result.log_lines / result.messages:.2f} per message)")
-    print(f"hover before / after     {'correct' if GIST in before else 'WRONG'} / "
-          f"{'correct' if GIST in after else 'WRONG'}")
+    print(
+        f"time for the storm       {result.seconds:.1f} s "
+        f"({result.messages / result.seconds:,.0f} messages/s)"
+    )
+    print(
+        f"RSS idle / peak / after  {result.rss_idle_kib / 1024:.1f} / "
+        f"{result.rss_peak_kib / 1024:.1f} / {result.rss_after_kib / 1024:.1f} MiB "
+        f"(after = {result.rss_after_kib / result.rss_idle_kib:.2f}x idle)"
+    )
+    print(
+        f"log lines                {result.log_lines:,} "
+        f"({result.log_lines / result.messages:.2f} per message)"
+    )
+    print(
+        f"hover before / after     {'correct' if GIST in before else 'WRONG'} / "
+        f"{'correct' if GIST in after else 'WRONG'}"
+    )
 
 
 if __name__ == "__main__":

@@ -43,7 +43,9 @@ def build(db_path: Path, project: Path, count: int) -> None:
 
 
 def hot_file_text() -> str:
-    return "".join(f"def handler_{line}(request):  # line {line + 1}\n" for line in range(HOT_FILE_LINES + 50))
+    return "".join(
+        f"def handler_{line}(request):  # line {line + 1}\n" for line in range(HOT_FILE_LINES + 50)
+    )
 
 
 def plain_json_converter():
@@ -80,18 +82,21 @@ async def measure(db_path: Path, project: Path) -> None:
     client = LanguageClient("bench", "1", converter_factory=plain_json_converter)
     started = time.perf_counter()
     await client.start_io(sys.executable, "-m", "vidurai", "serve")
-    await client.initialize_async(types.InitializeParams(
-        capabilities=types.ClientCapabilities(),
-        workspace_folders=[types.WorkspaceFolder(uri=project_uri, name="project")],
-        initialization_options={"databasePath": str(db_path)},
-    ))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            workspace_folders=[types.WorkspaceFolder(uri=project_uri, name="project")],
+            initialization_options={"databasePath": str(db_path)},
+        )
+    )
     client.initialized(types.InitializedParams())
     print(f"start to initialized:             {(time.perf_counter() - started) * 1000:.0f} ms")
     pid = client._server.pid
 
     def hover(uri: str, line: int):
-        return client.text_document_hover_async(types.HoverParams(
-            types.TextDocumentIdentifier(uri=uri), types.Position(line, 4)))
+        return client.text_document_hover_async(
+            types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(line, 4))
+        )
 
     closed: list[float] = []
     shown = 0
@@ -103,8 +108,13 @@ async def measure(db_path: Path, project: Path) -> None:
         """As the editor does on opening a file: didOpen, then at once the gutter's marks and,
         as the pointer rests, a hover; each figure is from the didOpen."""
         opened_at = time.perf_counter()
-        client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
-            uri=hot_uri, language_id="python", version=1, text=hot_file_text())))
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(
+                    uri=hot_uri, language_id="python", version=1, text=hot_file_text()
+                )
+            )
+        )
 
         async def since_open(coroutine) -> float:
             await coroutine
@@ -117,7 +127,9 @@ async def measure(db_path: Path, project: Path) -> None:
         print(f"{what:<35}marks {marks_ms:.0f} ms, first hover {hover_ms:.0f} ms after the didOpen")
 
     await open_with_marks_and_hover("open the hot file (first time):")
-    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=hot_uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=hot_uri))
+    )
     await open_with_marks_and_hover("open it again:")
     opened: list[float] = []
     for _ in range(2):
@@ -126,8 +138,12 @@ async def measure(db_path: Path, project: Path) -> None:
     print(f"hover, hot file open:              {median_ms(opened)}")
     marks: list[float] = []
     for _ in range(30):
-        found = await timed(marks, client.protocol.send_request_async(protocol.FILE_MARKS, {"uri": hot_uri}))
-    print(f"vidurai/fileMarks, hot file open:   {median_ms(marks)}; {len(found['marks'])} marked places")
+        found = await timed(
+            marks, client.protocol.send_request_async(protocol.FILE_MARKS, {"uri": hot_uri})
+        )
+    print(
+        f"vidurai/fileMarks, hot file open:   {median_ms(marks)}; {len(found['marks'])} marked places"
+    )
     empty: list[float] = []
     for line in range(HOT_FILE_LINES, HOT_FILE_LINES + 50):
         await timed(empty, hover(hot_uri, line))
@@ -136,17 +152,24 @@ async def measure(db_path: Path, project: Path) -> None:
     groups: list[float] = []
     pages: list[float] = []
     for _ in range(30):
-        await timed(groups, client.protocol.send_request_async(
-            protocol.MEMORIES, {"groupBy": "file"}))
-        await timed(pages, client.protocol.send_request_async(
-            protocol.MEMORIES, {"groupBy": "file", "group": "path:" + HOT_FILE, "limit": 50}))
+        await timed(
+            groups, client.protocol.send_request_async(protocol.MEMORIES, {"groupBy": "file"})
+        )
+        await timed(
+            pages,
+            client.protocol.send_request_async(
+                protocol.MEMORIES, {"groupBy": "file", "group": "path:" + HOT_FILE, "limit": 50}
+            ),
+        )
     print(f"vidurai/memories, file groups:      {median_ms(groups)}")
     print(f"vidurai/memories, first page (50):  {median_ms(pages)}")
 
     searches: list[float] = []
     for word in WORDS:
-        await timed(searches, client.protocol.send_request_async(
-            protocol.SEARCH, {"query": f"{word} handle_42"}))
+        await timed(
+            searches,
+            client.protocol.send_request_async(protocol.SEARCH, {"query": f"{word} handle_42"}),
+        )
     print(f"vidurai/search:                     {median_ms(searches)}")
 
     print(f"server resident memory (VmRSS):     {vm_rss_mb(pid):.0f} MB")

@@ -61,9 +61,11 @@ _LOG_LINES = (
 )
 _SECRETS = (
     "export AWS_ACCESS_KEY_ID=AKIA" + "QYLPMN5HHHFPZAM2",
-    "curl -H 'Authorization: Bearer " + "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.Sfl5Kxw-rJ9s2P4v'",
+    "curl -H 'Authorization: Bearer "
+    + "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.Sfl5Kxw-rJ9s2P4v'",
     "DATABASE_URL=postgres://app:" + "Sup3rS3cret!@db.internal:5432/app",
-    "git push https://x-access-token:ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8@github.com/acme/app",
+    "git push https://x-access-token:ghp_"
+    + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8@github.com/acme/app",
 )
 
 
@@ -124,23 +126,35 @@ def _detect_secrets_findings(texts: list[str]) -> list[list[str]] | None:
 
 def _print_score(name: str, leaked: int, flagged: int) -> None:
     caught = len(SECRETS) - leaked
-    print(f"{name:>15}: recall {caught}/{len(SECRETS)} = {caught / len(SECRETS):.1%}; "
-          f"false positives {flagged}/{len(HARMLESS)} = {flagged / len(HARMLESS):.1%}")
+    print(
+        f"{name:>15}: recall {caught}/{len(SECRETS)} = {caught / len(SECRETS):.1%}; "
+        f"false positives {flagged}/{len(HARMLESS)} = {flagged / len(HARMLESS):.1%}"
+    )
 
 
 def _scores() -> None:
     kinds = len({case.kind for case in SECRETS})
-    print(f"corpus: {len(SECRETS)} fake secrets of {kinds} kinds, {len(HARMLESS)} harmless look-alikes")
-    _print_score("vidurai", sum(_leaks(case, redact(case.text)) for case in SECRETS),
-                 sum(redact(text) != text for text in HARMLESS))
+    print(
+        f"corpus: {len(SECRETS)} fake secrets of {kinds} kinds, {len(HARMLESS)} harmless look-alikes"
+    )
+    _print_score(
+        "vidurai",
+        sum(_leaks(case, redact(case.text)) for case in SECRETS),
+        sum(redact(text) != text for text in HARMLESS),
+    )
     findings = _detect_secrets_findings([case.text for case in SECRETS] + HARMLESS)
     if findings is None:
         print("detect-secrets: not installed (pip install -e '.[bench]')")
         return
-    on_secrets, on_harmless = findings[: len(SECRETS)], findings[len(SECRETS):]
-    _print_score("detect-secrets", sum(_leaks(case, _without(case.text, found))
-                                       for case, found in zip(SECRETS, on_secrets, strict=True)),
-                 sum(bool(found) for found in on_harmless))
+    on_secrets, on_harmless = findings[: len(SECRETS)], findings[len(SECRETS) :]
+    _print_score(
+        "detect-secrets",
+        sum(
+            _leaks(case, _without(case.text, found))
+            for case, found in zip(SECRETS, on_secrets, strict=True)
+        ),
+        sum(bool(found) for found in on_harmless),
+    )
 
 
 def _corpus_text() -> str:
@@ -153,7 +167,9 @@ def _corpus_text() -> str:
 
 def _corpus_timings() -> None:
     corpus = _corpus_text()
-    print(f"corpus, 100 KB: vidurai redacts it in {_median_ms(lambda: redact(corpus), runs=20):.2f} ms (median of 20)")
+    print(
+        f"corpus, 100 KB: vidurai redacts it in {_median_ms(lambda: redact(corpus), runs=20):.2f} ms (median of 20)"
+    )
     try:
         from detect_secrets import SecretsCollection
         from detect_secrets.settings import default_settings
@@ -171,11 +187,17 @@ def main() -> None:
     _corpus_timings()
     output = _terminal_output()
     _, kinds = redact_with_kinds(output)
-    print(f"terminal output: {len(output.encode()) / 1024:.0f} KB, secret kinds found: {', '.join(kinds)}")
-    print(f"typical: redact 100 KB terminal output: median {_median_ms(lambda: redact(output)):.2f} ms over {RUNS} runs")
+    print(
+        f"terminal output: {len(output.encode()) / 1024:.0f} KB, secret kinds found: {', '.join(kinds)}"
+    )
+    print(
+        f"typical: redact 100 KB terminal output: median {_median_ms(lambda: redact(output)):.2f} ms over {RUNS} runs"
+    )
     plain = "\n".join(line for line in _LOG_LINES)  # no secrets at all
     plain = (plain * (TARGET_BYTES // len(plain) + 1))[:TARGET_BYTES]
-    print(f"typical: redact 100 KB without secrets: median {_median_ms(lambda: redact(plain)):.2f} ms over {RUNS} runs")
+    print(
+        f"typical: redact 100 KB without secrets: median {_median_ms(lambda: redact(plain)):.2f} ms over {RUNS} runs"
+    )
 
     # Inputs that would make a careless pattern backtrack or do Python work per hit: one
     # long unbroken token, dumps dense with secret-sounding names that hold nothing secret,
@@ -184,21 +206,36 @@ def main() -> None:
         ("one 100 KB base64 blob", "QUJDRGVmZ2hpams0NTY3ODkw"),
         ("100 KB of 'api_key: <name>' lines", "api_key: settings.API_KEY, token=get_token()\n"),
         ("100 KB of 'eyJ' (a JWT opening, unbroken)", "eyJ"),
-        ("100 KB of 'tokens: 4096' lines", "max_tokens: 4096 token_ttl=3600 PASSWORD_MIN_LENGTH=8\n"),
+        (
+            "100 KB of 'tokens: 4096' lines",
+            "max_tokens: 4096 token_ttl=3600 PASSWORD_MIN_LENGTH=8\n",
+        ),
         ("100 KB of 'password=hunter2' lines", "password=" + "hunter2\n"),
-        ("100 KB of command lines with flags", "mysql -h db -u app shop; curl -s https://x; docker login reg\n"),
+        (
+            "100 KB of command lines with flags",
+            "mysql -h db -u app shop; curl -s https://x; docker login reg\n",
+        ),
     )
     for label, unit in worst_cases:
         text = (unit * (TARGET_BYTES // len(unit) + 1))[:TARGET_BYTES]
-        print(f"worst case: redact {label}: median {_median_ms(lambda: redact(text)):.2f} ms over {RUNS} runs")
+        print(
+            f"worst case: redact {label}: median {_median_ms(lambda: redact(text)):.2f} ms over {RUNS} runs"
+        )
 
     generator = MultiAudienceGistGenerator()
     context = GistContext(
-        event_type="error_fixed", file_path="src/auth/middleware.py", line=42, error_type="TypeError"
+        event_type="error_fixed",
+        file_path="src/auth/middleware.py",
+        line=42,
+        error_type="TypeError",
     )
     verbatim = "payload = jwt.decode(token, key, algorithms=['HS256'])"
-    gist_ms = _median_ms(lambda: generator.generate(verbatim, "Fixed JWT token validation", context), runs=RUNS * 20)
-    print(f"generate gists for one memory (4 audiences): median {gist_ms * 1000:.0f} µs over {RUNS * 20} runs")
+    gist_ms = _median_ms(
+        lambda: generator.generate(verbatim, "Fixed JWT token validation", context), runs=RUNS * 20
+    )
+    print(
+        f"generate gists for one memory (4 audiences): median {gist_ms * 1000:.0f} µs over {RUNS * 20} runs"
+    )
 
 
 if __name__ == "__main__":

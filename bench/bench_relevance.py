@@ -27,8 +27,10 @@ def main() -> None:
         print(f"{'':12} {'recall@5':>9} {'MRR':>7}  first expected memory not in the top 5")
         for name, hybrid in (("words only", False), ("hybrid", True)):
             quality = relevance_set.evaluate(db, folder, keys, hybrid)
-            print(f"{name:12} {quality.recall_at_5:9.3f} {quality.mrr:7.3f}  "
-                  f"{len(quality.misses)}: {'; '.join(quality.misses)}")
+            print(
+                f"{name:12} {quality.recall_at_5:9.3f} {quality.mrr:7.3f}  "
+                f"{len(quality.misses)}: {'; '.join(quality.misses)}"
+            )
 
 
 if __name__ == "__main__":

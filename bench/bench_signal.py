@@ -63,14 +63,25 @@ class Day:
         self.capture.document_opened(PROJECT, file, 1, file)
         self.report(file, *diagnostics)
 
-    def edit(self, file: str, line: int, text: str = "x", *diagnostics: DiagnosticEvent,
-             pause: float = 1.0) -> None:
+    def edit(
+        self,
+        file: str,
+        line: int,
+        text: str = "x",
+        *diagnostics: DiagnosticEvent,
+        pause: float = 1.0,
+    ) -> None:
         """A typing burst on a (1-based) line, the report 0.5 s after it, then a pause."""
         self.events += 1
         self.versions[file] += 1
         self.texts[file][1] += text
-        self.capture.document_edited(PROJECT, file, self.versions[file], LineEdit(line - 1, 0, line - 1, 0, text),
-                                     self.texts[file][1])
+        self.capture.document_edited(
+            PROJECT,
+            file,
+            self.versions[file],
+            LineEdit(line - 1, 0, line - 1, 0, text),
+            self.texts[file][1],
+        )
         self.wait(0.5)
         self.report(file, *diagnostics)
         self.wait(pause)
@@ -136,18 +147,38 @@ def real_fix(day: Day, file: str, error: DiagnosticEvent) -> None:
 def type_function(day: Day, file: str, at: int, autosave: bool = False) -> None:
     """Writing a function with pauses: each error is a state the line passes through. With
     ``autosave`` the editor saves by itself in the pauses (files.autoSave: afterDelay)."""
-    day.edit(file, at, "def refresh_token(", d('"(" was not closed', at), d('Expected ":"', at), pause=1.5)
+    day.edit(
+        file,
+        at,
+        "def refresh_token(",
+        d('"(" was not closed', at),
+        d('Expected ":"', at),
+        pause=1.5,
+    )
     if autosave:
         day.save(file, deliberate=False)
     day.edit(file, at, "token: str) -> str:", d("Expected indented block", at + 1), pause=2)
     if autosave:
         day.save(file, deliberate=False)
-    day.edit(file, at + 1, "    claims = decode(token)",
-             d('Function with declared return type "str" must return value on all code paths', at,
-               "reportReturnType"), pause=1.5)
+    day.edit(
+        file,
+        at + 1,
+        "    claims = decode(token)",
+        d(
+            'Function with declared return type "str" must return value on all code paths',
+            at,
+            "reportReturnType",
+        ),
+        pause=1.5,
+    )
     day.edit(file, at + 2, "    return issue_token(", d('"(" was not closed', at + 2), pause=1)
-    day.edit(file, at + 2, 'claims["sub"]',
-             d('Argument missing for parameter "ttl"', at + 2, "reportCallIssue"), pause=2)
+    day.edit(
+        file,
+        at + 2,
+        'claims["sub"]',
+        d('Argument missing for parameter "ttl"', at + 2, "reportCallIssue"),
+        pause=2,
+    )
     day.edit(file, at + 2, ", ttl=3600)")
     day.save(file)
 
@@ -166,11 +197,16 @@ def play(day: Day) -> None:
     tokens, views = "authsvc/tokens.py", [f"authsvc/views/v{n}.py" for n in range(5)]
     attribute = "reportAttributeAccessIssue"
 
-    real_fix(day, tokens, d('Cannot access attribute "reed" for class "TextIOWrapper"', 9, attribute))
+    real_fix(
+        day, tokens, d('Cannot access attribute "reed" for class "TextIOWrapper"', 9, attribute)
+    )
     for at in (30, 45, 60):
         type_function(day, tokens, at, autosave=at == 45)
-    real_fix(day, "authsvc/settings.py",
-             d('"parse_confg" is not defined', 12, "reportUndefinedVariable", severity=2))
+    real_fix(
+        day,
+        "authsvc/settings.py",
+        d('"parse_confg" is not defined', 12, "reportUndefinedVariable", severity=2),
+    )
 
     # An unused import removed: never a memory.
     day.open("authsvc/app.py", d('Import "sys" is not accessed', 3, "reportUnusedImport", 2))
@@ -178,7 +214,9 @@ def play(day: Day) -> None:
     day.save("authsvc/app.py")
 
     # A fix closed without saving; a fix reverted; a restart's empty set.
-    day.open("authsvc/cache.py", d('"monotnic" is not a known attribute of module "time"', 7, attribute))
+    day.open(
+        "authsvc/cache.py", d('"monotnic" is not a known attribute of module "time"', 7, attribute)
+    )
     day.edit("authsvc/cache.py", 7, "monotonic")
     day.close("authsvc/cache.py")
     infoo = d('Cannot access attribute "infoo" for class "Logger"', 9, attribute)
@@ -217,11 +255,24 @@ def play(day: Day) -> None:
     day.keep("error_fixed", "(10 errors in 5 files)")
 
     # More ordinary fixes through the afternoon, and typing in between.
-    real_fix(day, "authsvc/routes.py", d('"jsonify" is not defined', 21, "reportUndefinedVariable", 2))
+    real_fix(
+        day, "authsvc/routes.py", d('"jsonify" is not defined', 21, "reportUndefinedVariable", 2)
+    )
     type_function(day, "authsvc/routes.py", 40)
-    real_fix(day, "authsvc/db.py", d('Argument of type "str" cannot be assigned to parameter "port" of type "int"',
-                                     17, "reportArgumentType"))
-    real_fix(day, "authsvc/mail.py", d('Import "smtplib2" could not be resolved', 2, "reportMissingImports", 2))
+    real_fix(
+        day,
+        "authsvc/db.py",
+        d(
+            'Argument of type "str" cannot be assigned to parameter "port" of type "int"',
+            17,
+            "reportArgumentType",
+        ),
+    )
+    real_fix(
+        day,
+        "authsvc/mail.py",
+        d('Import "smtplib2" could not be resolved', 2, "reportMissingImports", 2),
+    )
 
     # Notes.
     day.note(tokens, 20, "Tokens are refreshed 5 minutes before they expire")
@@ -231,7 +282,9 @@ def play(day: Day) -> None:
     # The terminal.
     key_error = "E       KeyError: 'exp'\nFAILED tests/test_tokens.py::test_decode - KeyError: 'exp'\n1 failed"
     day.run("pytest tests/test_tokens.py -x", 1, key_error)
-    day.run("source .venv/bin/activate && pytest tests/test_tokens.py::test_decode -v", 1, key_error)
+    day.run(
+        "source .venv/bin/activate && pytest tests/test_tokens.py::test_decode -v", 1, key_error
+    )
     day.run("pytest -k decode tests/test_tokens.py", 1, key_error)
     day.keep("command_failed", "KeyError: 'exp'")
     day.run("npm run dev", 130, "^C")
@@ -266,8 +319,14 @@ def report(day: Day, db: MemoryDatabase) -> None:
     matched: dict[int, list[Memory]] = {index: [] for index in range(len(day.expected))}
     noise = []
     for memory in stored:
-        index = next((i for i, (kind, text) in enumerate(day.expected)
-                      if memory.event_type == kind and text in memory.gist), None)
+        index = next(
+            (
+                i
+                for i, (kind, text) in enumerate(day.expected)
+                if memory.event_type == kind and text in memory.gist
+            ),
+            None,
+        )
         if index is None:
             noise.append(memory)
         else:

@@ -6,8 +6,9 @@ source scripts/python-env.sh
 # Node tools first: the capture session test runs pyright's language server from node_modules.
 source scripts/node-env.sh
 
-echo "==> Python lint (ruff) and type check (mypy)"
+echo "==> Python lint and format check (ruff) and type check (mypy)"
 ruff check server tests bench
+ruff format --check server tests bench
 mypy server/vidurai
 
 echo "==> Python tests (store, gists, capture, language server with pyright, CLI, MCP)"

@@ -61,6 +61,7 @@ def rubric_problems(gists: Mapping[str, str], source_text: str = "") -> list[str
     (its canonical gist): a line number the developer wrote there is theirs to keep."""
     problems = []
     for audience, gist in gists.items():
+
         def problem(what: str) -> None:
             problems.append(f"{audience}: {what} in {gist!r}")
 

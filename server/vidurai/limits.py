@@ -16,7 +16,9 @@ MAX_QUERY_CHARS = 1_000
 MAX_URI_CHARS = 4_096
 MAX_COMMAND_CHARS = 10_000
 MAX_DIAGNOSTICS = 5_000  # in one report of a file's diagnostics
-MAX_OUTPUT_CHARS = 100_000  # of a command's output only the end is read, so more is cut, not refused
+MAX_OUTPUT_CHARS = (
+    100_000  # of a command's output only the end is read, so more is cut, not refused
+)
 
 # ---------------------------------------------------------------------- what a memory keeps
 

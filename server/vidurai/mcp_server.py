@@ -41,14 +41,25 @@ INSTRUCTIONS = (
     "id only when you need the whole memory. get_context gives a ready briefing for a task."
 )
 
-AUDIENCE = Param("audience", str, "whose words the gists are in: "
-                 + ", ".join(f"{a.name} ({a.description})" for a in BUILTIN_AUDIENCE_TABLE)
-                 + ", or a configured audience; default ai", "ai")
+AUDIENCE = Param(
+    "audience",
+    str,
+    "whose words the gists are in: "
+    + ", ".join(f"{a.name} ({a.description})" for a in BUILTIN_AUDIENCE_TABLE)
+    + ", or a configured audience; default ai",
+    "ai",
+)
 
 
 def _budget(name: str, default: int) -> Param:
-    return Param(name, int, "the most tokens the answer may take (about 4 characters each)",
-                 default, MIN_TOKEN_BUDGET, MAX_TOKENS)
+    return Param(
+        name,
+        int,
+        "the most tokens the answer may take (about 4 characters each)",
+        default,
+        MIN_TOKEN_BUDGET,
+        MAX_TOKENS,
+    )
 
 
 def _compact(memory: Memory, score: float | None = None) -> dict[str, Any]:
@@ -127,10 +138,15 @@ def build_server(db: MemoryStore, project: Path, allow_write: bool = False) -> S
         if not query.strip():
             raise ToolError("query must contain at least one word")
         hits = db.search_memories(
-            project, query=query, min_salience=SalienceLevel.NOISE, limit=limit,
+            project,
+            query=query,
+            min_salience=SalienceLevel.NOISE,
+            limit=limit,
             audience=audience_name(audience),
         )
-        return _within_budget(project, [_compact(hit.memory, hit.score) for hit in hits], max_tokens)
+        return _within_budget(
+            project, [_compact(hit.memory, hit.score) for hit in hits], max_tokens
+        )
 
     def get_memory(id: int, audience: str, max_tokens: int) -> dict[str, Any]:  # noqa: A002
         audience = audience_name(audience)
@@ -162,33 +178,46 @@ def build_server(db: MemoryStore, project: Path, allow_write: bool = False) -> S
         from vidurai.memory.briefing import build_context
 
         briefing = build_context(
-            db, project, current_file=project_file(file) if file else None,
-            query=query, max_tokens=max_tokens, audience="ai",
+            db,
+            project,
+            current_file=project_file(file) if file else None,
+            query=query,
+            max_tokens=max_tokens,
+            audience="ai",
         )
         return redact(briefing.markdown)
 
     def list_recent(days: int, audience: str, limit: int, max_tokens: int) -> dict[str, Any]:
         memories = db.list_memories(
-            project, since=utc_now() - timedelta(days=days), order="recent",
-            audience=audience_name(audience), limit=limit,
+            project,
+            since=utc_now() - timedelta(days=days),
+            order="recent",
+            audience=audience_name(audience),
+            limit=limit,
         )
         return _within_budget(project, [_compact(m) for m in memories], max_tokens)
 
     limit = Param("limit", int, "the most memories to consider", 10, 1, MAX_LIMIT)
     tools = [
         Tool(
-            "search_memories", "Search memories",
+            "search_memories",
+            "Search memories",
             "Search the project's memories by words, best match first. Use it before changing "
             "code (search the file name or the function), and when an error looks familiar "
             "(search its message). Answers compactly: id, score (higher is better), one-line "
             "gist, salience and file:line; `omitted` counts matches left out to stay within "
             "max_tokens. Call get_memory with an id for the whole memory.",
-            (Param("query", str, "words to look for: a file name, a symbol, an error message"),
-             AUDIENCE, limit, _budget("max_tokens", 800)),
+            (
+                Param("query", str, "words to look for: a file name, a symbol, an error message"),
+                AUDIENCE,
+                limit,
+                _budget("max_tokens", 800),
+            ),
             search_memories,
         ),
         Tool(
-            "get_memory", "Get one memory in full",
+            "get_memory",
+            "Get one memory in full",
             "One memory in full, by the id search_memories or list_recent gave: every "
             "audience's gist, the original text (the code, error or command output it came "
             "from; shortened to fit max_tokens, then truncated is true), tags, place and age.",
@@ -196,20 +225,27 @@ def build_server(db: MemoryStore, project: Path, allow_write: bool = False) -> S
             get_memory,
         ),
         Tool(
-            "get_context", "Context for a task",
+            "get_context",
+            "Context for a task",
             "Markdown context for the task at hand: the most useful memories within a token "
             "budget, the current file's first.",
-            (Param("query", str, "what the task is about", None),
-             Param("file", str, "the file being worked on, relative to the project", None),
-             _budget("max_tokens", DEFAULT_CONTEXT_TOKENS)),
+            (
+                Param("query", str, "what the task is about", None),
+                Param("file", str, "the file being worked on, relative to the project", None),
+                _budget("max_tokens", DEFAULT_CONTEXT_TOKENS),
+            ),
             get_context,
         ),
         Tool(
-            "list_recent", "Recent memories",
+            "list_recent",
+            "Recent memories",
             "The memories of the last days, newest first, compact like search_memories.",
-            (Param("days", int, "how many days back", 7, 1, MAX_DAYS), AUDIENCE,
-             Param("limit", int, "the most memories to consider", 20, 1, MAX_LIMIT),
-             _budget("max_tokens", 800)),
+            (
+                Param("days", int, "how many days back", 7, 1, MAX_DAYS),
+                AUDIENCE,
+                Param("limit", int, "the most memories to consider", 20, 1, MAX_LIMIT),
+                _budget("max_tokens", 800),
+            ),
             list_recent,
         ),
     ]
@@ -219,14 +255,17 @@ def build_server(db: MemoryStore, project: Path, allow_write: bool = False) -> S
 
         capture = CaptureService(db)
 
-        def remember(note: str, file: str | None, line: int | None,
-                     salience: str | None) -> dict[str, Any]:
+        def remember(
+            note: str, file: str | None, line: int | None, salience: str | None
+        ) -> dict[str, Any]:
             if line is not None and file is None:
                 raise ToolError("line needs file")
             try:
                 level = SalienceLevel.parse(salience).name if salience is not None else None
                 file_path = project_file(file) if file else None
-                selection = read_lines(project / file_path, line, line) if file_path and line else ""
+                selection = (
+                    read_lines(project / file_path, line, line) if file_path and line else ""
+                )
                 memory_id = capture.remember_note(
                     project, file_path, line, line, selection, note, level
                 )
@@ -237,17 +276,22 @@ def build_server(db: MemoryStore, project: Path, allow_write: bool = False) -> S
                 raise ToolError(f"memory {memory_id} was forgotten as soon as it was stored")
             return _compact(memory)
 
-        tools.append(Tool(
-            "remember", "Remember a note",
-            "Remember a note for later: a decision the user stated, the cause of a bug, a "
-            "convention. Secrets in it are redacted before it is stored.",
-            (Param("note", str, "what to remember, in one or two sentences"),
-             Param("file", str, "the file it is about, relative to the project", None),
-             Param("line", int, "the line it is about (1-based)", None, 1),
-             Param("salience", str, "critical, high, medium, low or noise", None)),
-            remember,
-            read_only=False,
-        ))
+        tools.append(
+            Tool(
+                "remember",
+                "Remember a note",
+                "Remember a note for later: a decision the user stated, the cause of a bug, a "
+                "convention. Secrets in it are redacted before it is stored.",
+                (
+                    Param("note", str, "what to remember, in one or two sentences"),
+                    Param("file", str, "the file it is about, relative to the project", None),
+                    Param("line", int, "the line it is about (1-based)", None, 1),
+                    Param("salience", str, "critical, high, medium, low or noise", None),
+                ),
+                remember,
+                read_only=False,
+            )
+        )
 
     return StdioServer("vidurai", __version__, INSTRUCTIONS, tools)
 

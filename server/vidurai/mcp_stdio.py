@@ -96,8 +96,11 @@ class Tool:
     read_only: bool = True
 
     def listing(self) -> dict[str, Any]:
-        annotations: dict[str, Any] = {"title": self.title, "readOnlyHint": self.read_only,
-                                       "openWorldHint": False}
+        annotations: dict[str, Any] = {
+            "title": self.title,
+            "readOnlyHint": self.read_only,
+            "openWorldHint": False,
+        }
         if self.read_only:
             annotations["idempotentHint"] = True
         else:
@@ -127,8 +130,11 @@ class Tool:
         if isinstance(result, str):
             return {"content": [{"type": "text", "text": result}], "isError": False}
         text = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
-        return {"content": [{"type": "text", "text": text}], "structuredContent": result,
-                "isError": False}
+        return {
+            "content": [{"type": "text", "text": text}],
+            "structuredContent": result,
+            "isError": False,
+        }
 
 
 def _error_result(message: str) -> dict[str, Any]:
@@ -145,8 +151,10 @@ class StdioServer:
         self.tools = {tool.name: tool for tool in tools}
 
     def handle(self, message: Any) -> dict[str, Any] | None:
-        if not isinstance(message, dict) or message.get("jsonrpc") != "2.0" or not isinstance(
-            message.get("method"), str
+        if (
+            not isinstance(message, dict)
+            or message.get("jsonrpc") != "2.0"
+            or not isinstance(message.get("method"), str)
         ):
             # A response to nothing we asked, or not JSON-RPC at all.
             if isinstance(message, dict) and ("result" in message or "error" in message):
@@ -168,8 +176,11 @@ class StdioServer:
         if method == "tools/call":
             name, arguments = params.get("name"), params.get("arguments") or {}
             if not isinstance(name, str) or not isinstance(arguments, dict):
-                return _rpc_error(request_id, INVALID_PARAMS,
-                                  "tools/call needs a tool name and an arguments object")
+                return _rpc_error(
+                    request_id,
+                    INVALID_PARAMS,
+                    "tools/call needs a tool name and an arguments object",
+                )
             return _rpc_result(request_id, self._call(name, arguments))
         return _rpc_error(request_id, METHOD_NOT_FOUND, f"unknown method {method}")
 

@@ -105,7 +105,9 @@ class Editor:
         self.versions[uri] += 1
         self.client.text_document_did_change(
             types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=uri, version=self.versions[uri]
+                ),
                 content_changes=[
                     types.TextDocumentContentChangePartial(
                         range=types.Range(types.Position(*start), types.Position(*end)), text=text
@@ -117,9 +119,14 @@ class Editor:
 
     def files_changed_on_disk(self, *names: str) -> None:
         """What VS Code sends for files another program changed (the server's file watch)."""
-        self.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=self.uri(name), type=types.FileChangeType.Changed) for name in names
-        ]))
+        self.client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[
+                    types.FileEvent(uri=self.uri(name), type=types.FileChangeType.Changed)
+                    for name in names
+                ]
+            )
+        )
 
     def close(self, uri: str) -> None:
         self.client.text_document_did_close(
@@ -161,8 +168,13 @@ class Editor:
     async def remember(self, uri: str, line: int, note: str, end_line: int | None = None, **extra):
         return await self.command(
             protocol.CMD_REMEMBER,
-            {"uri": uri, "startLine": line, "endLine": line if end_line is None else end_line,
-             "note": note, **extra},
+            {
+                "uri": uri,
+                "startLine": line,
+                "endLine": line if end_line is None else end_line,
+                "note": note,
+                **extra,
+            },
         )
 
     async def wait_for_change(self, timeout: float = 5.0) -> dict:

@@ -92,17 +92,29 @@ class Storm:
     def _request_without_params(self) -> bytes:
         # custom requests without params (PROTOCOL.md makes them optional)
         rng = self.rng
-        method = rng.choice(["vidurai/stats", "vidurai/ledger", "vidurai/memories",
-                             "vidurai/report", "vidurai/search"])
+        method = rng.choice(
+            [
+                "vidurai/stats",
+                "vidurai/ledger",
+                "vidurai/memories",
+                "vidurai/report",
+                "vidurai/search",
+            ]
+        )
         return frame(self._request_body(method, None))
 
     def _bad_content_length(self) -> bytes:
         # a bad Content-Length: negative, not a number, missing
         rng = self.rng
         body = self._request_body("vidurai/stats", "{}")
-        header = rng.choice([b"Content-Length: -%d\r\n" % len(body),
-                             b"Content-Length: twelve\r\n", b"X-Nothing: 1\r\n",
-                             b"Content-Length: \r\n"])
+        header = rng.choice(
+            [
+                b"Content-Length: -%d\r\n" % len(body),
+                b"Content-Length: twelve\r\n",
+                b"X-Nothing: 1\r\n",
+                b"Content-Length: \r\n",
+            ]
+        )
         return header + b"\r\n" + body
 
     def _invalid_utf8(self) -> bytes:
@@ -142,22 +154,49 @@ class Storm:
         # a list-valued field sent as a long string
         rng = self.rng
         text = "x" * rng.choice([1000, 100_000, 300_000])
-        return frame(self._notification("textDocument/didChange", {
-            "textDocument": {"uri": self.uri, "version": 2}, "contentChanges": text}))
+        return frame(
+            self._notification(
+                "textDocument/didChange",
+                {"textDocument": {"uri": self.uri, "version": 2}, "contentChanges": text},
+            )
+        )
 
     def _change_to_unopened_document(self) -> bytes:
         # didChange for a document never opened, 1 MB of text
         rng = self.rng
-        return frame(self._notification("textDocument/didChange", {
-            "textDocument": {"uri": self.uri + f".ghost{rng.randrange(10**6)}", "version": 2},
-            "contentChanges": [{"text": "y" * 1_000_000}]}))
+        return frame(
+            self._notification(
+                "textDocument/didChange",
+                {
+                    "textDocument": {
+                        "uri": self.uri + f".ghost{rng.randrange(10**6)}",
+                        "version": 2,
+                    },
+                    "contentChanges": [{"text": "y" * 1_000_000}],
+                },
+            )
+        )
 
     def _huge_diagnostic(self) -> bytes:
         # diagnostics with a 20,000-character message
-        return frame(self._notification("vidurai/diagnostics", {
-            "uri": self.uri, "diagnostics": [{"message": "E" * 20_000, "severity": 1,
-                                              "range": {"start": {"line": 0, "character": 0},
-                                                        "end": {"line": 0, "character": 1}}}]}))
+        return frame(
+            self._notification(
+                "vidurai/diagnostics",
+                {
+                    "uri": self.uri,
+                    "diagnostics": [
+                        {
+                            "message": "E" * 20_000,
+                            "severity": 1,
+                            "range": {
+                                "start": {"line": 0, "character": 0},
+                                "end": {"line": 0, "character": 1},
+                            },
+                        }
+                    ],
+                },
+            )
+        )
 
     def _wrong_field_types(self) -> bytes:
         # wrong types in every field
@@ -167,8 +206,16 @@ class Storm:
     def _bad_custom_params(self) -> bytes:
         # a custom request with wrong params
         rng = self.rng
-        params = rng.choice(['"text"', "[1, 2]", '{"groupBy": 7}', '{"limit": -1}',
-                             '{"offset": "x", "groupBy": "file"}', "null"])
+        params = rng.choice(
+            [
+                '"text"',
+                "[1, 2]",
+                '{"groupBy": 7}',
+                '{"limit": -1}',
+                '{"offset": "x", "groupBy": "file"}',
+                "null",
+            ]
+        )
         return frame(self._request_body("vidurai/memories", params))
 
     def _random_bytes(self) -> bytes:
@@ -192,8 +239,12 @@ class Storm:
     def _malformed_envelope(self) -> bytes:
         # a missing "jsonrpc", a method that is not text
         rng = self.rng
-        shape = rng.choice(['{{"id": {}, "method": "vidurai/stats"}}',
-                        '{{"id": {}, "jsonrpc": "2.0", "method": 42}}'])
+        shape = rng.choice(
+            [
+                '{{"id": {}, "method": "vidurai/stats"}}',
+                '{{"id": {}, "jsonrpc": "2.0", "method": 42}}',
+            ]
+        )
         return frame(shape.format(self._id()).encode())
 
 
@@ -212,8 +263,10 @@ class StormResult:
 
 
 def hover_text(server: WireServer, uri: str) -> str:
-    answer = server.request("textDocument/hover", {
-        "textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}})
+    answer = server.request(
+        "textDocument/hover",
+        {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}},
+    )
     result = answer.get("result") or {}
     return (result.get("contents") or {}).get("value", "")
 
@@ -225,19 +278,32 @@ def prepare(folder: Path) -> tuple[Path, Path, str]:
     (root / "app.py").write_text(APP)
     db_path = folder / "memory.db"
     with MemoryDatabase(db_path) as db:
-        db.store_memory(root, "reads config each time", GIST, "HIGH", "note", "app.py", 1,
-                        end_line=1, anchor_text="def load_config(path):")
+        db.store_memory(
+            root,
+            "reads config each time",
+            GIST,
+            "HIGH",
+            "note",
+            "app.py",
+            1,
+            end_line=1,
+            anchor_text="def load_config(path):",
+        )
     return root, db_path, from_fs_path(str(root / "app.py"))
 
 
-def run_storm(folder: Path, messages: int = 10_000, seed: int = 20261202) -> tuple[StormResult, str, str]:
+def run_storm(
+    folder: Path, messages: int = 10_000, seed: int = 20261202
+) -> tuple[StormResult, str, str]:
     """Send the storm; return the figures and the hover text before and after."""
     root, db_path, uri = prepare(folder)
     server = WireServer(env={"HOME": str(folder)})
     try:
         server.initialize(root, db_path)
-        server.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "python", "version": 1, "text": APP}})
+        server.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": APP}},
+        )
         before_hover = hover_text(server, uri)
         time.sleep(0.5)
         rss_idle = rss_kib(server.process.pid)
@@ -271,10 +337,22 @@ def run_storm(folder: Path, messages: int = 10_000, seed: int = 20261202) -> tup
         log_lines = len(server.stderr_lines)
     finally:
         server.close()
-    return StormResult(
-        storm.sent, storm.requests, storm.requests - len(unanswered), unanswered[:10], crashed,
-        seconds, rss_idle, rss_after, max(peak, rss_after), log_lines,
-    ), before_hover, after_hover
+    return (
+        StormResult(
+            storm.sent,
+            storm.requests,
+            storm.requests - len(unanswered),
+            unanswered[:10],
+            crashed,
+            seconds,
+            rss_idle,
+            rss_after,
+            max(peak, rss_after),
+            log_lines,
+        ),
+        before_hover,
+        after_hover,
+    )
 
 
 def _key(message_id: object) -> str:

@@ -19,7 +19,8 @@ MAIN_LINE = 8  # "def main():"
 
 async def file_rows(editor, file: str = "src/app.py") -> list[dict]:
     page = await editor.request(
-        protocol.MEMORIES, {"groupBy": "file", "group": f"path:{file}", "limit": 50})
+        protocol.MEMORIES, {"groupBy": "file", "group": f"path:{file}", "limit": 50}
+    )
     return page["items"]
 
 
@@ -38,7 +39,8 @@ async def test_typing_lines_above_a_memory_moves_its_tree_row_and_mark_without_a
     [row] = await file_rows(editor)
     assert (row["id"], row["line"], row["detached"]) == (item["id"], LOAD_LINE + 3, False)
     assert [(m["line"], m["endLine"]) for m in await marks(editor, uri)] == [
-        (LOAD_LINE + 3, LOAD_LINE + 3)]
+        (LOAD_LINE + 3, LOAD_LINE + 3)
+    ]
     hint = (await editor.request(protocol.LINE_HINT, {"uri": uri, "line": LOAD_LINE + 3}))["hint"]
     assert hint["label"] == item["label"]
 
@@ -76,11 +78,20 @@ async def test_marks_share_a_line_and_the_hint_names_its_most_salient_memory(edi
     found = await marks(editor, uri)
     assert [(m["line"], m["count"]) for m in found] == [(LOAD_LINE, 2), (MAIN_LINE, 1)]
     hint = (await editor.request(protocol.LINE_HINT, {"uri": uri, "line": LOAD_LINE}))["hint"]
-    assert hint == {"label": critical["label"], "salience": "Critical", "age": "just now", "count": 2}
-    personal = await editor.request(protocol.LINE_HINT, {"uri": uri, "line": LOAD_LINE, "audience": "personal"})
+    assert hint == {
+        "label": critical["label"],
+        "salience": "Critical",
+        "age": "just now",
+        "count": 2,
+    }
+    personal = await editor.request(
+        protocol.LINE_HINT, {"uri": uri, "line": LOAD_LINE, "audience": "personal"}
+    )
     assert personal["hint"]["label"] == critical["gists"]["personal"]
     assert (await editor.request(protocol.LINE_HINT, {"uri": uri, "line": 0}))["hint"] is None
-    assert (await editor.request(protocol.FILE_MARKS, {"uri": editor.uri("README.md")}))["marks"] == []
+    assert (await editor.request(protocol.FILE_MARKS, {"uri": editor.uri("README.md")}))[
+        "marks"
+    ] == []
 
 
 async def test_file_marks_answer_bad_params_with_an_error_and_keep_serving(editor):
@@ -88,7 +99,9 @@ async def test_file_marks_answer_bad_params_with_an_error_and_keep_serving(edito
         await editor.raw_request(protocol.FILE_MARKS, {"uri": 42})
     with pytest.raises(JsonRpcInvalidParams, match="line"):
         await editor.raw_request(protocol.LINE_HINT, {"uri": editor.uri("src/app.py"), "line": -1})
-    assert (await editor.request(protocol.FILE_MARKS, {"uri": editor.uri("src/app.py")}))["marks"] == []
+    assert (await editor.request(protocol.FILE_MARKS, {"uri": editor.uri("src/app.py")}))[
+        "marks"
+    ] == []
 
 
 async def test_a_file_changed_on_disk_moves_and_detaches_its_memories_unopened(editor):
@@ -118,8 +131,15 @@ async def test_opening_a_file_refreshes_the_tree_only_when_a_memory_moved(editor
     from vidurai.storage import MemoryDatabase
 
     with MemoryDatabase(editor.db_path) as db:
-        db.store_memory(str(editor.root), "Config is read as text", "Config is read as text",
-                        "MEDIUM", "note", "src/app.py", LOAD_LINE + 1)
+        db.store_memory(
+            str(editor.root),
+            "Config is read as text",
+            "Config is read as text",
+            "MEDIUM",
+            "note",
+            "src/app.py",
+            LOAD_LINE + 1,
+        )
     uri = editor.open("src/app.py")
     assert [m["line"] for m in await marks(editor, uri)] == [LOAD_LINE]
     await asyncio.sleep(0.6)  # past the server's coalescing window
@@ -185,8 +205,10 @@ async def test_each_folder_speaks_in_its_own_audience_until_one_is_chosen(tmp_pa
 
 
 async def test_search_rows_do_not_repeat_the_label_and_stay_on_one_line(editor):
-    await editor.command(protocol.CMD_REMEMBER, {
-        "note": "Loader keeps config as text", "selection": "first\n\nsecond zebra line"})
+    await editor.command(
+        protocol.CMD_REMEMBER,
+        {"note": "Loader keeps config as text", "selection": "first\n\nsecond zebra line"},
+    )
     [by_gist] = (await editor.request(protocol.SEARCH, {"query": "loader"}))["results"]
     assert by_gist["snippet"] == ""
     [by_verbatim] = (await editor.request(protocol.SEARCH, {"query": "zebra"}))["results"]

@@ -32,7 +32,9 @@ class StoreWithABug:
 def test_a_bug_in_a_handler_is_an_internal_error_logged_with_its_traceback(monkeypatch, caplog):
     server = create_server()
     shown: list[tuple[types.MessageType, str]] = []
-    monkeypatch.setattr(server, "log", lambda message, kind=types.MessageType.Info: shown.append((kind, message)))
+    monkeypatch.setattr(
+        server, "log", lambda message, kind=types.MessageType.Info: shown.append((kind, message))
+    )
     monkeypatch.setattr(server.session, "require_db", StoreWithABug)
     monkeypatch.setattr(server.session, "project", lambda uri: "/work/project")
     stats = server.protocol.fm.features[protocol.STATS]
@@ -61,7 +63,9 @@ def test_a_bug_in_a_notification_handler_is_logged_not_swallowed(monkeypatch, ca
     assert any(r.exc_info and r.exc_info[0] is KeyError for r in caplog.records)
 
 
-async def test_a_store_broken_under_the_server_is_an_internal_error_and_the_server_keeps_serving(editor):
+async def test_a_store_broken_under_the_server_is_an_internal_error_and_the_server_keeps_serving(
+    editor,
+):
     uri = editor.open("src/app.py")
     memory = await editor.remember(uri, LOAD_LINE, "Config is read as text")
     with sqlite3.connect(editor.db_path) as other:  # another program breaks the file's schema
@@ -73,8 +77,11 @@ async def test_a_store_broken_under_the_server_is_an_internal_error_and_the_serv
     assert answer.value.code == JsonRpcInternalError.CODE
     assert "audience_gists" in answer.value.message
     await asyncio.sleep(0.2)
-    assert any("audience_gists" in m.message for m in editor.client.log_messages
-               if m.type == types.MessageType.Error)
+    assert any(
+        "audience_gists" in m.message
+        for m in editor.client.log_messages
+        if m.type == types.MessageType.Error
+    )
     status = await editor.request(protocol.STATUS, {})
     assert status["database"]["ok"] is True
     with pytest.raises(JsonRpcInvalidParams, match="no memory with id 999999"):

@@ -13,8 +13,10 @@ def server(tmp_path):
     root, db_path, uri = prepare(tmp_path)
     wire = WireServer(env={"HOME": str(tmp_path)})
     wire.initialize(root, db_path)
-    wire.notify("textDocument/didOpen", {"textDocument": {
-        "uri": uri, "languageId": "python", "version": 1, "text": APP}})
+    wire.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": APP}},
+    )
     wire.uri = uri
     yield wire
     wire.close()
@@ -27,25 +29,63 @@ def error_for(server, message_id):
             return answer["error"]
 
 
-@pytest.mark.parametrize("data, says", [
-    (b"Content-Length: -40\r\n\r\n" + json.dumps(
-        {"jsonrpc": "2.0", "id": 7, "method": "vidurai/stats"}).encode(), "not a byte count"),
-    (b"Content-Length: ten\r\n\r\n" + json.dumps(
-        {"jsonrpc": "2.0", "id": 7, "method": "vidurai/stats"}).encode(), "not a byte count"),
-    (b"Content-Type: x\r\n\r\n" + json.dumps(
-        {"jsonrpc": "2.0", "id": 7, "method": "vidurai/stats"}).encode(), "no Content-Length"),
-    (frame(b'{"id": 7, "jsonrpc": "2.0", "method": "vidurai/search", "params": {"query": "\xff"}}'),
-     "not valid UTF-8"),
-    (frame(b'{"id": 7, "jsonrpc": "2.0", "method": "vidurai/memories", "params": '
-           + b"[" * 100_000 + b"]" * 100_000 + b"}"), "nested deeper"),
-    (frame(b'{"id": 7, "jsonrpc": "2.0", "method": "vidurai/memories", "params": '
-           + b"[" * 60 + b"]" * 60 + b"}"), "nested deeper"),
-    (frame(b'[{"id": 7, "jsonrpc": "2.0", "method": "vidurai/stats"}]'), "batch"),
-    (encode({"jsonrpc": "2.0", "id": 7, "method": "initialize",
-             "params": {"processId": None, "rootUri": None, "capabilities": {}}}),
-     "already initialized"),
-    (encode({"jsonrpc": "2.0", "id": 7, "method": "textDocument/didChange2"}), "Not Found"),
-])
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        (
+            b"Content-Length: -40\r\n\r\n"
+            + json.dumps({"jsonrpc": "2.0", "id": 7, "method": "vidurai/stats"}).encode(),
+            "not a byte count",
+        ),
+        (
+            b"Content-Length: ten\r\n\r\n"
+            + json.dumps({"jsonrpc": "2.0", "id": 7, "method": "vidurai/stats"}).encode(),
+            "not a byte count",
+        ),
+        (
+            b"Content-Type: x\r\n\r\n"
+            + json.dumps({"jsonrpc": "2.0", "id": 7, "method": "vidurai/stats"}).encode(),
+            "no Content-Length",
+        ),
+        (
+            frame(
+                b'{"id": 7, "jsonrpc": "2.0", "method": "vidurai/search", "params": {"query": "\xff"}}'
+            ),
+            "not valid UTF-8",
+        ),
+        (
+            frame(
+                b'{"id": 7, "jsonrpc": "2.0", "method": "vidurai/memories", "params": '
+                + b"[" * 100_000
+                + b"]" * 100_000
+                + b"}"
+            ),
+            "nested deeper",
+        ),
+        (
+            frame(
+                b'{"id": 7, "jsonrpc": "2.0", "method": "vidurai/memories", "params": '
+                + b"[" * 60
+                + b"]" * 60
+                + b"}"
+            ),
+            "nested deeper",
+        ),
+        (frame(b'[{"id": 7, "jsonrpc": "2.0", "method": "vidurai/stats"}]'), "batch"),
+        (
+            encode(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 7,
+                    "method": "initialize",
+                    "params": {"processId": None, "rootUri": None, "capabilities": {}},
+                }
+            ),
+            "already initialized",
+        ),
+        (encode({"jsonrpc": "2.0", "id": 7, "method": "textDocument/didChange2"}), "Not Found"),
+    ],
+)
 def test_a_broken_request_is_answered_and_the_server_keeps_serving(server, data, says):
     server.write(data)
     assert says in error_for(server, 7)["message"]
@@ -69,11 +109,17 @@ def test_custom_requests_without_params_use_their_defaults(server):
 
 
 def test_a_list_sent_as_a_string_and_changes_to_unopened_files_cost_nothing(server):
-    server.notify("textDocument/didChange", {
-        "textDocument": {"uri": server.uri, "version": 2}, "contentChanges": "x" * 300_000})
-    server.notify("textDocument/didChange", {
-        "textDocument": {"uri": server.uri + ".never-opened", "version": 2},
-        "contentChanges": [{"text": "y" * 1_000_000}]})
+    server.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": server.uri, "version": 2}, "contentChanges": "x" * 300_000},
+    )
+    server.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": server.uri + ".never-opened", "version": 2},
+            "contentChanges": [{"text": "y" * 1_000_000}],
+        },
+    )
     assert GIST in hover_text(server, server.uri)  # answered at once, the document unchanged
     assert all(len(line) < 1000 for line in server.stderr_lines)
 

@@ -61,7 +61,9 @@ async def test_a_line_without_memories_has_no_hover(editor):
 
 async def test_stored_text_is_escaped_in_the_hover(editor):
     uri = editor.open("src/app.py")
-    await editor.remember(uri, LOAD_LINE, "[click](command:workbench.action.quit) <img src=x> **bold**")
+    await editor.remember(
+        uri, LOAD_LINE, "[click](command:workbench.action.quit) <img src=x> **bold**"
+    )
     text = hover_text(await editor.hover(uri, LOAD_LINE))
     assert "\\[click\\](command:workbench" in text  # shown as text…
     assert not re.search(r"(?<!\\)\]\(command:workbench", text)  # …never as a link
@@ -145,10 +147,14 @@ async def test_a_saved_error_fixed_and_saved_becomes_a_fix_memory_with_a_hover(e
     path.write_text(path.read_text().replace("read()", "reed()"))
     uri = editor.open("src/app.py")
     error = {
-        "range": {"start": {"line": READ_LINE, "character": 15},
-                  "end": {"line": READ_LINE, "character": 26}},
+        "range": {
+            "start": {"line": READ_LINE, "character": 15},
+            "end": {"line": READ_LINE, "character": 26},
+        },
         "message": 'Cannot access attribute "reed" for class "TextIOWrapper"',
-        "severity": 1, "source": "Pyright", "code": "reportAttributeAccessIssue",
+        "severity": 1,
+        "source": "Pyright",
+        "code": "reportAttributeAccessIssue",
     }
     editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": 1, "diagnostics": [error]})
     editor.edit(uri, (0, 0), (0, 0), "import io\n")  # the error's line moves down one…
@@ -242,9 +248,12 @@ async def test_a_fix_memory_keeps_its_hover_after_a_save_and_a_restart(editor):
     path.write_text(fixed.replace("read()", "reed()"))
     uri = editor.open("src/app.py")
     error = {
-        "range": {"start": {"line": READ_LINE, "character": 15},
-                  "end": {"line": READ_LINE, "character": 26}},
-        "message": 'Cannot access attribute "reed"', "severity": 1,
+        "range": {
+            "start": {"line": READ_LINE, "character": 15},
+            "end": {"line": READ_LINE, "character": 26},
+        },
+        "message": 'Cannot access attribute "reed"',
+        "severity": 1,
     }
     editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "version": 1, "diagnostics": [error]})
     version = editor.edit(uri, (READ_LINE, 22), (READ_LINE, 26), "read")
@@ -277,11 +286,19 @@ async def test_copy_ai_context_names_the_line_the_memory_is_on_now_and_only_once
 async def test_after_an_upgrade_the_server_makes_old_gists_again_and_keeps_the_user_s(editor):
     uri = editor.open("src/app.py")
     item = await editor.remember(uri, LOAD_LINE, "The nightly job must run after 02:00 UTC")
-    await editor.command(protocol.CMD_SET_GIST, item["id"], "manager", "Nightly runs wait for the bank")
+    await editor.command(
+        protocol.CMD_SET_GIST, item["id"], "manager", "Nightly runs wait for the bank"
+    )
     await editor.stop()
     with MemoryDatabase(editor.db_path) as db:  # as the previous version left it
-        db.replace_generated_gists({item["id"]: {"developer": "The nightly job… (line 4)",
-                                                 "personal": "I noted: The nightly job…"}})
+        db.replace_generated_gists(
+            {
+                item["id"]: {
+                    "developer": "The nightly job… (line 4)",
+                    "personal": "I noted: The nightly job…",
+                }
+            }
+        )
         db.conn.execute("DELETE FROM metadata WHERE key = 'gist_generator'")
 
     await editor.start()

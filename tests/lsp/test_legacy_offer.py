@@ -41,8 +41,13 @@ def test_import_brings_every_memory_in_and_the_question_is_not_asked_again(tmp_p
         asked = wait_for(server, lambda n: n["method"] == ASK)
         assert str(legacy) in asked["params"]["message"]
         assert [a["title"] for a in asked["params"]["actions"]] == ["Import", "Not now"]
-        wait_for(server, lambda n: n["method"] == "window/showMessage"
-                 and "imported 5 memories" in n["params"]["message"])
+        wait_for(
+            server,
+            lambda n: (
+                n["method"] == "window/showMessage"
+                and "imported 5 memories" in n["params"]["message"]
+            ),
+        )
     finally:
         server.close()
     assert legacy.read_bytes() == FIXTURE.read_bytes()

@@ -71,10 +71,15 @@ async def test_a_database_from_a_newer_vidurai_is_refused_and_left_alone(tmp_pat
 
 
 async def test_a_failing_command_in_the_terminal_becomes_a_memory_without_a_file(editor):
-    editor.notify(protocol.TERMINAL_COMMAND, {
-        "command": "pytest tests/test_config.py", "exitCode": 1, "cwd": editor.project,
-        "output": "E   KeyError: 'CONFIG'\n1 failed in 0.12s",
-    })
+    editor.notify(
+        protocol.TERMINAL_COMMAND,
+        {
+            "command": "pytest tests/test_config.py",
+            "exitCode": 1,
+            "cwd": editor.project,
+            "output": "E   KeyError: 'CONFIG'\n1 failed in 0.12s",
+        },
+    )
     change = await editor.wait_for_change()
     assert change["projects"] == [editor.project]
     groups = (await editor.request(protocol.MEMORIES, {"groupBy": "file"}))["groups"]
@@ -85,12 +90,22 @@ async def test_a_failing_command_in_the_terminal_becomes_a_memory_without_a_file
 
 
 async def test_capture_toggles_apply_without_a_restart(editor):
-    editor.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"vidurai": {"databasePath": str(editor.db_path), "capture": {"terminal": False}}}
-    ))
-    editor.notify(protocol.TERMINAL_COMMAND, {
-        "command": "make build", "exitCode": 2, "cwd": editor.project, "output": "error: nope",
-    })
+    editor.client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={
+                "vidurai": {"databasePath": str(editor.db_path), "capture": {"terminal": False}}
+            }
+        )
+    )
+    editor.notify(
+        protocol.TERMINAL_COMMAND,
+        {
+            "command": "make build",
+            "exitCode": 2,
+            "cwd": editor.project,
+            "output": "error: nope",
+        },
+    )
     stats = await editor.request(protocol.STATS, {})
     assert stats["total"] == 0
 
@@ -100,9 +115,13 @@ async def test_a_document_outside_the_workspace_gets_no_hover(editor, tmp_path):
     outside.write_text("x = 1\n")
     uri = editor.open("src/app.py")
     await editor.remember(uri, 0, "Imports os for the environment")
-    editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=outside.as_uri(), language_id="python", version=1, text="x = 1\n")
-    ))
+    editor.client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(
+                uri=outside.as_uri(), language_id="python", version=1, text="x = 1\n"
+            )
+        )
+    )
     assert await editor.hover(outside.as_uri(), 0) is None
     assert await editor.hover(uri, 0) is not None
 
@@ -112,10 +131,22 @@ async def test_forgetting_runs_at_start_and_tells_the_client(tmp_path):
     root.mkdir()
     db_path = tmp_path / "memory.db"
     with MemoryDatabase(db_path) as db:
-        stale = db.store_memory(root, "old", "Temporary debugging note", "NOISE", "note",
-                                created_at="2000-01-01 00:00:00")
-        kept = db.store_memory(root, "old", "Never forget the migration order", "CRITICAL", "note",
-                               created_at="2000-01-01 00:00:00")
+        stale = db.store_memory(
+            root,
+            "old",
+            "Temporary debugging note",
+            "NOISE",
+            "note",
+            created_at="2000-01-01 00:00:00",
+        )
+        kept = db.store_memory(
+            root,
+            "old",
+            "Never forget the migration order",
+            "CRITICAL",
+            "note",
+            created_at="2000-01-01 00:00:00",
+        )
     editor = Editor(root, db_path)
     await editor.start()
     try:

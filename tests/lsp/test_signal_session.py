@@ -30,7 +30,7 @@ CONFIRM_SECONDS = 3.5  # a held fix is kept 2 s after it was last seen gone, che
 
 PROJECT = {
     "pyrightconfig.json": '{"typeCheckingMode": "standard", "reportUndefinedVariable": "warning",'
-                          ' "reportUnusedImport": "warning"}\n',
+    ' "reportUnusedImport": "warning"}\n',
     "pytest.ini": "[pytest]\npythonpath = .\naddopts = -p no:cacheprovider\n",
     "authsvc/__init__.py": "",
     "authsvc/users.py": '''"""Users, as the auth service sees them."""
@@ -109,7 +109,7 @@ def show_pair(first: int, second: int) -> str:
 '''
         for name in ("profile", "admin", "api")
     },
-    "tests/test_tokens.py": '''from authsvc.tokens import decode, expires_soon, issue_token
+    "tests/test_tokens.py": """from authsvc.tokens import decode, expires_soon, issue_token
 
 
 def test_decode_keeps_the_expiry():
@@ -122,7 +122,7 @@ def test_a_fresh_token_does_not_expire_soon():
 
 def test_a_short_token_expires_soon():
     assert expires_soon(issue_token(7, ttl=10))
-''',
+""",
     # recipes indented with spaces: make stops with "missing separator"
     "Makefile": "test:\n    python -m pytest -q tests\n",
     "app.log": "started\n",
@@ -134,9 +134,21 @@ FETCH_MISSING = '"fetch_user" is not a known attribute of module "authsvc.users"
 
 
 def git(*arguments: str, cwd: Path) -> None:
-    subprocess.run(["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com",
-                    "-c", "init.defaultBranch=main", *arguments],
-                   cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=Dev",
+            "-c",
+            "user.email=dev@example.com",
+            "-c",
+            "init.defaultBranch=main",
+            *arguments,
+        ],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -145,7 +157,9 @@ async def bench(tmp_path):
     for name, text in PROJECT.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
-    (root / ".venv").symlink_to(sys.prefix)  # `source .venv/bin/activate` works as in a real project
+    (root / ".venv").symlink_to(
+        sys.prefix
+    )  # `source .venv/bin/activate` works as in a real project
     # A remote that a teammate pushes to, so that our push is rejected once.
     remote, teammate = tmp_path / "remote.git", tmp_path / "teammate"
     git("init", "--bare", str(remote), cwd=tmp_path)
@@ -167,11 +181,15 @@ async def bench(tmp_path):
 
 
 def has(message: str):
-    return lambda diagnostics: diagnostics is not None and any(message in d.message for d in diagnostics)
+    return lambda diagnostics: (
+        diagnostics is not None and any(message in d.message for d in diagnostics)
+    )
 
 
 def lacks(message: str):
-    return lambda diagnostics: diagnostics is not None and not any(message in d.message for d in diagnostics)
+    return lambda diagnostics: (
+        diagnostics is not None and not any(message in d.message for d in diagnostics)
+    )
 
 
 async def confirmed(bench: Workbench) -> None:
@@ -181,7 +199,9 @@ async def confirmed(bench: Workbench) -> None:
 
 
 async def stored(bench: Workbench) -> list[dict]:
-    page = await bench.vidurai.request(protocol.MEMORIES, {"groupBy": "recent", "group": "day", "limit": 500})
+    page = await bench.vidurai.request(
+        protocol.MEMORIES, {"groupBy": "recent", "group": "day", "limit": 500}
+    )
     return page["items"] if page else []
 
 
@@ -219,7 +239,9 @@ async def test_a_day_of_work_keeps_exactly_what_a_developer_would_keep(bench: Wo
     # 3. An undefined name (a warning, as Pylance reports it) and an unused import, fixed together.
     bench.open("authsvc/settings.py")
     await bench.wait_for("authsvc/settings.py", has('"parse_confg" is not defined'))
-    assert any(d.code == "reportUnusedImport" for d in bench.diagnostics[bench.uri("authsvc/settings.py")])
+    assert any(
+        d.code == "reportUnusedImport" for d in bench.diagnostics[bench.uri("authsvc/settings.py")]
+    )
     await bench.retype("authsvc/settings.py", "parse_confg", "parse_config")
     bench.replace("authsvc/settings.py", (3, 0), (4, 0), "")  # delete "import sys"
     await bench.wait_for("authsvc/settings.py", lambda d: d == [])
@@ -258,7 +280,12 @@ async def test_a_day_of_work_keeps_exactly_what_a_developer_would_keep(bench: Wo
     for view in VIEWS:
         await bench.wait_for(view, has(FETCH_MISSING))
     end = len(bench.buffers["authsvc/users.py"].text.split("\n")) - 1
-    await bench.type("authsvc/users.py", end, 0, "\n\nfetch_user = load_user  # the views still use the old name\n")
+    await bench.type(
+        "authsvc/users.py",
+        end,
+        0,
+        "\n\nfetch_user = load_user  # the views still use the old name\n",
+    )
     for view in VIEWS:
         await bench.wait_for(view, lambda d: d == [])
     bench.save("authsvc/users.py")
@@ -267,12 +294,16 @@ async def test_a_day_of_work_keeps_exactly_what_a_developer_would_keep(bench: Wo
 
     # 8. A note.
     soon = bench.line_of(tokens, "def expires_soon")
-    await bench.vidurai.remember(bench.uri(tokens), soon, "Tokens are refreshed 5 minutes before they expire")
+    await bench.vidurai.remember(
+        bench.uri(tokens), soon, "Tokens are refreshed 5 minutes before they expire"
+    )
 
     # 9. Tests fail, in two spellings of the same command, then pass after a fix.
     exit_code, output = bench.run("pytest tests/test_tokens.py -x")
     assert exit_code == 1 and "KeyError" in output
-    exit_code, _ = bench.run("source .venv/bin/activate && pytest tests/test_tokens.py::test_decode_keeps_the_expiry -v")
+    exit_code, _ = bench.run(
+        "source .venv/bin/activate && pytest tests/test_tokens.py::test_decode_keeps_the_expiry -v"
+    )
     assert exit_code == 1
     assert bench.interrupt("tail -f app.log") == 130  # a watcher stopped with Ctrl+C
     assert bench.interrupt("tail -f app.log", signal.SIGTERM) == 143
@@ -305,21 +336,30 @@ async def test_a_day_of_work_keeps_exactly_what_a_developer_would_keep(bench: Wo
 
     memories = await stored(bench)
     kept = sorted((m["eventType"], m["file"], m["line"], m["occurrences"]) for m in memories)
-    assert kept == sorted([
-        ("error_fixed", tokens, bench.line_of(tokens, "handle.read()"), 1),
-        ("error_fixed", "authsvc/settings.py", bench.line_of("authsvc/settings.py", "parse_config(os"), 1),
-        ("error_fixed", "authsvc/users.py", alias_line, 1),
-        ("note", tokens, soon, 1),
-        ("command_failed", None, None, 2),
-        ("command_fixed", None, None, 1),
-        ("command_failed", None, None, 1),
-        ("command_fixed", None, None, 1),
-    ]), [m["gist"] for m in memories]
+    assert kept == sorted(
+        [
+            ("error_fixed", tokens, bench.line_of(tokens, "handle.read()"), 1),
+            (
+                "error_fixed",
+                "authsvc/settings.py",
+                bench.line_of("authsvc/settings.py", "parse_config(os"),
+                1,
+            ),
+            ("error_fixed", "authsvc/users.py", alias_line, 1),
+            ("note", tokens, soon, 1),
+            ("command_failed", None, None, 2),
+            ("command_fixed", None, None, 1),
+            ("command_failed", None, None, 1),
+            ("command_fixed", None, None, 1),
+        ]
+    ), [m["gist"] for m in memories]
     gists = {m["gist"] for m in memories}
     assert f"Fixed {FETCH_MISSING} (9 errors in 3 files)" in gists
     assert 'Fixed "parse_confg" is not defined' in gists
-    assert any(g.startswith("pytest tests/test_tokens.py -x failed with exit code 1") and "KeyError" in g
-               for g in gists), gists
+    assert any(
+        g.startswith("pytest tests/test_tokens.py -x failed with exit code 1") and "KeyError" in g
+        for g in gists
+    ), gists
     assert "make test failed with exit code 2: Makefile:2: *** missing separator. Stop." in gists
     assert {g for g in gists if g.startswith("Fixed failing command")} == {
         "Fixed failing command cd . && python -m pytest tests/test_tokens.py -q",

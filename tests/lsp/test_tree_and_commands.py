@@ -121,7 +121,7 @@ async def test_search_ranks_matches_and_handles_punctuation(editor):
     await editor.remember(uri, 1, "JWT validation fails when the token's exp claim is a string")
     await editor.remember(uri, 2, "Use os.environ.get() for optional settings")
 
-    for query in ('token\'s "exp', "os.environ.get()", "(JWT) AND -exp*", ":::", "NEAR("):
+    for query in ("token's \"exp", "os.environ.get()", "(JWT) AND -exp*", ":::", "NEAR("):
         results = (await editor.request(protocol.SEARCH, {"query": query}))["results"]
         assert isinstance(results, list)
     results = (await editor.request(protocol.SEARCH, {"query": "os.environ.get()"}))["results"]
@@ -131,19 +131,26 @@ async def test_search_ranks_matches_and_handles_punctuation(editor):
 
 async def test_search_finds_a_memory_by_meaning_and_context_follows_the_open_text(editor):
     app = editor.open("src/app.py")
-    await editor.remember(app, 1, "Walk the category tree iteratively; deep trees overflowed "
-                                  "the recursion limit")
+    await editor.remember(
+        app, 1, "Walk the category tree iteratively; deep trees overflowed the recursion limit"
+    )
     await editor.remember(app, 2, "Slugs must stay ASCII for the CDN cache keys")
-    results = (await editor.request(protocol.SEARCH, {"query": "stack overflow on nested categories"}))["results"]
+    results = (
+        await editor.request(protocol.SEARCH, {"query": "stack overflow on nested categories"})
+    )["results"]
     assert results[0]["gist"].startswith("Walk the category tree")
     # Context for another file: its unsaved text decides what is related to it.
-    other = editor.open("src/tree.py", "def walk(node):\n    # recursion depth on deep category trees\n")
+    other = editor.open(
+        "src/tree.py", "def walk(node):\n    # recursion depth on deep category trees\n"
+    )
     context = await editor.request(protocol.CONTEXT, {"uri": other})
     related = context["markdown"].split("## Related to this file")[1]
     assert "Walk the category tree" in related.split("##")[0]
 
 
-async def test_without_the_embedding_packages_the_server_says_so_once_and_searches_by_words(tmp_path):
+async def test_without_the_embedding_packages_the_server_says_so_once_and_searches_by_words(
+    tmp_path,
+):
     hidden = tmp_path / "without-numpy" / "numpy"
     hidden.mkdir(parents=True)
     (hidden / "__init__.py").write_text("raise ImportError('No module named numpy')\n")
@@ -154,14 +161,21 @@ async def test_without_the_embedding_packages_the_server_says_so_once_and_search
     await editor.start(env={**os.environ, "PYTHONPATH": str(hidden.parent)})
     try:
         app = editor.open("src/app.py")
-        await editor.remember(app, 0, "Walk the category tree iteratively; deep trees overflowed "
-                                      "the recursion limit")
+        await editor.remember(
+            app, 0, "Walk the category tree iteratively; deep trees overflowed the recursion limit"
+        )
         by_words = (await editor.request(protocol.SEARCH, {"query": "recursion"}))["results"]
         assert by_words[0]["gist"].startswith("Walk the category tree")
-        assert (await editor.request(protocol.SEARCH, {"query": "stack overflow on nested categories"}))["results"] == []
+        assert (
+            await editor.request(protocol.SEARCH, {"query": "stack overflow on nested categories"})
+        )["results"] == []
+
         def notices():
-            return [m.message for m in editor.client.log_messages
-                    if "Search by meaning is off" in m.message]
+            return [
+                m.message
+                for m in editor.client.log_messages
+                if "Search by meaning is off" in m.message
+            ]
 
         for _ in range(100):  # the server checks in the background after it starts
             if notices():
@@ -175,8 +189,12 @@ async def test_without_the_embedding_packages_the_server_says_so_once_and_search
 async def test_context_and_report_stay_within_their_budgets(editor):
     uri = editor.open("src/app.py")
     for number in range(40):
-        await editor.remember(uri, number % 10, f"Decision {number}: keep the loader synchronous "
-                                                  "because the config is small and read once")
+        await editor.remember(
+            uri,
+            number % 10,
+            f"Decision {number}: keep the loader synchronous "
+            "because the config is small and read once",
+        )
     context = await editor.request(protocol.CONTEXT, {"uri": uri, "maxTokens": 120})
     assert 0 < context["tokens"] <= 120
     assert 0 < context["memoryCount"] < 40
@@ -201,8 +219,9 @@ async def test_run_forgetting_forgets_what_expired_and_notifies(editor):
     uri = editor.open("src/app.py")
     item = await editor.remember(uri, LOAD_LINE, "Temporary debugging note", salience="NOISE")
     with MemoryDatabase(editor.db_path) as db:
-        db.conn.execute("UPDATE memories SET expires_at = '2000-01-01 00:00:00' WHERE id = ?",
-                        (item["id"],))
+        db.conn.execute(
+            "UPDATE memories SET expires_at = '2000-01-01 00:00:00' WHERE id = ?", (item["id"],)
+        )
     await editor.wait_for_change()
     result = await editor.command(protocol.CMD_RUN_FORGETTING)
     assert [entry["memoryId"] for entry in result["forgotten"]] == [item["id"]]
@@ -230,10 +249,16 @@ BAD_COMMANDS = [
     (protocol.CMD_FORGET, ["42"], "integer"),
     (protocol.CMD_SET_AUDIENCE, ["klingon"], "klingon"),
     (protocol.CMD_SET_GIST, [1, "developer"], "three arguments"),
-    (protocol.CMD_REMEMBER, [{"uri": "file:///elsewhere/x.py", "startLine": 0, "endLine": 0,
-                              "note": "outside"}], "workspace folder"),
-    (protocol.CMD_REMEMBER, [{"uri": "FILE", "startLine": 0, "endLine": 0,
-                              "note": "n" * 20_000}], "note"),
+    (
+        protocol.CMD_REMEMBER,
+        [{"uri": "file:///elsewhere/x.py", "startLine": 0, "endLine": 0, "note": "outside"}],
+        "workspace folder",
+    ),
+    (
+        protocol.CMD_REMEMBER,
+        [{"uri": "FILE", "startLine": 0, "endLine": 0, "note": "n" * 20_000}],
+        "note",
+    ),
     ("vidurai.server.noSuchCommand", [], "noSuchCommand"),
 ]
 
@@ -241,8 +266,9 @@ BAD_COMMANDS = [
 async def test_bad_params_are_answered_with_clear_errors_and_the_server_keeps_serving(editor):
     uri = editor.open("src/app.py")
     await editor.remember(uri, LOAD_LINE, "Config is read as text")
-    memory_id = (await editor.request(protocol.MEMORIES, {"groupBy": "file", "group": "path:src/app.py"}))[
-        "items"][0]["id"]
+    memory_id = (
+        await editor.request(protocol.MEMORIES, {"groupBy": "file", "group": "path:src/app.py"})
+    )["items"][0]["id"]
 
     for method, params, mentioned in BAD_REQUESTS:
         with pytest.raises(JsonRpcInvalidParams) as error:
@@ -251,14 +277,17 @@ async def test_bad_params_are_answered_with_clear_errors_and_the_server_keeps_se
 
     for command, arguments, mentioned in BAD_COMMANDS:
         arguments = [
-            {**a, "uri": uri} if isinstance(a, dict) and a.get("uri") == "FILE" else a for a in arguments
+            {**a, "uri": uri} if isinstance(a, dict) and a.get("uri") == "FILE" else a
+            for a in arguments
         ]
         with pytest.raises(JsonRpcInvalidParams) as error:
             await editor.command(command, *arguments)
         assert mentioned in error.value.message, (command, error.value.message)
 
     with pytest.raises(JsonRpcInvalidParams) as error:  # a standard request, malformed
-        await editor.raw_request("textDocument/hover", {"textDocument": {"uri": uri}, "position": "top"})
+        await editor.raw_request(
+            "textDocument/hover", {"textDocument": {"uri": uri}, "position": "top"}
+        )
     assert "textDocument/hover" in error.value.message
 
     editor.notify(protocol.DIAGNOSTICS, {"uri": uri, "diagnostics": "none"})

@@ -32,8 +32,11 @@ def encode(message: dict[str, Any]) -> bytes:
 class WireServer:
     def __init__(self, env: dict[str, str] | None = None):
         self.process = subprocess.Popen(
-            SERVER_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env={**os.environ, **(env or {})},
+            SERVER_COMMAND,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **(env or {})},
         )
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         self.notifications: list[dict[str, Any]] = []
@@ -61,8 +64,11 @@ class WireServer:
             message = json.loads(out.read(length))
             if "method" in message and "id" in message:  # the server asks the editor
                 self.send(
-                    {"jsonrpc": "2.0", "id": message["id"],
-                     "result": self.answers.get(message["method"])}
+                    {
+                        "jsonrpc": "2.0",
+                        "id": message["id"],
+                        "result": self.answers.get(message["method"]),
+                    }
                 )
                 self.notifications.append(message)
             elif "method" in message:
@@ -103,21 +109,31 @@ class WireServer:
 
     def initialize(self, root: Path, db_path: Path | str, **settings: Any) -> dict[str, Any]:
         uri = from_fs_path(str(root))
-        response = self.request("initialize", {
-            "processId": os.getpid(), "rootUri": uri, "capabilities": {},
-            "workspaceFolders": [{"uri": uri, "name": root.name}],
-            "initializationOptions": {"databasePath": str(db_path), **settings},
-        })
+        response = self.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": uri,
+                "capabilities": {},
+                "workspaceFolders": [{"uri": uri, "name": root.name}],
+                "initializationOptions": {"databasePath": str(db_path), **settings},
+            },
+        )
         self.notify("initialized", {})
         return response
 
     def use_database(self, db_path: Path | str) -> None:
-        self.notify("workspace/didChangeConfiguration",
-                    {"settings": {"vidurai": {"databasePath": str(db_path)}}})
+        self.notify(
+            "workspace/didChangeConfiguration",
+            {"settings": {"vidurai": {"databasePath": str(db_path)}}},
+        )
 
     def shown_errors(self) -> list[str]:
-        return [n["params"]["message"] for n in self.notifications
-                if n["method"] == "window/showMessage" and n["params"]["type"] == 1]
+        return [
+            n["params"]["message"]
+            for n in self.notifications
+            if n["method"] == "window/showMessage" and n["params"]["type"] == 1
+        ]
 
     def close(self) -> int:
         try:

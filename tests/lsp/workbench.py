@@ -68,11 +68,13 @@ class Pyright:
 
         await client.start_io(str(PYRIGHT), "--stdio")
         root_uri = from_fs_path(str(self.root))
-        await client.initialize_async(types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
-            root_uri=root_uri,
-            workspace_folders=[types.WorkspaceFolder(uri=root_uri, name=self.root.name)],
-        ))
+        await client.initialize_async(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                root_uri=root_uri,
+                workspace_folders=[types.WorkspaceFolder(uri=root_uri, name=self.root.name)],
+            )
+        )
         client.initialized(types.InitializedParams())
         self.client = client
 
@@ -127,15 +129,22 @@ class Workbench:
         text = (self.root / name).read_text()
         buffer = Buffer(self.uri(name), text, text)
         self.buffers[name] = buffer
-        self.vidurai.client.text_document_did_open(types.DidOpenTextDocumentParams(
-            types.TextDocumentItem(uri=buffer.uri, language_id="python", version=1, text=text)))
+        self.vidurai.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=buffer.uri, language_id="python", version=1, text=text)
+            )
+        )
         self._open_in_pyright(buffer)
         return buffer.uri
 
     def _open_in_pyright(self, buffer: Buffer) -> None:
-        self.pyright.client.text_document_did_open(types.DidOpenTextDocumentParams(
-            types.TextDocumentItem(uri=buffer.uri, language_id="python", version=buffer.version,
-                                   text=buffer.text)))
+        self.pyright.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(
+                    uri=buffer.uri, language_id="python", version=buffer.version, text=buffer.text
+                )
+            )
+        )
 
     def replace(self, name: str, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
         """One content change, sent to both servers."""
@@ -146,9 +155,14 @@ class Workbench:
         buffer.text = buffer.text[:begin] + text + buffer.text[finish:]
         buffer.version += 1
         change = types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=buffer.uri, version=buffer.version),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(*start), types.Position(*end)), text=text)],
+            text_document=types.VersionedTextDocumentIdentifier(
+                uri=buffer.uri, version=buffer.version
+            ),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(*start), types.Position(*end)), text=text
+                )
+            ],
         )
         self.vidurai.client.text_document_did_change(change)
         self.pyright.client.text_document_did_change(change)
@@ -156,7 +170,7 @@ class Workbench:
     async def type(self, name: str, line: int, character: int, text: str, burst: int = 3) -> None:
         """Type ``text`` at a position a few characters at a time, as a person does."""
         for index in range(0, len(text), burst):
-            chunk = text[index: index + burst]
+            chunk = text[index : index + burst]
             self.replace(name, (line, character), (line, character), chunk)
             if "\n" in chunk:
                 line += chunk.count("\n")
@@ -176,13 +190,19 @@ class Workbench:
 
     def line_of(self, name: str, needle: str) -> int:
         """The 0-based line of the first line containing ``needle``."""
-        return next(i for i, line in enumerate(self.buffers[name].text.split("\n")) if needle in line)
+        return next(
+            i for i, line in enumerate(self.buffers[name].text.split("\n")) if needle in line
+        )
 
-    def save(self, name: str, reason: types.TextDocumentSaveReason = types.TextDocumentSaveReason.Manual) -> None:
+    def save(
+        self, name: str, reason: types.TextDocumentSaveReason = types.TextDocumentSaveReason.Manual
+    ) -> None:
         """Ctrl+S (or, with ``reason`` AfterDelay, files.autoSave): willSave, then didSave."""
         buffer = self.buffers[name]
         identifier = types.TextDocumentIdentifier(uri=buffer.uri)
-        self.vidurai.client.text_document_will_save(types.WillSaveTextDocumentParams(identifier, reason))
+        self.vidurai.client.text_document_will_save(
+            types.WillSaveTextDocumentParams(identifier, reason)
+        )
         (self.root / name).write_text(buffer.text)
         buffer.saved = buffer.text
         params = types.DidSaveTextDocumentParams(identifier)
@@ -216,11 +236,14 @@ class Workbench:
         self._forwards.pop(uri, None)
         self._last_publish = time.monotonic()
         buffer = next((b for b in self.buffers.values() if b.uri == uri), None)
-        self.vidurai.notify(protocol.DIAGNOSTICS, {
-            "uri": uri,
-            "version": buffer.version if buffer else None,
-            "diagnostics": [_wire.unstructure(d) for d in self.diagnostics.get(uri, [])],
-        })
+        self.vidurai.notify(
+            protocol.DIAGNOSTICS,
+            {
+                "uri": uri,
+                "version": buffer.version if buffer else None,
+                "diagnostics": [_wire.unstructure(d) for d in self.diagnostics.get(uri, [])],
+            },
+        )
 
     async def idle(self, quiet: float = 1.5, timeout: float = 60.0) -> None:
         """Wait until the type checker has published nothing for ``quiet`` seconds and every
@@ -238,8 +261,10 @@ class Workbench:
         deadline = time.monotonic() + timeout
         while not predicate(self.diagnostics.get(uri)):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"pyright never reported the expected state for {name}: "
-                                   f"{[d.message for d in self.diagnostics.get(uri) or []]}")
+                raise TimeoutError(
+                    f"pyright never reported the expected state for {name}: "
+                    f"{[d.message for d in self.diagnostics.get(uri) or []]}"
+                )
             await asyncio.sleep(0.1)
         await self.idle()
         return self.diagnostics[uri]
@@ -248,19 +273,37 @@ class Workbench:
 
     def run(self, command: str) -> tuple[int, str]:
         """Run a command in the project as an integrated terminal would, and forward it."""
-        env = {**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
-               "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
-               "PYTHONDONTWRITEBYTECODE": "1",
-               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-        done = subprocess.run(["bash", "-c", command], cwd=self.root, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=120)
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": "Dev",
+            "GIT_AUTHOR_EMAIL": "dev@example.com",
+            "GIT_COMMITTER_NAME": "Dev",
+            "GIT_COMMITTER_EMAIL": "dev@example.com",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=self.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=120,
+        )
         self._forward_command(command, done.returncode, done.stdout)
         return done.returncode, done.stdout
 
     def interrupt(self, command: str, signal_number: int = signal.SIGINT) -> int:
         """Start a long-running command and stop it as Ctrl+C (or a kill) would."""
-        process = subprocess.Popen(["bash", "-c", command], cwd=self.root, start_new_session=True,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            ["bash", "-c", command],
+            cwd=self.root,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         time.sleep(0.5)
         os.killpg(process.pid, signal_number)
         output, _ = process.communicate(timeout=30)
@@ -269,7 +312,12 @@ class Workbench:
         return exit_code
 
     def _forward_command(self, command: str, exit_code: int, output: str) -> None:
-        self.vidurai.notify(protocol.TERMINAL_COMMAND, {
-            "command": command, "exitCode": exit_code, "cwd": from_fs_path(str(self.root)),
-            "output": output[-8192:],
-        })
+        self.vidurai.notify(
+            protocol.TERMINAL_COMMAND,
+            {
+                "command": command,
+                "exitCode": exit_code,
+                "cwd": from_fs_path(str(self.root)),
+                "output": output[-8192:],
+            },
+        )

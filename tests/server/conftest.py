@@ -34,8 +34,13 @@ def db(db_path):
 @pytest.fixture
 def memory_id(db, project):
     return db.store_memory(
-        project, "TypeError: token is None", "Fixed JWT token validation", "HIGH",
-        "error_fixed", "src/auth/middleware.py", 42,
+        project,
+        "TypeError: token is None",
+        "Fixed JWT token validation",
+        "HIGH",
+        "error_fixed",
+        "src/auth/middleware.py",
+        42,
     )
 
 
@@ -57,7 +62,9 @@ def clock():
     return Clock()
 
 
-def fix_error(capture, project, file, diagnostic, fixed_line=None, advance=lambda seconds: None) -> list[int]:
+def fix_error(
+    capture, project, file, diagnostic, fixed_line=None, advance=lambda seconds: None
+) -> list[int]:
     """An error in a file as saved, fixed by an edit and saved again, fed to capture as the
     language server feeds it; the ids of the fix memories confirmed. ``advance(seconds)``
     moves the capture clock on (a clock that moves by itself needs nothing)."""
@@ -65,7 +72,9 @@ def fix_error(capture, project, file, diagnostic, fixed_line=None, advance=lambd
 
     capture.document_opened(project, file, 1, "as saved")
     capture.diagnostics_changed(project, file, [diagnostic], 1)
-    capture.document_edited(project, file, 2, LineEdit(diagnostic.line - 1, 0, diagnostic.line - 1, 0, "#"), "fixed")
+    capture.document_edited(
+        project, file, 2, LineEdit(diagnostic.line - 1, 0, diagnostic.line - 1, 0, "#"), "fixed"
+    )
     advance(1)
     capture.diagnostics_changed(project, file, [], 2)
     capture.document_saved(project, file, "fixed")

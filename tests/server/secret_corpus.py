@@ -119,7 +119,11 @@ PROVIDERS: list[tuple[str, str, str]] = [
     ("heroku_api_key", "HEROKU_API", "HRKU-AA" + b64url(58)),
     ("databricks_token", "DATABRICKS", "dapi" + hexa(32)),
     ("cloudflare_origin_ca_key", "CF_ORIGIN_CA", "v1.0-" + hexa(24) + "-" + hexa(146)),
-    ("cloudflare_tunnel_token", "TUNNEL", encoded('{"a":"' + hexa(32) + '","t":"' + uuid() + '","s":"' + b64(44) + '"}')),
+    (
+        "cloudflare_tunnel_token",
+        "TUNNEL",
+        encoded('{"a":"' + hexa(32) + '","t":"' + uuid() + '","s":"' + b64(44) + '"}'),
+    ),
     ("fly_token", "FLY_API", "fo1_" + b64url(43)),
     ("netlify_token", "NETLIFY_AUTH", "nfp_" + alnum(36)),
     ("supabase_token", "SUPABASE_ACCESS", "sbp_" + hexa(40)),
@@ -130,8 +134,24 @@ PROVIDERS: list[tuple[str, str, str]] = [
     ("vault_service_token", "VAULT", "hvs." + b64url(90)),
     ("vault_batch_token", "VAULT_BATCH", "hvb." + b64url(90)),
     ("docker_hub_pat", "DOCKERHUB", "dckr_pat_" + b64url(27)),
-    ("age_secret_key", "SOPS_AGE_KEY", "AGE-SECRET-KEY-1" + "".join(_random.choice("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L") for _ in range(58))),
-    ("onepassword_service_token", "OP_SERVICE_ACCOUNT", "ops_" + encoded('{"signInAddress":"my.1password.com","userAuth":{"method":"SRPg-4096","alg":"PBES2g-HS256"},"email":"' + lower_alnum(20) + '@1passwordserviceaccounts.com","srpX":"' + hexa(64) + '"}')),
+    (
+        "age_secret_key",
+        "SOPS_AGE_KEY",
+        "AGE-SECRET-KEY-1"
+        + "".join(_random.choice("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L") for _ in range(58)),
+    ),
+    (
+        "onepassword_service_token",
+        "OP_SERVICE_ACCOUNT",
+        "ops_"
+        + encoded(
+            '{"signInAddress":"my.1password.com","userAuth":{"method":"SRPg-4096","alg":"PBES2g-HS256"},"email":"'
+            + lower_alnum(20)
+            + '@1passwordserviceaccounts.com","srpX":"'
+            + hexa(64)
+            + '"}'
+        ),
+    ),
     ("terraform_cloud_token", "TFE", alnum(14) + ".atlasv1." + b64url(67)),
     ("azure_ad_client_secret", "AZURE_CLIENT", alnum(3) + "8Q~" + b64url(34).replace("-", "~")),
     ("anthropic_key", "ANTHROPIC_API", "sk-ant-api03-" + b64url(93) + "AA"),
@@ -144,16 +164,49 @@ PROVIDERS: list[tuple[str, str, str]] = [
     ("huggingface_token", "HF_TOKEN", "hf_" + alnum(34)),
     ("pinecone_key", "PINECONE_API", "pcsk_" + alnum(6) + "_" + alnum(60)),
     ("langsmith_key", "LANGCHAIN_API", "lsv2_pt_" + hexa(32) + "_" + hexa(10)),
-    ("slack_bot_token", "SLACK_BOT", "xoxb-" + str(_random.randrange(10**11, 10**12)) + "-" + str(_random.randrange(10**12, 10**13)) + "-" + alnum(24)),
-    ("slack_user_token", "SLACK_USER", "xoxp-" + str(_random.randrange(10**11, 10**12)) + "-" + str(_random.randrange(10**11, 10**12)) + "-" + str(_random.randrange(10**12, 10**13)) + "-" + hexa(32)),
-    ("slack_app_token", "SLACK_APP", "xapp-1-A" + upper_alnum(10) + "-" + str(_random.randrange(10**12, 10**13)) + "-" + hexa(64)),
+    (
+        "slack_bot_token",
+        "SLACK_BOT",
+        "xoxb-"
+        + str(_random.randrange(10**11, 10**12))
+        + "-"
+        + str(_random.randrange(10**12, 10**13))
+        + "-"
+        + alnum(24),
+    ),
+    (
+        "slack_user_token",
+        "SLACK_USER",
+        "xoxp-"
+        + str(_random.randrange(10**11, 10**12))
+        + "-"
+        + str(_random.randrange(10**11, 10**12))
+        + "-"
+        + str(_random.randrange(10**12, 10**13))
+        + "-"
+        + hexa(32),
+    ),
+    (
+        "slack_app_token",
+        "SLACK_APP",
+        "xapp-1-A"
+        + upper_alnum(10)
+        + "-"
+        + str(_random.randrange(10**12, 10**13))
+        + "-"
+        + hexa(64),
+    ),
     ("discord_bot_token", "DISCORD_BOT", _discord_token()),
     ("sendgrid_key", "SENDGRID_API", "SG." + b64url(22) + "." + b64url(43)),
     ("mailgun_key", "MAILGUN_API", "key-" + hexa(32)),
     ("mailchimp_key", "MAILCHIMP_API", hexa(32) + "-us21"),
     ("brevo_key", "BREVO_API", "xkeysib-" + hexa(64) + "-" + alnum(16)),
     ("twilio_api_key", "TWILIO_API", "SK" + hexa(32)),
-    ("telegram_bot_token", "TELEGRAM_BOT", str(_random.randrange(10**9, 10**10)) + ":AA" + b64url(33)),
+    (
+        "telegram_bot_token",
+        "TELEGRAM_BOT",
+        str(_random.randrange(10**9, 10**10)) + ":AA" + b64url(33),
+    ),
     ("resend_key", "RESEND_API", "re_" + alnum(8) + "_" + alnum(24)),
     ("postman_key", "POSTMAN_API", "PMAK-" + hexa(24) + "-" + hexa(34)),
     ("stripe_secret_key", "STRIPE_SECRET", "sk_live_51" + alnum(96)),
@@ -168,10 +221,28 @@ PROVIDERS: list[tuple[str, str, str]] = [
     ("shippo_token", "SHIPPO_API", "shippo_live_" + hexa(40)),
     ("duffel_token", "DUFFEL_ACCESS", "duffel_test_" + b64url(43)),
     ("easypost_key", "EASYPOST_API", "EZAK" + alnum(54)),
-    ("mercadopago_token", "MP_ACCESS", "APP_USR-" + str(_random.randrange(10**15, 10**16)) + "-" + str(_random.randrange(10**5, 10**6)) + "-" + hexa(32) + "-" + str(_random.randrange(10**8, 10**9))),
+    (
+        "mercadopago_token",
+        "MP_ACCESS",
+        "APP_USR-"
+        + str(_random.randrange(10**15, 10**16))
+        + "-"
+        + str(_random.randrange(10**5, 10**6))
+        + "-"
+        + hexa(32)
+        + "-"
+        + str(_random.randrange(10**8, 10**9)),
+    ),
     ("plaid_access_token", "PLAID_ACCESS", "access-production-" + uuid()),
     ("salesforce_session", "SF_SESSION", "00D" + alnum(15) + "!" + alnum(96)),
-    ("sentry_org_token", "SENTRY_AUTH", "sntrys_" + encoded('{"iat":1700000000,"url":"https://sentry.io","org":"acme"}').rstrip("=") + "_" + b64(43)),
+    (
+        "sentry_org_token",
+        "SENTRY_AUTH",
+        "sntrys_"
+        + encoded('{"iat":1700000000,"url":"https://sentry.io","org":"acme"}').rstrip("=")
+        + "_"
+        + b64(43),
+    ),
     ("sentry_user_token", "SENTRY_USER", "sntryu_" + hexa(64)),
     ("grafana_cloud_token", "GRAFANA_CLOUD", "glc_" + b64(80) + "=="),
     ("grafana_service_account", "GRAFANA_SA", "glsa_" + alnum(32) + "_" + hexa(8)),
@@ -189,7 +260,11 @@ PROVIDERS: list[tuple[str, str, str]] = [
     ("dropbox_token", "DROPBOX_ACCESS", "sl.B" + b64url(136)),
     ("adafruit_key", "ADAFRUIT_IO", "aio_" + alnum(28)),
     ("infracost_key", "INFRACOST_API", "ico-" + alnum(32)),
-    ("mapbox_secret_token", "MAPBOX_SECRET", "sk.eyJ1IjoiYWNtZSIsImEiOiJ" + b64url(30) + "." + b64url(22)),
+    (
+        "mapbox_secret_token",
+        "MAPBOX_SECRET",
+        "sk.eyJ1IjoiYWNtZSIsImEiOiJ" + b64url(30) + "." + b64url(22),
+    ),
     ("twitter_bearer_token", "TWITTER_BEARER", "A" * 22 + "M" + alnum(20) + "%3D" + alnum(50)),
     ("firebase_fcm_server_key", "FCM_SERVER", "AAAA" + b64url(7) + ":APA91b" + b64url(134)),
     ("sourcegraph_token", "SRC_ACCESS", "sgp_" + hexa(16) + "_" + hexa(40)),
@@ -200,11 +275,26 @@ PROVIDERS: list[tuple[str, str, str]] = [
     ("tavily_key", "TAVILY_API", "tvly-dev-" + alnum(32)),
     ("elevenlabs_key", "ELEVENLABS_API", "sk_" + hexa(48)),
     ("mailersend_token", "MAILERSEND_API", "mlsn." + hexa(64)),
-    ("intercom_token", "INTERCOM_ACCESS", encoded("tok:" + uuid().replace("-", "_") + ":1:0").rstrip("=")),
+    (
+        "intercom_token",
+        "INTERCOM_ACCESS",
+        encoded("tok:" + uuid().replace("-", "_") + ":1:0").rstrip("="),
+    ),
     ("hubspot_token", "HUBSPOT_PRIVATE_APP", "pat-na1-" + uuid()),
     ("woocommerce_consumer_secret", "WC_CONSUMER_SECRET", "cs_" + hexa(40)),
-    ("jwt", "SESSION_JWT", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + encoded('{"sub":"' + hexa(12) + '","role":"admin"}').rstrip("=") + "." + b64url(43)),
-    ("docker_config_base64", "DOCKER_AUTH_CONFIG_B64", encoded('{"auths":{"registry.acme.io":{"auth":"' + encoded("ci:" + alnum(20)) + '"}}}')),
+    (
+        "jwt",
+        "SESSION_JWT",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+        + encoded('{"sub":"' + hexa(12) + '","role":"admin"}').rstrip("=")
+        + "."
+        + b64url(43),
+    ),
+    (
+        "docker_config_base64",
+        "DOCKER_AUTH_CONFIG_B64",
+        encoded('{"auths":{"registry.acme.io":{"auth":"' + encoded("ci:" + alnum(20)) + '"}}}'),
+    ),
     ("kubernetes_tls_key_base64", "TLS_KEY_B64", encoded(_pem("RSA ") + "\n")),
 ]
 
@@ -216,13 +306,16 @@ CONTEXTS = [
     ("YAML", "env:\n  {name}: {token}\n  region: eu-west-1"),
     ("JSON", '{{"{name}": "{token}", "timeout": 30}}'),
     ("TOML", '[deploy]\n{name} = "{token}"'),
-    ("XML", "<setting name=\"endpoint\">https://api.acme.io</setting><value>{token}</value>"),
+    ("XML", '<setting name="endpoint">https://api.acme.io</setting><value>{token}</value>'),
     ("curl header", "curl -sS -H 'X-Auth: {token}' https://api.acme.io/v1/status"),
     ("Python source", 'client = Client("{token}", timeout=10)'),
     ("JavaScript source", "const client = new Client({{ auth: '{token}' }});"),
     ("Go source", 'cfg := Config{{Endpoint: "https://api.acme.io", Credential: "{token}"}}'),
-    ("stack trace", 'Traceback (most recent call last):\n  File "deploy.py", line 41, in <module>\n    '
-                    'push(release)\nPermissionError: 403 Forbidden for credential {token}'),
+    (
+        "stack trace",
+        'Traceback (most recent call last):\n  File "deploy.py", line 41, in <module>\n    '
+        "push(release)\nPermissionError: 403 Forbidden for credential {token}",
+    ),
     ("CI log", "2024-06-12T09:14:03.117Z [deploy] step 3/7: using {token} for upload"),
 ]
 
@@ -259,33 +352,93 @@ def _context_cases() -> list[Case]:
     p = _PASSWORD
     return [
         # Azure
-        Case("azure_storage_connection_string",
-             f"DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey={_AZURE_KEY};EndpointSuffix=core.windows.net",
-             _AZURE_KEY),
+        Case(
+            "azure_storage_connection_string",
+            f"DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey={_AZURE_KEY};EndpointSuffix=core.windows.net",
+            _AZURE_KEY,
+        ),
         Case("azure_storage_key", f"export AZURE_STORAGE_KEY={_AZURE_KEY}", _AZURE_KEY),
-        Case("azure_storage_key", f"az storage blob upload --account-name acmeprod --account-key {_AZURE_KEY} -f build.zip", _AZURE_KEY),
-        Case("azure_sas", f"https://acmeprod.blob.core.windows.net/builds/app.zip?sv=2022-11-02&ss=b&srt=o&sp=r&se=2025-01-01T00:00:00Z&sig={_SAS_SIG}", _SAS_SIG),
-        Case("azure_service_bus", f"Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={_AZURE_KEY[:44]}", _AZURE_KEY[:44]),
-        Case("azure_cosmos", f'"ConnectionStrings": {{"Cosmos": "AccountEndpoint=https://acme.documents.azure.com:443/;AccountKey={_AZURE_KEY};"}}', _AZURE_KEY),
+        Case(
+            "azure_storage_key",
+            f"az storage blob upload --account-name acmeprod --account-key {_AZURE_KEY} -f build.zip",
+            _AZURE_KEY,
+        ),
+        Case(
+            "azure_sas",
+            f"https://acmeprod.blob.core.windows.net/builds/app.zip?sv=2022-11-02&ss=b&srt=o&sp=r&se=2025-01-01T00:00:00Z&sig={_SAS_SIG}",
+            _SAS_SIG,
+        ),
+        Case(
+            "azure_service_bus",
+            f"Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={_AZURE_KEY[:44]}",
+            _AZURE_KEY[:44],
+        ),
+        Case(
+            "azure_cosmos",
+            f'"ConnectionStrings": {{"Cosmos": "AccountEndpoint=https://acme.documents.azure.com:443/;AccountKey={_AZURE_KEY};"}}',
+            _AZURE_KEY,
+        ),
         # Twilio: an auth token passed positionally beside its account SID
-        Case("twilio_auth_token", f'client = Client("{_TWILIO_SID}", "{_TWILIO_TOKEN}")', _TWILIO_TOKEN),
-        Case("twilio_auth_token", f"twilio_client = twilio.rest.Client('{_TWILIO_SID}', '{_TWILIO_TOKEN}')", _TWILIO_TOKEN),
-        Case("twilio_auth_token", f"curl -X POST https://api.twilio.com/2010-04-01/Accounts/{_TWILIO_SID}/Messages.json -u {_TWILIO_SID}:{_TWILIO_TOKEN}", _TWILIO_TOKEN),
+        Case(
+            "twilio_auth_token",
+            f'client = Client("{_TWILIO_SID}", "{_TWILIO_TOKEN}")',
+            _TWILIO_TOKEN,
+        ),
+        Case(
+            "twilio_auth_token",
+            f"twilio_client = twilio.rest.Client('{_TWILIO_SID}', '{_TWILIO_TOKEN}')",
+            _TWILIO_TOKEN,
+        ),
+        Case(
+            "twilio_auth_token",
+            f"curl -X POST https://api.twilio.com/2010-04-01/Accounts/{_TWILIO_SID}/Messages.json -u {_TWILIO_SID}:{_TWILIO_TOKEN}",
+            _TWILIO_TOKEN,
+        ),
         # Docker config
-        Case("docker_config_auth", '{"auths": {"https://index.docker.io/v1/": {"auth": "' + encoded("octocat:" + p) + '"}}}', encoded("octocat:" + p)),
+        Case(
+            "docker_config_auth",
+            '{"auths": {"https://index.docker.io/v1/": {"auth": "'
+            + encoded("octocat:" + p)
+            + '"}}}',
+            encoded("octocat:" + p),
+        ),
         # GCP service-account JSON
-        Case("gcp_service_account", '{"type": "service_account", "project_id": "acme-prod", "private_key_id": "' + hexa(40)
-             + '", "private_key": "' + _SERVICE_ACCOUNT_KEY + '\\n", "client_email": "ci@acme-prod.iam.gserviceaccount.com"}',
-             _PEM_BODY),
+        Case(
+            "gcp_service_account",
+            '{"type": "service_account", "project_id": "acme-prod", "private_key_id": "'
+            + hexa(40)
+            + '", "private_key": "'
+            + _SERVICE_ACCOUNT_KEY
+            + '\\n", "client_email": "ci@acme-prod.iam.gserviceaccount.com"}',
+            _PEM_BODY,
+        ),
         # PEM blocks
         Case("rsa_private_key", "$ cat deploy_key\n" + _pem("RSA "), _PEM_BODY),
         Case("openssh_private_key", "id_ed25519:\n" + _pem("OPENSSH "), _PEM_BODY),
         Case("ec_private_key", "ssl_key: |\n  " + _pem("EC ").replace("\n", "\n  "), _PEM_BODY),
-        Case("pgp_private_key", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF" + _PEM_BODY + "\n-----END PGP PRIVATE KEY BLOCK-----", _PEM_BODY),
-        Case("putty_private_key", "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: deploy\nPublic-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAI"
-             + b64(30) + "\nPrivate-Lines: 1\n" + _PEM_BODY + "\nPrivate-MAC: " + hexa(64), _PEM_BODY),
+        Case(
+            "pgp_private_key",
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF"
+            + _PEM_BODY
+            + "\n-----END PGP PRIVATE KEY BLOCK-----",
+            _PEM_BODY,
+        ),
+        Case(
+            "putty_private_key",
+            "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: deploy\nPublic-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAI"
+            + b64(30)
+            + "\nPrivate-Lines: 1\n"
+            + _PEM_BODY
+            + "\nPrivate-MAC: "
+            + hexa(64),
+            _PEM_BODY,
+        ),
         # Passwords in configuration and code
-        Case("xml_password", f"<server>\n  <id>nexus</id>\n  <username>deploy</username>\n  <password>{p}</password>\n</server>", p),
+        Case(
+            "xml_password",
+            f"<server>\n  <id>nexus</id>\n  <username>deploy</username>\n  <password>{p}</password>\n</server>",
+            p,
+        ),
         Case("xml_password", f'<add key="DbPassword" value="{p}" />', p),
         Case("php_define", f"define('DB_PASSWORD', '{p}');", p),
         Case("php_define", f"define( 'AUTH_KEY', '{p}' );", p),
@@ -293,17 +446,47 @@ def _context_cases() -> list[Case]:
         Case("basic_auth_call", f'req.SetBasicAuth("deploy", "{p}")', p),
         Case("sudo_stdin", f"echo '{p}' | sudo -S systemctl restart nginx", p),
         Case("sudo_stdin", f"echo {p} | sudo -S apt-get update", p),
-        Case("docker_password_stdin", f"echo {p} | docker login registry.acme.io -u ci --password-stdin", p),
-        Case("go_dsn", f'db, err := sql.Open("mysql", "app:{p}@tcp(db.internal:3306)/shop?parseTime=true")', p),
-        Case("proxy_authorization", "Proxy-Authorization: Basic " + encoded("proxyuser:" + p), encoded("proxyuser:" + p)),
-        Case("kubernetes_secret", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: registry\ntype: kubernetes.io/dockerconfigjson\n"
-             "data:\n  .dockerconfigjson: " + encoded('{"auths":{"r.acme.io":{"username":"ci","password":"' + p + '"}}}') + "\n",
-             encoded('{"auths":{"r.acme.io":{"username":"ci","password":"' + p + '"}}}')),
-        Case("kubernetes_secret", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: tls\ntype: kubernetes.io/tls\ndata:\n  tls.crt: "
-             + encoded("-----BEGIN CERTIFICATE-----\nMIIB" + b64(40)) + "\n  tls.key: " + encoded(_pem("") + "\n") + "\n",
-             encoded(_pem("") + "\n")[-40:]),
-        Case("kubernetes_secret", "kind: Secret\napiVersion: v1\nstringData:\n  smtp-relay: " + _WORD_PASSWORD + "\n  api-endpoint: " + lower_alnum(24) + "\n",
-             _WORD_PASSWORD),
+        Case(
+            "docker_password_stdin",
+            f"echo {p} | docker login registry.acme.io -u ci --password-stdin",
+            p,
+        ),
+        Case(
+            "go_dsn",
+            f'db, err := sql.Open("mysql", "app:{p}@tcp(db.internal:3306)/shop?parseTime=true")',
+            p,
+        ),
+        Case(
+            "proxy_authorization",
+            "Proxy-Authorization: Basic " + encoded("proxyuser:" + p),
+            encoded("proxyuser:" + p),
+        ),
+        Case(
+            "kubernetes_secret",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: registry\ntype: kubernetes.io/dockerconfigjson\n"
+            "data:\n  .dockerconfigjson: "
+            + encoded('{"auths":{"r.acme.io":{"username":"ci","password":"' + p + '"}}}')
+            + "\n",
+            encoded('{"auths":{"r.acme.io":{"username":"ci","password":"' + p + '"}}}'),
+        ),
+        Case(
+            "kubernetes_secret",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: tls\ntype: kubernetes.io/tls\ndata:\n  tls.crt: "
+            + encoded("-----BEGIN CERTIFICATE-----\nMIIB" + b64(40))
+            + "\n  tls.key: "
+            + encoded(_pem("") + "\n")
+            + "\n",
+            encoded(_pem("") + "\n")[-40:],
+        ),
+        Case(
+            "kubernetes_secret",
+            "kind: Secret\napiVersion: v1\nstringData:\n  smtp-relay: "
+            + _WORD_PASSWORD
+            + "\n  api-endpoint: "
+            + lower_alnum(24)
+            + "\n",
+            _WORD_PASSWORD,
+        ),
         Case("password_assignment", f"DB_PASSWORD={p}", p),
         Case("password_assignment", f'  password: "{p}"', p),
         Case("password_assignment", f'{{"user": "app", "password": "{p}"}}', p),
@@ -314,29 +497,70 @@ def _context_cases() -> list[Case]:
         Case("url_password", f"redis://default:{p}@cache.internal:6379/0", p),
         Case("url_password", f"git clone https://deploy:{p}@git.acme.io/acme/app.git", p),
         Case("url_password", f"amqp://guest:{p}@mq.internal:5672/", p),
-        Case("url_password", f"Caused by: org.postgresql.util.PSQLException: FATAL: password authentication failed for jdbc:postgresql://app:{p}@db:5432/shop", p),
-        Case("jdbc_password", f"spring.datasource.url=jdbc:mysql://db:3306/shop?user=app&password={p}", p),
-        Case("connection_string_password", f"Server=tcp:sql.acme.net,1433;Initial Catalog=shop;User ID=app;Password={p};Encrypt=True", p),
+        Case(
+            "url_password",
+            f"Caused by: org.postgresql.util.PSQLException: FATAL: password authentication failed for jdbc:postgresql://app:{p}@db:5432/shop",
+            p,
+        ),
+        Case(
+            "jdbc_password",
+            f"spring.datasource.url=jdbc:mysql://db:3306/shop?user=app&password={p}",
+            p,
+        ),
+        Case(
+            "connection_string_password",
+            f"Server=tcp:sql.acme.net,1433;Initial Catalog=shop;User ID=app;Password={p};Encrypt=True",
+            p,
+        ),
         Case("mysql_flag", f"mysql -h db.internal -u root -p{p} shop < dump.sql", p),
         Case("curl_user", f"curl -u admin:{p} https://jenkins.acme.io/api/json", p),
         Case("sshpass", f"sshpass -p '{p}' ssh deploy@10.0.0.12", p),
         Case("redis_cli", f"redis-cli -h cache.internal -a {p} INFO", p),
-        Case("openssl_pass", f"openssl pkcs12 -export -in cert.pem -inkey key.pem -passout pass:{p} -out bundle.p12", p),
+        Case(
+            "openssl_pass",
+            f"openssl pkcs12 -export -in cert.pem -inkey key.pem -passout pass:{p} -out bundle.p12",
+            p,
+        ),
         Case("netrc", f"machine api.heroku.com\n  login dev@acme.io\n  password {p}", p),
-        _case("authorization_header", "curl -H 'Authorization: Token {s}' https://api.acme.io", alnum(40)),
-        _case("okta_ssws", "curl -H 'Authorization: SSWS {s}' https://acme.okta.com/api/v1/users", "00" + b64url(40)),
+        _case(
+            "authorization_header",
+            "curl -H 'Authorization: Token {s}' https://api.acme.io",
+            alnum(40),
+        ),
+        _case(
+            "okta_ssws",
+            "curl -H 'Authorization: SSWS {s}' https://acme.okta.com/api/v1/users",
+            "00" + b64url(40),
+        ),
         _case("twitch_chat_token", "PASS oauth:{s}", lower_alnum(30)),
         _case("ngrok_token", "ngrok config add-authtoken {s}", "2" + alnum(26) + "_" + alnum(21)),
-        _case("braintree_token", "BRAINTREE_ACCESS_TOKEN={s}",
-              "access_token$production$" + lower_alnum(16) + "$" + hexa(32)),
-        _case("slack_webhook", "curl -X POST -d @msg.json https://hooks.slack.com/services/{s}",
-              "T" + upper_alnum(8) + "/B" + upper_alnum(10) + "/" + alnum(24)),
-        _case("discord_webhook", "WEBHOOK=https://discord.com/api/webhooks/" + str(_random.randrange(10**17, 10**18)) + "/{s}",
-              b64url(68)),
-        _case("teams_webhook", "https://acme.webhook.office.com/webhookb2/{s}",
-              uuid() + "@" + uuid() + "/IncomingWebhook/" + hexa(32) + "/" + uuid()),
-        _case("zapier_webhook", "POST https://hooks.zapier.com/hooks/catch/{s}/",
-              str(_random.randrange(10**6, 10**7)) + "/" + lower_alnum(7)),
+        _case(
+            "braintree_token",
+            "BRAINTREE_ACCESS_TOKEN={s}",
+            "access_token$production$" + lower_alnum(16) + "$" + hexa(32),
+        ),
+        _case(
+            "slack_webhook",
+            "curl -X POST -d @msg.json https://hooks.slack.com/services/{s}",
+            "T" + upper_alnum(8) + "/B" + upper_alnum(10) + "/" + alnum(24),
+        ),
+        _case(
+            "discord_webhook",
+            "WEBHOOK=https://discord.com/api/webhooks/"
+            + str(_random.randrange(10**17, 10**18))
+            + "/{s}",
+            b64url(68),
+        ),
+        _case(
+            "teams_webhook",
+            "https://acme.webhook.office.com/webhookb2/{s}",
+            uuid() + "@" + uuid() + "/IncomingWebhook/" + hexa(32) + "/" + uuid(),
+        ),
+        _case(
+            "zapier_webhook",
+            "POST https://hooks.zapier.com/hooks/catch/{s}/",
+            str(_random.randrange(10**6, 10**7)) + "/" + lower_alnum(7),
+        ),
         _case("aws_secret_key", "aws_secret_access_key = {s}", b64(40)),
         _case("aws_secret_key", '"SecretAccessKey": "{s}",', b64(40)),
         _case("generic_api_key", "X-Api-Key: {s}", alnum(32)),
@@ -348,10 +572,21 @@ def _context_cases() -> list[Case]:
         _case("django_secret_key", "SECRET_KEY = '{s}'", alnum(24) + "!@#$%^&*" + alnum(10)),
         _case("laravel_app_key", "APP_KEY=base64:{s}", b64(43) + "="),
         _case("azure_devops_pat", "AZURE_DEVOPS_EXT_PAT={s}", lower_alnum(52)),
-        _case("github_fine_grained_pat", "git remote set-url origin https://github.com/acme/app.git # {s} in the keychain",
-              "github_pat_" + alnum(22) + "_" + alnum(59)),
-        _case("gitlab_header", "curl --header 'PRIVATE-TOKEN: {s}' https://gitlab.acme.io/api/v4/projects", "glpat-" + b64url(20)),
-        _case("vault_header", 'curl -H "X-Vault-Token: {s}" https://vault.acme.io/v1/secret/data/app', "hvs." + b64url(90)),
+        _case(
+            "github_fine_grained_pat",
+            "git remote set-url origin https://github.com/acme/app.git # {s} in the keychain",
+            "github_pat_" + alnum(22) + "_" + alnum(59),
+        ),
+        _case(
+            "gitlab_header",
+            "curl --header 'PRIVATE-TOKEN: {s}' https://gitlab.acme.io/api/v4/projects",
+            "glpat-" + b64url(20),
+        ),
+        _case(
+            "vault_header",
+            'curl -H "X-Vault-Token: {s}" https://vault.acme.io/v1/secret/data/app',
+            "hvs." + b64url(90),
+        ),
     ]
 
 
@@ -360,9 +595,40 @@ SECRETS: list[Case] = _provider_cases() + _context_cases()
 
 # --- harmless look-alikes: long, random-looking or secret-named, and no secret ---------------
 
-_PACKAGES = ["react", "lodash", "express", "typescript", "webpack", "eslint", "jest", "axios", "zod", "vite",
-             "requests", "pydantic", "fastapi", "numpy", "pandas", "django", "flask", "pytest", "rich", "httpx"]
-_COLOURS = ["#1a2b3c", "#ff5733", "#0d1117", "#c9d1d9", "#58a6ff", "#fafbfc", "#e1e4e8", "#2ea44f", "#d73a49", "#6f42c1"]
+_PACKAGES = [
+    "react",
+    "lodash",
+    "express",
+    "typescript",
+    "webpack",
+    "eslint",
+    "jest",
+    "axios",
+    "zod",
+    "vite",
+    "requests",
+    "pydantic",
+    "fastapi",
+    "numpy",
+    "pandas",
+    "django",
+    "flask",
+    "pytest",
+    "rich",
+    "httpx",
+]
+_COLOURS = [
+    "#1a2b3c",
+    "#ff5733",
+    "#0d1117",
+    "#c9d1d9",
+    "#58a6ff",
+    "#fafbfc",
+    "#e1e4e8",
+    "#2ea44f",
+    "#d73a49",
+    "#6f42c1",
+]
 
 
 def _version() -> str:
@@ -412,7 +678,7 @@ HARMLESS_WRITTEN = [
     "echo $SUDO_PW | sudo -S true",
     "curl -u $API_USER:$API_PASSWORD https://api.acme.io/",
     "postgres://app:${DB_PASSWORD}@db.internal:5432/shop",
-    'requests.get(url, auth=(user, password))',
+    "requests.get(url, auth=(user, password))",
     'SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]',
     "aws_secret_access_key = {{ aws_secret }}",
     "api_key: !vault |",
@@ -427,7 +693,7 @@ HARMLESS_WRITTEN = [
     "secret = config.secret",
     "password = form.cleaned_data['password']",
     "const apiKey = process.env.API_KEY;",
-    "token := os.Getenv(\"GITHUB_TOKEN\")",
+    'token := os.Getenv("GITHUB_TOKEN")',
     "if not token: raise ValueError('missing token')",
     "def verify_password(plain_password: str, hashed_password: str) -> bool:",
     "password_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt())",
@@ -459,7 +725,8 @@ HARMLESS_WRITTEN = [
     # public material
     "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n-----END CERTIFICATE-----",
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl dev@laptop",
-    "tls.crt: " + encoded("-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUF"),
+    "tls.crt: "
+    + encoded("-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUF"),
     "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx is how the README shows a token",
     "pk_live_51HcKlmNoPqRsTuVwXyZ is a publishable key, meant for browsers",
     "sentry_dsn = https://public@o0.ingest.sentry.io/0",

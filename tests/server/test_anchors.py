@@ -132,7 +132,11 @@ def test_anchor_text_that_is_nowhere_near_is_not_found():
 
 def test_anchor_text_is_compared_as_it_was_stored():
     lines = ["x = 1", "TOKEN = 'abc'", "y = 2"]
+
     def stored(line):
         return line.strip().replace("'abc'", "[REDACTED:token]")
-    assert find_anchor_line(lines, "TOKEN = [REDACTED:token]", expected_line=0, as_stored=stored) == 1
+
+    assert (
+        find_anchor_line(lines, "TOKEN = [REDACTED:token]", expected_line=0, as_stored=stored) == 1
+    )
     assert find_anchor_line(lines, "TOKEN = [REDACTED:token]", expected_line=0) is None

@@ -30,8 +30,9 @@ def _stamped(path: Path, version: str) -> None:
 def _current(path: Path) -> None:
     with MemoryDatabase(path) as db:
         for number in range(300):
-            db.store_memory(path.parent, f"note {number} " + "x" * 200, f"Note {number}", "HIGH",
-                            "note")
+            db.store_memory(
+                path.parent, f"note {number} " + "x" * 200, f"Note {number}", "HIGH", "note"
+            )
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
@@ -94,8 +95,18 @@ def unopenable(folder):
     return Path("/proc/nope/memory.db"), "cannot create the folder"
 
 
-CASES = [empty, random_bytes, non_numeric_version, newer_version, not_vidurai, truncated,
-         read_only_file, read_only_folder, a_directory, unopenable]
+CASES = [
+    empty,
+    random_bytes,
+    non_numeric_version,
+    newer_version,
+    not_vidurai,
+    truncated,
+    read_only_file,
+    read_only_folder,
+    a_directory,
+    unopenable,
+]
 
 
 def snapshot(path: Path):
@@ -130,8 +141,19 @@ def test_the_cli_refuses_a_bad_file_clearly_and_leaves_it_alone(bad, case, tmp_p
     before = snapshot(path)
     for command in (["stats"], ["doctor"], ["recall", "-q", "x"]):
         result = subprocess.run(
-            [sys.executable, "-m", "vidurai", "--db", str(path), "--project", str(tmp_path),
-             *command], capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "vidurai",
+                "--db",
+                str(path),
+                "--project",
+                str(tmp_path),
+                *command,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         assert result.stderr.startswith("vidurai: error: ") and "Traceback" not in result.stderr

@@ -39,8 +39,9 @@ def only_memory(db):
 
 
 def error(message, line, code=None, source="Pylance", severity=1, text=None):
-    return DiagnosticEvent(message=message, line=line, severity=severity, code=code,
-                           source=source, line_text=text)
+    return DiagnosticEvent(
+        message=message, line=line, severity=severity, code=code, source=source, line_text=text
+    )
 
 
 # --------------------------------------------------------------- notes
@@ -48,7 +49,12 @@ def error(message, line, code=None, source="Pylance", severity=1, text=None):
 
 def test_a_note_is_the_gist_the_selection_the_verbatim_anchored_at_the_line(capture, db, project):
     memory_id = capture.remember_note(
-        project, "src/cache.py", 12, 14, "def evict(self):\n    ...", "Evicting on write keeps reads O(1)"
+        project,
+        "src/cache.py",
+        12,
+        14,
+        "def evict(self):\n    ...",
+        "Evicting on write keeps reads O(1)",
     )
     memory = db.get_memory_by_id(memory_id)
     assert memory.gist == "Evicting on write keeps reads O(1)"
@@ -62,8 +68,9 @@ def test_a_note_is_the_gist_the_selection_the_verbatim_anchored_at_the_line(capt
 
 
 def test_a_note_marked_critical_is_critical(capture, db, project):
-    memory_id = capture.remember_note(project, None, None, None, None, "Never run migrations on Friday",
-                                      salience="critical")
+    memory_id = capture.remember_note(
+        project, None, None, None, None, "Never run migrations on Friday", salience="critical"
+    )
     assert db.get_memory_by_id(memory_id).salience == "CRITICAL"
 
 
@@ -74,8 +81,14 @@ def test_an_empty_note_is_refused_and_stores_nothing(capture, db, project):
 
 
 def test_a_selection_from_a_sensitive_file_is_not_kept(capture, db, project):
-    memory_id = capture.remember_note(project, ".env", 3, 3, "DATABASE_URL=postgres://app:hunter2@db/app",
-                                      "The app reads its database from here")
+    memory_id = capture.remember_note(
+        project,
+        ".env",
+        3,
+        3,
+        "DATABASE_URL=postgres://app:hunter2@db/app",
+        "The app reads its database from here",
+    )
     memory = db.get_memory_by_id(memory_id)
     assert "hunter2" not in memory.verbatim and "postgres" not in memory.verbatim
     assert "not kept" in memory.verbatim
@@ -108,8 +121,13 @@ class Buffer:
         """An edit on a (1-based) line; text with newlines inserts lines."""
         self.version += 1
         self.text += text  # a different text; where it goes does not matter here
-        self.capture.document_edited(self.project, self.file, self.version,
-                                     LineEdit(line - 1, 0, line - 1, 0, text), self.text)
+        self.capture.document_edited(
+            self.project,
+            self.file,
+            self.version,
+            LineEdit(line - 1, 0, line - 1, 0, text),
+            self.text,
+        )
 
     def save(self, deliberate=True):
         """Ctrl+S; ``deliberate=False``: files.autoSave after a delay."""
@@ -142,7 +160,9 @@ def count(db):
 
 
 def undefined(line=42):
-    return error(UNDEFINED, line, code="reportUndefinedVariable", text="    settings = parse_confg(path)")
+    return error(
+        UNDEFINED, line, code="reportUndefinedVariable", text="    settings = parse_confg(path)"
+    )
 
 
 def test_a_saved_error_fixed_and_saved_is_one_fix_memory_at_its_line(capture, db, project, clock):
@@ -169,8 +189,16 @@ def test_errors_seen_while_typing_are_not_fixes(capture, db, project, clock):
     for typed, diagnostics in [
         ("def refresh_token(", [error('Expected ":"', 10)]),
         ("self, token", [error('Expected ":"', 10), error("Expected indented block", 11)]),
-        (":\n    return", [error('Function with declared return type "str" must return a value', 10,
-                                 code="reportReturnType")]),
+        (
+            ":\n    return",
+            [
+                error(
+                    'Function with declared return type "str" must return a value',
+                    10,
+                    code="reportReturnType",
+                )
+            ],
+        ),
         (" token", []),
     ]:
         app.type(10, typed)
@@ -182,7 +210,8 @@ def test_errors_seen_while_typing_are_not_fixes(capture, db, project, clock):
 
 
 def test_saving_before_the_last_report_arrives_does_not_make_a_typing_error_real(
-        capture, db, project, clock):
+    capture, db, project, clock
+):
     app = Buffer(capture, clock, project, "src/utils.py")
     app.type(11, "def title_case(")
     app.report(error('Expected ":"', 11))  # a pause to think: it is forwarded
@@ -193,7 +222,9 @@ def test_saving_before_the_last_report_arrives_does_not_make_a_typing_error_real
     assert later(capture, clock, 60) == []
 
 
-def test_an_auto_save_during_a_pause_in_typing_does_not_make_its_errors_real(capture, db, project, clock):
+def test_an_auto_save_during_a_pause_in_typing_does_not_make_its_errors_real(
+    capture, db, project, clock
+):
     app = Buffer(capture, clock, project, "src/utils.py")
     app.type(11, "def title_case(")
     app.report(error('Expected ":"', 11))
@@ -218,7 +249,8 @@ def test_an_error_typed_then_saved_is_real_and_its_fix_is_kept(capture, db, proj
 
 
 def test_a_file_auto_saved_earlier_does_not_stop_a_saved_error_elsewhere_being_real(
-        capture, db, project, clock):
+    capture, db, project, clock
+):
     utils = Buffer(capture, clock, project, "src/utils.py")
     utils.type(3)
     utils.save(deliberate=False)  # typed a while ago and auto-saved, never saved on purpose
@@ -244,7 +276,8 @@ def test_errors_that_vanish_long_after_an_unrelated_edit_are_not_fixes(capture, 
 
 
 def test_an_error_left_alone_for_the_settle_time_is_real_and_its_fix_settles_unsaved(
-        capture, db, project, clock):
+    capture, db, project, clock
+):
     app = Buffer(capture, clock, project, "src/app.py")
     app.type(1)  # unsaved work: the error is not in a saved version
     app.report(undefined())
@@ -310,12 +343,15 @@ def test_closing_a_file_without_saving_is_not_a_fix(capture, db, project, clock)
 
 
 def test_one_edit_clearing_identical_errors_in_many_files_is_one_memory_on_the_edited_file(
-        capture, db, project, clock):
+    capture, db, project, clock
+):
     broken = '"fetch_user" is unknown import symbol'
     users = [Buffer(capture, clock, project, f"src/views/v{n}.py", open_=False) for n in range(5)]
     for view in users:
-        view.report(error(broken, 1, code="reportAttributeAccessIssue"),
-                    error(broken, 7, code="reportAttributeAccessIssue"))
+        view.report(
+            error(broken, 1, code="reportAttributeAccessIssue"),
+            error(broken, 7, code="reportAttributeAccessIssue"),
+        )
     api = Buffer(capture, clock, project, "src/api.py")
     clock.advance(seconds=20)
     api.type(12, "fetch_user = get_user\n")
@@ -332,7 +368,8 @@ def test_one_edit_clearing_identical_errors_in_many_files_is_one_memory_on_the_e
 
 
 def test_an_error_that_only_moved_is_not_a_fix_and_a_fix_lands_where_its_line_went(
-        capture, db, project, clock):
+    capture, db, project, clock
+):
     app = Buffer(capture, clock, project, "a.py")
     app.report(error("Expected expression", 10))
     app.type(1, "import os\nimport re\nimport io\n")
@@ -346,7 +383,9 @@ def test_an_error_that_only_moved_is_not_a_fix_and_a_fix_lands_where_its_line_we
     assert db.get_memory_by_id(fix_id).line_number == 14
 
 
-def test_capture_is_by_code_as_well_as_severity_and_never_unused_imports(capture, db, project, clock):
+def test_capture_is_by_code_as_well_as_severity_and_never_unused_imports(
+    capture, db, project, clock
+):
     app = Buffer(capture, clock, project, "a.py")
     app.report(
         error(UNDEFINED, 3, code="reportUndefinedVariable", severity=2),  # Pylance's default level
@@ -364,8 +403,10 @@ def test_capture_is_by_code_as_well_as_severity_and_never_unused_imports(capture
 def test_the_kept_codes_are_a_setting(capture, db, project, clock):
     capture.configure_diagnostics(["Ruff:E501"], capture.fixes.settle)
     app = Buffer(capture, clock, project, "a.py")
-    app.report(error(UNDEFINED, 3, code="reportUndefinedVariable", severity=2),
-               error("Line too long", 5, code="E501", source="Ruff", severity=2))
+    app.report(
+        error(UNDEFINED, 3, code="reportUndefinedVariable", severity=2),
+        error("Line too long", 5, code="E501", source="Ruff", severity=2),
+    )
     app.type(3)
     app.type(5)
     app.report()
@@ -374,7 +415,9 @@ def test_the_kept_codes_are_a_setting(capture, db, project, clock):
     assert db.get_memory_by_id(fix_id).gist == "Fixed Line too long"
 
 
-def test_the_same_error_fixed_again_within_a_week_is_counted_not_duplicated(capture, db, project, clock):
+def test_the_same_error_fixed_again_within_a_week_is_counted_not_duplicated(
+    capture, db, project, clock
+):
     app = Buffer(capture, clock, project, "a.py")
     for _ in range(3):
         app.report(error("TypeError: NoneType", 3))
@@ -401,8 +444,11 @@ def test_the_same_error_fixed_again_within_a_week_is_counted_not_duplicated(capt
 
 def test_a_failing_command_is_remembered_with_exit_code_and_output_tail(capture, db, project):
     output = "\n".join(f"collecting line {i}" for i in range(100)) + (
-        "\nE   ModuleNotFoundError: No module named 'yaml'\n1 failed in 0.21s")
-    memory_id = capture.command_finished(project, "pytest tests/test_config.py", 1, str(project), output)
+        "\nE   ModuleNotFoundError: No module named 'yaml'\n1 failed in 0.21s"
+    )
+    memory_id = capture.command_finished(
+        project, "pytest tests/test_config.py", 1, str(project), output
+    )
     memory = db.get_memory_by_id(memory_id)
     assert memory.salience == "MEDIUM" and memory.event_type == "command_failed"
     assert "exit code 1" in memory.verbatim
@@ -411,7 +457,9 @@ def test_a_failing_command_is_remembered_with_exit_code_and_output_tail(capture,
     assert "pytest tests/test_config.py" in memory.gist and "ModuleNotFoundError" in memory.gist
 
 
-def test_a_failing_command_again_is_counted_then_its_success_is_a_fix_linked_to_it(capture, db, project):
+def test_a_failing_command_again_is_counted_then_its_success_is_a_fix_linked_to_it(
+    capture, db, project
+):
     failure = capture.command_finished(project, "npm run build", 2, None, "error TS2304")
     assert capture.command_finished(project, "npm  run build", 2, None, "error TS2304") == failure
     assert db.get_memory_by_id(failure).occurrence_count == 2
@@ -448,26 +496,35 @@ def test_a_command_stopped_with_ctrl_c_is_not_a_failure(capture, db, project, ex
 
 
 def test_a_rejected_push_then_pull_and_push_is_routine(capture, db, project):
-    rejected = (" ! [rejected]        main -> main (fetch first)\n"
-                "error: failed to push some refs to 'github.com:acme/app.git'\n"
-                "hint: Updates were rejected because the remote contains work that you do not have")
+    rejected = (
+        " ! [rejected]        main -> main (fetch first)\n"
+        "error: failed to push some refs to 'github.com:acme/app.git'\n"
+        "hint: Updates were rejected because the remote contains work that you do not have"
+    )
     assert capture.command_finished(project, "git push", 1, None, rejected) is None
-    assert capture.command_finished(project, "git pull --rebase", 0, None, "Successfully rebased") is None
+    assert (
+        capture.command_finished(project, "git pull --rebase", 0, None, "Successfully rebased")
+        is None
+    )
     assert capture.command_finished(project, "git push", 0, None, "main -> main") is None
     assert count(db) == 0
     hook = "pre-push hook failed: 3 tests failed\nerror: failed to push some refs"
     assert capture.command_finished(project, "git push", 1, None, hook) is not None
 
 
-@pytest.mark.parametrize("variant", [
-    "pytest tests/test_auth.py -x",
-    "pytest -k refresh tests/test_auth.py",
-    "pytest -v tests/test_auth.py::test_refresh_token",
-    "source .venv/bin/activate && pytest tests/test_auth.py",
-    "cd . && python -m pytest ./tests/test_auth.py -q",
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "pytest tests/test_auth.py -x",
+        "pytest -k refresh tests/test_auth.py",
+        "pytest -v tests/test_auth.py::test_refresh_token",
+        "source .venv/bin/activate && pytest tests/test_auth.py",
+        "cd . && python -m pytest ./tests/test_auth.py -q",
+    ],
+)
 def test_the_same_test_command_with_flags_a_node_id_or_a_setup_prefix_is_one_command(
-        capture, db, project, variant):
+    capture, db, project, variant
+):
     failure = capture.command_finished(project, variant, 1, None, "E   KeyError: 'exp'\n1 failed")
     assert failure is not None
     fix = capture.command_finished(project, "pytest tests/test_auth.py", 0, None, "3 passed")
@@ -481,14 +538,19 @@ def test_different_test_targets_are_different_commands():
 
 
 def test_make_keeps_its_own_cause_and_other_tools_their_last_line(capture, db, project):
-    failure = capture.command_finished(project, "make test", 2, None,
-                                       "Makefile:5: *** missing separator.  Stop.\n")
+    failure = capture.command_finished(
+        project, "make test", 2, None, "Makefile:5: *** missing separator.  Stop.\n"
+    )
     assert db.get_memory_by_id(failure).gist.endswith("Makefile:5: *** missing separator. Stop.")
-    other = capture.command_finished(project, "./deploy.sh", 3, None, "Deploying…\nno route to host db1\n\n")
+    other = capture.command_finished(
+        project, "./deploy.sh", 3, None, "Deploying…\nno route to host db1\n\n"
+    )
     assert db.get_memory_by_id(other).gist.endswith(": no route to host db1")
 
 
-def test_opening_or_hovering_a_failure_does_not_make_a_second_pass_another_fix(capture, db, project, clock):
+def test_opening_or_hovering_a_failure_does_not_make_a_second_pass_another_fix(
+    capture, db, project, clock
+):
     failure = capture.command_finished(project, "pytest", 1, None, "1 failed")
     clock.advance(minutes=1)
     fix = capture.command_finished(project, "pytest", 0, None, "4 passed")
@@ -513,19 +575,37 @@ STRIPE_KEY = "sk_live_" + "51HxQ2eKz9vYpLmN3bRtUwXa"
 def test_no_secret_from_any_capture_path_reaches_the_database_file(db_path, project, clock):
     db = MemoryDatabase(db_path)
     capture = CaptureService(db, clock=clock)
-    capture.remember_note(project, "deploy.py", 3, 3, f"key = '{AWS_KEY}'",
-                          f"Rotated the token {GITHUB_TOKEN} after the leak")
+    capture.remember_note(
+        project,
+        "deploy.py",
+        3,
+        3,
+        f"key = '{AWS_KEY}'",
+        f"Rotated the token {GITHUB_TOKEN} after the leak",
+    )
     settings = Buffer(capture, clock, project, "settings.py")
-    settings.report(error(f"cannot connect to postgres://admin:{DB_PASSWORD}@db.internal/app", 8,
-                          text=f"STRIPE = '{STRIPE_KEY}'"))
+    settings.report(
+        error(
+            f"cannot connect to postgres://admin:{DB_PASSWORD}@db.internal/app",
+            8,
+            text=f"STRIPE = '{STRIPE_KEY}'",
+        )
+    )
     settings.type(8)
     settings.report()
     settings.save()
     clock.advance(seconds=3)
     assert capture.confirm_fixes(lambda project, file, line: f"STRIPE = '{STRIPE_KEY}'  # now")
-    capture.command_finished(project, f"curl -H 'Authorization: Bearer {GITHUB_TOKEN}' api", 22,
-                             None, f"aws_access_key_id={AWS_KEY}\nerror: 403")
-    capture.command_finished(project, f"curl -H 'Authorization: Bearer {GITHUB_TOKEN}' api", 0, None, "")
+    capture.command_finished(
+        project,
+        f"curl -H 'Authorization: Bearer {GITHUB_TOKEN}' api",
+        22,
+        None,
+        f"aws_access_key_id={AWS_KEY}\nerror: 403",
+    )
+    capture.command_finished(
+        project, f"curl -H 'Authorization: Bearer {GITHUB_TOKEN}' api", 0, None, ""
+    )
     assert db.conn.execute("SELECT COUNT(*) FROM memories").fetchone()[0] == 4
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
@@ -537,11 +617,17 @@ def test_no_secret_from_any_capture_path_reaches_the_database_file(db_path, proj
 
 def test_a_secret_in_any_capture_input_never_reaches_a_gist(capture, db, project):
     push = f"git push https://x:{GITHUB_TOKEN}@github.com/acme/app"
-    failure = capture.command_finished(project, push, 128, None, f"remote: invalid token {GITHUB_TOKEN}")
-    note = capture.remember_note(project, "a.py", 1, 1, f"k = '{AWS_KEY}'", f"Push with token {GITHUB_TOKEN} was rejected")
+    failure = capture.command_finished(
+        project, push, 128, None, f"remote: invalid token {GITHUB_TOKEN}"
+    )
+    note = capture.remember_note(
+        project, "a.py", 1, 1, f"k = '{AWS_KEY}'", f"Push with token {GITHUB_TOKEN} was rejected"
+    )
     for memory_id in (failure, note):
         gists = db.get_audience_gists(memory_id)
-        assert gists and all(GITHUB_TOKEN not in gist and AWS_KEY not in gist for gist in gists.values())
+        assert gists and all(
+            GITHUB_TOKEN not in gist and AWS_KEY not in gist for gist in gists.values()
+        )
     assert "[REDACTED:github_token]" in db.get_audience_gists(note)["developer"]
 
 
@@ -549,7 +635,10 @@ def test_a_rewritten_gist_is_redacted_and_the_old_one_kept_in_history(capture, d
     memory_id = capture.remember_note(project, None, None, None, None, "Cache TTL is 5 minutes")
     before = db.get_audience_gists(memory_id)["manager"]
     capture.rewrite_gist(memory_id, "manager", f"Caching tuned (key {AWS_KEY})")
-    assert db.get_audience_gists(memory_id)["manager"] == "Caching tuned (key [REDACTED:aws_access_key])"
+    assert (
+        db.get_audience_gists(memory_id)["manager"]
+        == "Caching tuned (key [REDACTED:aws_access_key])"
+    )
     assert [entry.gist for entry in db.get_gist_history(memory_id, "manager")] == [before]
     with pytest.raises(ValueError, match="valid audiences"):
         capture.rewrite_gist(memory_id, "boss", "text")

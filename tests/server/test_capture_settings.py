@@ -7,7 +7,8 @@ from vidurai.lsp.session import parse_settings
 
 def test_the_kept_codes_and_settle_time_are_read_from_the_settings():
     settings, problems = parse_settings(
-        {"vidurai": {"capture": {"diagnosticCodes": ["F821", "ts:2304"], "settleSeconds": 45}}})
+        {"vidurai": {"capture": {"diagnosticCodes": ["F821", "ts:2304"], "settleSeconds": 45}}}
+    )
     assert problems == []
     assert settings.diagnostic_codes == ("F821", "ts:2304")
     assert settings.settle_seconds == 45
@@ -15,10 +16,13 @@ def test_the_kept_codes_and_settle_time_are_read_from_the_settings():
 
 def test_bad_capture_settings_are_reported_and_the_defaults_used():
     settings, problems = parse_settings(
-        {"capture.diagnosticCodes": ["F821", 7], "capture.settleSeconds": 0})
+        {"capture.diagnosticCodes": ["F821", 7], "capture.settleSeconds": 0}
+    )
     assert settings.diagnostic_codes is None and settings.settle_seconds == 30
     assert any("vidurai.capture.diagnosticCodes" in problem for problem in problems)
-    assert any("vidurai.capture.settleSeconds must be at least 1" in problem for problem in problems)
+    assert any(
+        "vidurai.capture.settleSeconds must be at least 1" in problem for problem in problems
+    )
 
 
 def test_a_context_budget_outside_the_shared_range_is_reported_and_the_default_used():

@@ -24,10 +24,27 @@ from vidurai.gists import GENERATOR_VERSION
 from vidurai.memory.regenerate import GENERATOR_KEY
 
 MEMORY_KEYS = {
-    "id", "project_path", "file_path", "line_number", "end_line", "salience", "event_type",
-    "gist", "audience", "audience_gist", "snippet", "tags", "pinned", "pinned_at", "pin_reason",
+    "id",
+    "project_path",
+    "file_path",
+    "line_number",
+    "end_line",
+    "salience",
+    "event_type",
+    "gist",
+    "audience",
+    "audience_gist",
+    "snippet",
+    "tags",
+    "pinned",
+    "pinned_at",
+    "pin_reason",
     "detached",
-    "occurrence_count", "access_count", "created_at", "last_accessed", "expires_at",
+    "occurrence_count",
+    "access_count",
+    "created_at",
+    "last_accessed",
+    "expires_at",
 }
 
 
@@ -50,7 +67,11 @@ class Cli:
         where = ["--db", str(self.db_path), "--project", str(self.project)] if located else []
         done = subprocess.run(
             [sys.executable, "-m", "vidurai", *args, *where],
-            capture_output=True, text=True, env=self.env, cwd=cwd or self.project, timeout=120,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            cwd=cwd or self.project,
+            timeout=120,
         )
         return Result(done.returncode, done.stdout, done.stderr)
 
@@ -95,10 +116,24 @@ def store(cli):
     database.close()
 
 
-def seed(store: MemoryDatabase, project: Path, gist: str, salience: str = "HIGH",
-         file: str | None = "src/app.py", line: int | None = 7, days_ago: float = 3, **extra) -> int:
+def seed(
+    store: MemoryDatabase,
+    project: Path,
+    gist: str,
+    salience: str = "HIGH",
+    file: str | None = "src/app.py",
+    line: int | None = 7,
+    days_ago: float = 3,
+    **extra,
+) -> int:
     return store.store_memory(
-        project, f"verbatim of {gist}", gist, salience, "error_fixed", file, line,
+        project,
+        f"verbatim of {gist}",
+        gist,
+        salience,
+        "error_fixed",
+        file,
+        line,
         created_at=utc_now() - timedelta(days=days_ago),
         audience_gists={**FOUR_GISTS, "ai": f"AI: {gist}", "manager": f"Manager: {gist}"},
         **extra,
@@ -110,10 +145,25 @@ def seed(store: MemoryDatabase, project: Path, gist: str, salience: str = "HIGH"
 
 def test_remember_as_the_extension_e2e_seeds_it_anchors_the_note_at_file_and_line(cli, store):
     result = subprocess.run(
-        [sys.executable, "-m", "vidurai", "remember", "Retry the flaky upload twice",
-         "--file", "src/app.py", "--line", "12", "--db", str(cli.db_path),
-         "--project", str(cli.project)],
-        capture_output=True, text=True, env=cli.env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "vidurai",
+            "remember",
+            "Retry the flaky upload twice",
+            "--file",
+            "src/app.py",
+            "--line",
+            "12",
+            "--db",
+            str(cli.db_path),
+            "--project",
+            str(cli.project),
+        ],
+        capture_output=True,
+        text=True,
+        env=cli.env,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "src/app.py:12" in result.stdout
@@ -133,9 +183,18 @@ def test_remember_redacts_secrets_before_they_are_stored(cli, store):
 
 
 def test_remember_takes_salience_and_an_absolute_path_inside_the_project(cli, store):
-    memory = cli.json("remember", "Never call the payment API twice",
-                      "--file", str(cli.project / "src" / "app.py"), "--line", "3",
-                      "--end-line", "5", "--salience", "critical")
+    memory = cli.json(
+        "remember",
+        "Never call the payment API twice",
+        "--file",
+        str(cli.project / "src" / "app.py"),
+        "--line",
+        "3",
+        "--end-line",
+        "5",
+        "--salience",
+        "critical",
+    )
     assert (memory["file_path"], memory["line_number"], memory["end_line"]) == ("src/app.py", 3, 5)
     assert memory["salience"] == "CRITICAL"
     assert memory["expires_at"] is None  # critical memories are never forgotten
@@ -150,8 +209,9 @@ def test_remember_refuses_a_file_outside_the_project_and_stores_nothing(cli, sto
 def test_remember_usage_errors_exit_2(cli, store):
     assert "--line needs --file" in cli.fails("remember", "note", "--line", "3", code=2)
     assert "salience" in cli.fails("remember", "note", "--salience", "urgent", code=2)
-    assert "must be 1 or more" in cli.fails("remember", "note", "--file", "a.py", "--line", "0",
-                                            code=2)
+    assert "must be 1 or more" in cli.fails(
+        "remember", "note", "--file", "a.py", "--line", "0", code=2
+    )
     assert "non-empty" in cli.fails("remember", "   ")
     assert store.count_memories(cli.project) == 0
 
@@ -190,10 +250,28 @@ def test_a_file_that_is_not_a_vidurai_database_is_an_error_and_left_alone(cli, t
     assert not_a_db.read_text() == "just text\n" * 100
 
 
-@pytest.mark.parametrize("command", [
-    "recall", "context", "report", "stats", "show", "remember", "forget", "pin", "unpin",
-    "gists", "ledger", "forget-expired", "export", "import", "doctor", "serve", "mcp",
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "recall",
+        "context",
+        "report",
+        "stats",
+        "show",
+        "remember",
+        "forget",
+        "pin",
+        "unpin",
+        "gists",
+        "ledger",
+        "forget-expired",
+        "export",
+        "import",
+        "doctor",
+        "serve",
+        "mcp",
+    ],
+)
 def test_every_command_has_help(cli, command):
     out = cli.ok(command, "--help", located=False)
     assert out.startswith(f"usage: vidurai {command}")
@@ -202,8 +280,9 @@ def test_every_command_has_help(cli, command):
 def test_no_command_or_an_unknown_one_is_a_usage_error(cli):
     assert "required" in cli.fails(located=False, code=2)
     assert "invalid choice" in cli.fails("recolect", located=False, code=2)
-    assert "LSP client's settings" in cli.fails("--db", str(cli.db_path), "serve",
-                                                located=False, code=2)
+    assert "LSP client's settings" in cli.fails(
+        "--db", str(cli.db_path), "serve", located=False, code=2
+    )
     assert "unrecognized arguments: --db" in cli.fails("serve", code=2)
 
 
@@ -265,7 +344,8 @@ def test_a_token_budget_outside_what_the_editor_accepts_is_a_usage_error(cli, st
     for command in ("context", "report"):
         for budget in ("99", "100001"):
             assert "--max-tokens must be between 100 and 100000" in cli.fails(
-                command, "--max-tokens", budget, code=2)
+                command, "--max-tokens", budget, code=2
+            )
 
 
 def test_report_prints_the_managers_report_of_the_last_days(cli, store):
@@ -371,12 +451,19 @@ def test_export_then_import_restores_1000_memories_exactly(cli, store, tmp_path)
     saliences = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "NOISE"]
     for n in range(1000):
         memory_id = store.store_memory(
-            cli.project, f"verbatim {n}\nwith `code` and ünïcode", f"Memory number {n}",
-            saliences[n % 5], "note" if n % 2 else "error_fixed", files[n % 3],
+            cli.project,
+            f"verbatim {n}\nwith `code` and ünïcode",
+            f"Memory number {n}",
+            saliences[n % 5],
+            "note" if n % 2 else "error_fixed",
+            files[n % 3],
             None if files[n % 3] is None else n % 50 + 1,
-            tags=[f"tag{n % 4}"], created_at=utc_now() - timedelta(hours=n),
+            tags=[f"tag{n % 4}"],
+            created_at=utc_now() - timedelta(hours=n),
             audience_gists={audience: f"{audience} gist {n}" for audience in FOUR_GISTS},
-            end_line=None, anchor_text=f"anchor {n}", fingerprint=f"fp{n}" if n % 3 else None,
+            end_line=None,
+            anchor_text=f"anchor {n}",
+            fingerprint=f"fp{n}" if n % 3 else None,
             pinned=n % 7 == 0,
         )
         if n % 10 == 0:
@@ -417,7 +504,8 @@ def test_export_all_projects_and_to_a_file(cli, store, tmp_path):
     assert result.code == 0 and result.out == ""
     assert "Exported 2 memories" in result.err
     assert sorted(json.loads(line)["gist"] for line in target.read_text().splitlines()) == [
-        "Here", "There"
+        "Here",
+        "There",
     ]
 
 
@@ -461,7 +549,9 @@ def test_doctor_reports_a_healthy_database(cli, store):
 def test_doctor_fails_when_the_full_text_index_is_out_of_step_and_repair_fixes_it(cli, store):
     seed(store, cli.project, "Fixed JWT token validation")
     raw = sqlite3.connect(cli.db_path)
-    raw.execute("INSERT INTO memories_fts(rowid, gist, verbatim, tags) VALUES (999, 'ghost', '', '')")
+    raw.execute(
+        "INSERT INTO memories_fts(rowid, gist, verbatim, tags) VALUES (999, 'ghost', '', '')"
+    )
     raw.commit()
     raw.close()
     result = cli.run("doctor")
@@ -486,7 +576,9 @@ async def test_cli_writes_while_the_language_server_writes_lose_nothing(tmp_path
 
     async def server_writes() -> None:
         while len(server_ids) < 5 or not cli_done.is_set():
-            item = await editor.remember(editor.uri("src/app.py"), 2, f"server note {len(server_ids)}")
+            item = await editor.remember(
+                editor.uri("src/app.py"), 2, f"server note {len(server_ids)}"
+            )
             server_ids.append(item["id"])
             server_writing.set()
 
@@ -495,9 +587,18 @@ async def test_cli_writes_while_the_language_server_writes_lose_nothing(tmp_path
         ids = []
         for n in range(12):
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "vidurai", "remember", f"cli note {n}", "--json",
-                "--db", str(cli.db_path), "--project", str(cli.project),
-                stdout=asyncio.subprocess.PIPE, env=cli.env,
+                sys.executable,
+                "-m",
+                "vidurai",
+                "remember",
+                f"cli note {n}",
+                "--json",
+                "--db",
+                str(cli.db_path),
+                "--project",
+                str(cli.project),
+                stdout=asyncio.subprocess.PIPE,
+                env=cli.env,
             )
             out, _ = await process.communicate()
             assert process.returncode == 0
@@ -521,7 +622,9 @@ async def test_cli_writes_while_the_language_server_writes_lose_nothing(tmp_path
 
 def test_the_first_command_after_an_upgrade_writes_old_gists_again_and_says_so(cli, store):
     memory_id = seed(store, cli.project, "Fixed JWT token validation")
-    store.conn.execute("DELETE FROM metadata WHERE key = 'gist_generator'")  # an older version's store
+    store.conn.execute(
+        "DELETE FROM metadata WHERE key = 'gist_generator'"
+    )  # an older version's store
 
     first = cli.run("show", str(memory_id))
     second = cli.run("show", str(memory_id))

@@ -42,8 +42,12 @@ for number in range(rounds):
 @pytest.mark.parametrize("start", ["new", "v1"])
 def test_eight_processes_open_one_file_at_once(tmp_path, start):
     clis = [
-        subprocess.Popen([sys.executable, "-c", CLI_LOOP, str(tmp_path), str(ROUNDS)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", CLI_LOOP, str(tmp_path), str(ROUNDS)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(CLI_PROCESSES)
     ]
     servers = [WireServer() for _ in range(SERVERS)]
@@ -82,7 +86,9 @@ def test_eight_processes_open_one_file_at_once(tmp_path, start):
             count = conn.execute("SELECT COUNT(*) FROM memories").fetchone()[0]
             conn.close()
             assert count == (3 if start == "v1" else 0)
-            leftovers = [p.name for p in folder.iterdir() if ".new-" in p.name or p.name.endswith(".tmp")]
+            leftovers = [
+                p.name for p in folder.iterdir() if ".new-" in p.name or p.name.endswith(".tmp")
+            ]
             assert leftovers == []
             assert len(list(folder.glob("memory.db.bak-v*"))) == (1 if start == "v1" else 0)
     finally:

@@ -10,10 +10,12 @@ NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
 
 
 def test_forgetting_removes_expired_memories_and_leaves_a_ledger_line(db, project):
-    stale = db.store_memory(project, "v", "Tried a flaky retry", "LOW", "note",
-                            created_at=NOW - timedelta(days=8))
-    fresh = db.store_memory(project, "v", "Kept retry at 3", "LOW", "note",
-                            created_at=NOW - timedelta(days=2))
+    stale = db.store_memory(
+        project, "v", "Tried a flaky retry", "LOW", "note", created_at=NOW - timedelta(days=8)
+    )
+    fresh = db.store_memory(
+        project, "v", "Kept retry at 3", "LOW", "note", created_at=NOW - timedelta(days=2)
+    )
     forgotten = forget_now(db, now=NOW)
     assert [entry.memory_id for entry in forgotten] == [stale]
     assert db.get_memory_by_id(fresh) is not None
@@ -23,14 +25,18 @@ def test_forgetting_removes_expired_memories_and_leaves_a_ledger_line(db, projec
 
 
 def test_preview_forgets_nothing(db, project):
-    stale = db.store_memory(project, "v", "noise", "NOISE", "note", created_at=NOW - timedelta(days=2))
+    stale = db.store_memory(
+        project, "v", "noise", "NOISE", "note", created_at=NOW - timedelta(days=2)
+    )
     assert [entry.memory_id for entry in preview_expired(db, now=NOW)] == [stale]
     assert db.get_memory_by_id(stale) is not None
     assert db.get_forgetting_ledger() == []
 
 
 def test_pinned_and_recently_used_memories_stay(db, project):
-    pinned = db.store_memory(project, "v", "pinned", "NOISE", "note", created_at=NOW - timedelta(days=9))
+    pinned = db.store_memory(
+        project, "v", "pinned", "NOISE", "note", created_at=NOW - timedelta(days=9)
+    )
     used = db.store_memory(project, "v", "used", "LOW", "note", created_at=NOW - timedelta(days=9))
     db.set_memory_pinned(pinned, True)
     db.touch_memory(used, now=NOW - timedelta(days=1))
@@ -48,8 +54,12 @@ def test_a_memory_whose_lines_were_deleted_is_forgotten_sooner(db, project):
     def on_line(gist, salience="MEDIUM"):
         return db.store_memory(project, "v", gist, salience, "note", "src/app.py", 4)
 
-    attached, detached, pinned, critical = (on_line("attached"), on_line("detached"),
-                                            on_line("pinned"), on_line("critical", "CRITICAL"))
+    attached, detached, pinned, critical = (
+        on_line("attached"),
+        on_line("detached"),
+        on_line("pinned"),
+        on_line("critical", "CRITICAL"),
+    )
     db.set_memory_pinned(pinned, True)
     db.update_anchors([(memory_id, 4, 4, True, None) for memory_id in (detached, pinned, critical)])
     eight_days_later = utc_now() + timedelta(days=8)

@@ -34,7 +34,9 @@ def imports() -> dict[str, set[str]]:
                 names.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names.add(node.module)
-        found[name] = names | {parent for imported in names for parent in _packages_entered(name, imported)}
+        found[name] = names | {
+            parent for imported in names for parent in _packages_entered(name, imported)
+        }
     return found
 
 
@@ -57,8 +59,10 @@ def test_no_layer_imports_a_layer_above_it():
 
 
 def test_no_two_modules_import_each_other():
-    graph = {module: {name for name in names if name.startswith("vidurai")}
-             for module, names in imports().items()}
+    graph = {
+        module: {name for name in names if name.startswith("vidurai")}
+        for module, names in imports().items()
+    }
 
     def reaches(start: str, target: str) -> bool:
         seen, todo = set(), [start]
@@ -73,13 +77,18 @@ def test_no_two_modules_import_each_other():
         return False
 
     loops = sorted(
-        f"{a} <-> {b}" for a in graph for b in graph[a]
+        f"{a} <-> {b}"
+        for a in graph
+        for b in graph[a]
         if b in graph and not b.startswith(a) and not a.startswith(b) and reaches(b, a)
     )
     assert loops == []
 
 
 def test_only_storage_speaks_sqlite():
-    speaking = sorted(module for module, names in imports().items()
-                      if "sqlite3" in names and layer_of(module) != LAYERS["storage"])
+    speaking = sorted(
+        module
+        for module, names in imports().items()
+        if "sqlite3" in names and layer_of(module) != LAYERS["storage"]
+    )
     assert speaking == []

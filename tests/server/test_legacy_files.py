@@ -63,11 +63,16 @@ def test_the_predecessor_file_keeps_every_memory_gist_pin_count_and_time(tmp_pat
         assert db.schema_version() == LATEST_VERSION
         shop = {m.id: m for m in db.recall_memories(SHOP, min_salience="NOISE", limit=50)}
         assert sorted(shop) == [1, 2, 3, 4]
-        assert [m.gist for m in db.recall_memories("/home/dev/projects/blog",
-                                                       min_salience="NOISE")] == ["Blog draft idea"]
+        assert [
+            m.gist for m in db.recall_memories("/home/dev/projects/blog", min_salience="NOISE")
+        ] == ["Blog draft idea"]
         auth = shop[1]
         assert (auth.verbatim, auth.file_path, auth.line_number, auth.salience) == (
-            "TypeError: token is None at src/auth.py:42", "src/auth.py", 42, "HIGH")
+            "TypeError: token is None at src/auth.py:42",
+            "src/auth.py",
+            42,
+            "HIGH",
+        )
         assert auth.pinned is True and auth.pin_reason == "Security fix: never lose this"
         assert auth.pinned_at is not None
         assert auth.tags == ("auth", "jwt")  # the pin_metadata tag became columns
@@ -78,7 +83,10 @@ def test_the_predecessor_file_keeps_every_memory_gist_pin_count_and_time(tmp_pat
         }
         flaky = shop[3]
         assert (flaky.gist, flaky.access_count, flaky.tags) == (
-            "pytest fails on import (x3)", 3, ("pytest",))
+            "pytest fails on import (x3)",
+            3,
+            ("pytest",),
+        )
         assert shop[2].salience == "CRITICAL" and shop[2].expires_at is None
         # Searchable through the rebuilt index, and the old pin tag is not a search hit.
         assert [m.id for m in db.recall_memories(SHOP, "JWT")] == [1]
@@ -125,8 +133,13 @@ def test_seed_v1_and_v2_files_forget_nothing_on_the_first_start(tmp_path):
 
 def run_cli(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "VIDURAI_HOME": str(home / "store")}
-    result = subprocess.run([sys.executable, "-m", "vidurai", *args], capture_output=True,
-                            text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "vidurai", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -140,11 +153,25 @@ def test_the_cli_reads_the_predecessor_file_directly(tmp_path):
     conn.execute("UPDATE projects SET path = ? WHERE path = ?", (str(project), SHOP))
     conn.commit()
     conn.close()
-    shown = json.loads(run_cli("--db", str(path), "--project", str(project), "show", "1",
-                               "--json", home=tmp_path).stdout)
+    shown = json.loads(
+        run_cli(
+            "--db", str(path), "--project", str(project), "show", "1", "--json", home=tmp_path
+        ).stdout
+    )
     assert shown["pinned"] and shown["pin_reason"] == "Security fix: never lose this"
-    found = json.loads(run_cli("--db", str(path), "--project", str(project), "recall", "-q",
-                               "validation", "--json", home=tmp_path).stdout)
+    found = json.loads(
+        run_cli(
+            "--db",
+            str(path),
+            "--project",
+            str(project),
+            "recall",
+            "-q",
+            "validation",
+            "--json",
+            home=tmp_path,
+        ).stdout
+    )
     assert [m["id"] for m in found["memories"]] == [1]
 
 
@@ -156,7 +183,9 @@ def test_doctor_finds_the_old_file_and_import_legacy_brings_it_in_untouched(tmp_
     doctor = run_cli("doctor", home=tmp_path)
     assert f"Found the predecessor's memories in {legacy}" in doctor.stdout
     assert "vidurai import-legacy" in doctor.stdout
-    assert json.loads(run_cli("doctor", "--json", home=tmp_path).stdout)["legacy_file"] == str(legacy)
+    assert json.loads(run_cli("doctor", "--json", home=tmp_path).stdout)["legacy_file"] == str(
+        legacy
+    )
 
     imported = run_cli("import-legacy", "--json", home=tmp_path)
     assert json.loads(imported.stdout) == {"imported": 5, "skipped": 0, "from": str(legacy)}
@@ -192,11 +221,18 @@ def seed_v2(folder: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("make, memories, pinned", [
-    (seed_v1, 3, 0), (seed_v2, 3, 0), (predecessor_2_2_0, 4, 1), (faulty_upgrade, 4, 1),
-])
+@pytest.mark.parametrize(
+    "make, memories, pinned",
+    [
+        (seed_v1, 3, 0),
+        (seed_v2, 3, 0),
+        (predecessor_2_2_0, 4, 1),
+        (faulty_upgrade, 4, 1),
+    ],
+)
 def test_the_language_server_opens_every_layout_with_everything_searchable(
-        tmp_path, make, memories, pinned):
+    tmp_path, make, memories, pinned
+):
     from tests.lsp.wire import WireServer
 
     path = make(tmp_path)
@@ -212,14 +248,28 @@ def test_the_language_server_opens_every_layout_with_everything_searchable(
         server.initialize(project, path)
         stats = server.request("vidurai/stats", {})["result"]
         assert (stats["total"], stats["pinned"], stats["schemaVersion"]) == (
-            memories, pinned, LATEST_VERSION)
+            memories,
+            pinned,
+            LATEST_VERSION,
+        )
         found = server.request("vidurai/search", {"query": "JWT validation"})["result"]["results"]
         assert [item["gist"] for item in found] == ["Fixed JWT token validation"]
         uri = (project / "src" / "auth.py").as_uri()
-        server.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "python", "version": 1, "text": "pass\n" * 60}})
-        hover = server.request("textDocument/hover", {
-            "textDocument": {"uri": uri}, "position": {"line": 41, "character": 1}})["result"]
+        server.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": uri,
+                    "languageId": "python",
+                    "version": 1,
+                    "text": "pass\n" * 60,
+                }
+            },
+        )
+        hover = server.request(
+            "textDocument/hover",
+            {"textDocument": {"uri": uri}, "position": {"line": 41, "character": 1}},
+        )["result"]
         assert "Fixed JWT token validation" in hover["contents"]["value"]
     finally:
         assert server.close() == 0

@@ -22,7 +22,9 @@ from vidurai.memory.fixes import DEFAULT_KEPT_CODES
 from vidurai.storage.models import BUILTIN_AUDIENCE_TABLE, BUILTIN_AUDIENCES
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = json.loads((ROOT / "package.json").read_text())["contributes"]["configuration"]["properties"]
+SETTINGS = json.loads((ROOT / "package.json").read_text())["contributes"]["configuration"][
+    "properties"
+]
 
 
 def ts_source(path: str) -> str:
@@ -57,9 +59,9 @@ def ts_number(source: str, name: str) -> int:
 
 
 def test_the_extension_offers_the_built_in_audiences_in_the_servers_order():
-    assert ts_string_array(ts_source("protocol.ts"), "BuiltInAudiences") == list(BUILTIN_AUDIENCES), (
-        "extension/protocol.ts BuiltInAudiences must list storage/models.py BUILTIN_AUDIENCE_TABLE"
-    )
+    assert ts_string_array(ts_source("protocol.ts"), "BuiltInAudiences") == list(
+        BUILTIN_AUDIENCES
+    ), "extension/protocol.ts BuiltInAudiences must list storage/models.py BUILTIN_AUDIENCE_TABLE"
 
 
 def test_the_audience_settings_describe_each_built_in_audience_as_the_server_does():
@@ -101,7 +103,9 @@ def test_the_tree_shows_each_event_kind_with_the_servers_icon():
 def test_the_context_budget_setting_has_the_servers_default_and_range():
     setting = SETTINGS["vidurai.context.maxTokens"]
     assert (setting["default"], setting["minimum"], setting["maximum"]) == (
-        limits.DEFAULT_CONTEXT_TOKENS, limits.MIN_TOKEN_BUDGET, limits.MAX_TOKEN_BUDGET
+        limits.DEFAULT_CONTEXT_TOKENS,
+        limits.MIN_TOKEN_BUDGET,
+        limits.MAX_TOKEN_BUDGET,
     ), "package.json vidurai.context.maxTokens must match vidurai/limits.py"
 
 

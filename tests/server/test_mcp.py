@@ -38,8 +38,16 @@ def store(tmp_path):
 async def mcp_server(store: MemoryDatabase, workspace: Path, *extra: str) -> AsyncIterator[Client]:
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "vidurai", "mcp", "--db", str(store.db_path), "--project", str(workspace),
-              *extra],
+        args=[
+            "-m",
+            "vidurai",
+            "mcp",
+            "--db",
+            str(store.db_path),
+            "--project",
+            str(workspace),
+            *extra,
+        ],
         env={"VIDURAI_HOME": str(store.db_path.parent / "home")},
     )
     async with Client(params) as client:
@@ -75,13 +83,17 @@ async def test_search_memories_answers_compactly_best_match_first(store, workspa
         found = await call(client, "search_memories", query="token validation")
         assert [m["id"] for m in found["memories"]] == [wanted, weaker]
         assert found["memories"][0] == {
-            "id": wanted, "score": found["memories"][0]["score"],
-            "gist": "AI: Fixed JWT token validation", "salience": "HIGH", "place": "src/app.py:7",
+            "id": wanted,
+            "score": found["memories"][0]["score"],
+            "gist": "AI: Fixed JWT token validation",
+            "salience": "HIGH",
+            "place": "src/app.py:7",
         }
         assert found["memories"][0]["score"] > found["memories"][1]["score"]
         assert found["omitted"] == 0
-        for_manager = await call(client, "search_memories", query="cache", audience="manager",
-                                 limit=1)
+        for_manager = await call(
+            client, "search_memories", query="cache", audience="manager", limit=1
+        )
         assert [m["gist"] for m in for_manager["memories"]] == [
             "Manager: Warmed the cache before release"
         ]
@@ -93,8 +105,9 @@ async def test_search_memories_stays_within_its_token_budget(store, workspace):
         seed(store, workspace, f"Retry budget number {n} is shared by every worker in the pool")
     async with mcp_server(store, workspace) as client:
         roomy = await client.call_tool("search_memories", {"query": "retry budget", "limit": 30})
-        tight = await client.call_tool("search_memories",
-                                       {"query": "retry budget", "limit": 30, "max_tokens": 200})
+        tight = await client.call_tool(
+            "search_memories", {"query": "retry budget", "limit": 30, "max_tokens": 200}
+        )
     shown = len(roomy.structured_content["memories"])  # within the default 800 tokens
     assert 10 < shown < 30 and roomy.structured_content["omitted"] == 30 - shown
     assert estimate_tokens(roomy.content[0].text) <= 800
@@ -133,8 +146,14 @@ async def test_get_memory_refuses_ids_of_other_projects_and_unknown_ids(store, w
 async def test_text_leaving_the_server_is_redacted_even_when_stored_unredacted(store, workspace):
     # A store written before redaction existed (or by another tool) may hold a secret.
     leaky = store.store_memory(
-        workspace, "export AWS_KEY=AKIAIOSFODNN7EXAMPLE", "Deploy with key AKIAIOSFODNN7EXAMPLE",
-        "HIGH", "note", "src/app.py", 3, audience_gists={"ai": "Deploy key AKIAIOSFODNN7EXAMPLE"},
+        workspace,
+        "export AWS_KEY=AKIAIOSFODNN7EXAMPLE",
+        "Deploy with key AKIAIOSFODNN7EXAMPLE",
+        "HIGH",
+        "note",
+        "src/app.py",
+        3,
+        audience_gists={"ai": "Deploy key AKIAIOSFODNN7EXAMPLE"},
     )
     async with mcp_server(store, workspace) as client:
         found = await client.call_tool("search_memories", {"query": "deploy"})
@@ -162,8 +181,12 @@ async def test_list_recent_gives_the_last_days_newest_first(store, workspace):
     async with mcp_server(store, workspace) as client:
         recent = await call(client, "list_recent", days=7)
     assert [m["id"] for m in recent["memories"]] == [newer, older]
-    assert recent["memories"][0] == {"id": newer, "gist": "AI: An hour ago", "salience": "HIGH",
-                                     "place": "src/app.py:7"}
+    assert recent["memories"][0] == {
+        "id": newer,
+        "gist": "AI: An hour ago",
+        "salience": "HIGH",
+        "place": "src/app.py:7",
+    }
 
 
 async def test_remember_with_allow_write_goes_through_capture(store, workspace):
@@ -171,12 +194,16 @@ async def test_remember_with_allow_write_goes_through_capture(store, workspace):
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         assert set(tools) == READ_TOOLS | {"remember"}
         assert tools["remember"].annotations.read_only_hint is False
-        made = await call(client, "remember",
-                          note="Rotate key AKIAIOSFODNN7EXAMPLE after the audit",
-                          file="src/app.py", line=12, salience="critical")
+        made = await call(
+            client,
+            "remember",
+            note="Rotate key AKIAIOSFODNN7EXAMPLE after the audit",
+            file="src/app.py",
+            line=12,
+            salience="critical",
+        )
     memory = store.get_memory_by_id(made["id"])
-    assert (memory.file_path, memory.line_number, memory.salience) == (
-        "src/app.py", 12, "CRITICAL")
+    assert (memory.file_path, memory.line_number, memory.salience) == ("src/app.py", 12, "CRITICAL")
     assert "value_12 = 12" in memory.verbatim
     gists = store.get_audience_gists(made["id"])
     assert set(gists) == set(FOUR_GISTS)
@@ -184,21 +211,27 @@ async def test_remember_with_allow_write_goes_through_capture(store, workspace):
         assert "AKIAIOSFODNN7EXAMPLE" not in text
 
 
-async def test_bad_arguments_are_tool_errors_and_the_server_keeps_serving(store, workspace, tmp_path):
+async def test_bad_arguments_are_tool_errors_and_the_server_keeps_serving(
+    store, workspace, tmp_path
+):
     seed(store, workspace, "Fixed JWT token validation")
     async with mcp_server(store, workspace, "--allow-write") as client:
         assert "valid audiences: developer, personal, ai, manager" in await tool_error(
-            client, "search_memories", query="token", audience="boss")
+            client, "search_memories", query="token", audience="boss"
+        )
         assert "limit" in await tool_error(client, "search_memories", query="token", limit=0)
         assert "at least one word" in await tool_error(client, "search_memories", query="  ")
         assert "query" in await tool_error(client, "search_memories")
         assert "days" in await tool_error(client, "list_recent", days="a week")
         assert "max_tokens: must be at least 100" in await tool_error(
-            client, "get_memory", id=1, max_tokens=5)
+            client, "get_memory", id=1, max_tokens=5
+        )
         assert "unknown argument colour" in await tool_error(
-            client, "search_memories", query="token", colour="red")
+            client, "search_memories", query="token", colour="red"
+        )
         assert "not inside the project" in await tool_error(
-            client, "get_context", file=str(tmp_path / "outside.py"))
+            client, "get_context", file=str(tmp_path / "outside.py")
+        )
         assert "line needs file" in await tool_error(client, "remember", note="x", line=3)
         assert "valid: CRITICAL" in await tool_error(client, "remember", note="x", salience="big")
         assert "non-empty" in await tool_error(client, "remember", note="   ")
@@ -213,9 +246,20 @@ def test_an_unusable_database_stops_the_server_with_a_message(tmp_path, workspac
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("just text\n" * 100)
     result = subprocess.run(
-        [sys.executable, "-m", "vidurai", "mcp", "--db", str(not_a_db), "--project",
-         str(workspace)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "vidurai",
+            "mcp",
+            "--db",
+            str(not_a_db),
+            "--project",
+            str(workspace),
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "notes.txt" in result.stderr and result.stdout == ""
@@ -223,22 +267,41 @@ def test_an_unusable_database_stops_the_server_with_a_message(tmp_path, workspac
 
 def test_the_server_runs_without_the_mcp_sdk_as_the_extension_starts_it(store, workspace):
     """VS Code starts it with the user's Python and the extension's pure-Python libraries only."""
-    no_sdk = "import sys\nfor m in ('mcp', 'mcp_types', 'pydantic', 'pydantic_core', 'anyio'):\n" \
-             "    sys.modules[m] = None\nfrom vidurai.cli import main\nsys.exit(main())"
+    no_sdk = (
+        "import sys\nfor m in ('mcp', 'mcp_types', 'pydantic', 'pydantic_core', 'anyio'):\n"
+        "    sys.modules[m] = None\nfrom vidurai.cli import main\nsys.exit(main())"
+    )
     messages = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                    "clientInfo": {"name": "test", "version": "1"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "test", "version": "1"},
+            },
+        },
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         "this line is not JSON",
         {"jsonrpc": "2.0", "id": 2, "method": "resources/list"},
         {"jsonrpc": "2.0", "id": 3, "method": "tools/list"},
     ]
     result = subprocess.run(
-        [sys.executable, "-c", no_sdk, "mcp", "--db", str(store.db_path), "--project",
-         str(workspace)],
+        [
+            sys.executable,
+            "-c",
+            no_sdk,
+            "mcp",
+            "--db",
+            str(store.db_path),
+            "--project",
+            str(workspace),
+        ],
         input="".join((m if isinstance(m, str) else json.dumps(m)) + "\n" for m in messages),
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 0, result.stderr
@@ -251,23 +314,45 @@ def test_the_server_runs_without_the_mcp_sdk_as_the_extension_starts_it(store, w
 
 def test_initialize_offers_our_newest_protocol_to_a_client_asking_for_an_unknown_one():
     server = StdioServer("t", "1", "", [])
-    answer = server.handle({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                            "params": {"protocolVersion": "1999-01-01"}})
+    answer = server.handle(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"protocolVersion": "1999-01-01"},
+        }
+    )
     assert answer["result"]["protocolVersion"] == PROTOCOL_VERSIONS[0]
     assert server.handle({"jsonrpc": "2.0", "method": "notifications/cancelled"}) is None
     assert server.handle([1, 2])["error"]["code"] == -32600
 
 
 def test_a_tool_schema_and_its_argument_checks_come_from_one_declaration():
-    tool = Tool("echo", "Echo", "echo", (Param("times", int, "how often", 1, 1, 3),),
-                lambda times: {"times": times})
+    tool = Tool(
+        "echo",
+        "Echo",
+        "echo",
+        (Param("times", int, "how often", 1, 1, 3),),
+        lambda times: {"times": times},
+    )
     schema = tool.listing()["inputSchema"]
-    assert schema["properties"]["times"] == {"type": "integer", "description": "how often",
-                                             "default": 1, "minimum": 1, "maximum": 3}
+    assert schema["properties"]["times"] == {
+        "type": "integer",
+        "description": "how often",
+        "default": 1,
+        "minimum": 1,
+        "maximum": 3,
+    }
     assert schema["required"] == [] and schema["additionalProperties"] is False
     assert tool.call({"times": 2.0})["structuredContent"] == {"times": 2}
     server = StdioServer("t", "1", "", [tool])
     for bad in ({"times": 4}, {"times": True}, {"times": "2"}):
-        answer = server.handle({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                                "params": {"name": "echo", "arguments": bad}})
+        answer = server.handle(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "tools/call",
+                "params": {"name": "echo", "arguments": bad},
+            }
+        )
         assert answer["result"]["isError"] is True

@@ -17,12 +17,36 @@ def make_v1_database(path, project_dir):
     conn.execute("INSERT INTO projects (path, name) VALUES (?, 'project')", (str(project_dir),))
     local_iso = (datetime.now() - timedelta(days=2)).isoformat()  # Python's local time, no offset
     rows = [
-        ("TypeError: token is None", "error_fixed", "src/auth.py", 42, "high",
-         "Fixed JWT token validation", '["auth", "jwt"]', None),
-        ("Chose SQLite for local state", "decision", None, None, "CRITICAL",
-         "Decided on SQLite", '["architecture"]', local_iso),
-        ("pytest failed: ImportError", "command_failed", "tests/test_x.py", 3, "MEDIUM",
-         "pytest fails on import", None, "2025-11-01 10:00:00"),
+        (
+            "TypeError: token is None",
+            "error_fixed",
+            "src/auth.py",
+            42,
+            "high",
+            "Fixed JWT token validation",
+            '["auth", "jwt"]',
+            None,
+        ),
+        (
+            "Chose SQLite for local state",
+            "decision",
+            None,
+            None,
+            "CRITICAL",
+            "Decided on SQLite",
+            '["architecture"]',
+            local_iso,
+        ),
+        (
+            "pytest failed: ImportError",
+            "command_failed",
+            "tests/test_x.py",
+            3,
+            "MEDIUM",
+            "pytest fails on import",
+            None,
+            "2025-11-01 10:00:00",
+        ),
     ]
     for verbatim, kind, file_path, line, salience, gist, tags, created in rows:
         if created is None:
@@ -69,7 +93,10 @@ def test_v1_database_migrates_to_latest_keeping_every_row_and_search(tmp_path):
         assert len(memories) == 3
         fix = memories[1]
         assert (fix.verbatim, fix.file_path, fix.line_number) == (
-            "TypeError: token is None", "src/auth.py", 42)
+            "TypeError: token is None",
+            "src/auth.py",
+            42,
+        )
         assert fix.salience == "HIGH"  # lower-case names are normalised
         assert fix.tags == ("auth", "jwt")
         assert fix.occurrence_count == 1 and fix.pinned is False
@@ -85,7 +112,9 @@ def test_v1_database_migrates_to_latest_keeping_every_row_and_search(tmp_path):
         assert [m.id for m in db.recall_memories(tmp_path, "ImportError")] == [3]
         # New gists attach to migrated memories.
         db.store_audience_gists(1, {"developer": "Fixed JWT token validation in auth.py (line 42)"})
-        tables = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
         assert {"metadata", "audience_gists", "gist_history", "forgetting_ledger"} <= tables
     assert (tmp_path / "memory.db.bak-v1").exists()
 
@@ -100,7 +129,9 @@ def test_opening_a_migrated_database_again_changes_nothing(tmp_path):
     conn.set_trace_callback(statements.append)
     assert migrations.migrate(conn, path) is None
     conn.close()
-    assert not any(s.startswith(("BEGIN", "ALTER", "CREATE", "INSERT", "UPDATE")) for s in statements)
+    assert not any(
+        s.startswith(("BEGIN", "ALTER", "CREATE", "INSERT", "UPDATE")) for s in statements
+    )
     MemoryDatabase(path).close()
     assert list(sqlite3.connect(path).iterdump()) == before
 
@@ -114,7 +145,9 @@ def test_a_failure_mid_migration_rolls_back_and_leaves_the_file_as_it_was(tmp_pa
         conn.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(migrations, "STEPS", migrations.STEPS + [Step(99, explode, lambda _: False)])
+    monkeypatch.setattr(
+        migrations, "STEPS", migrations.STEPS + [Step(99, explode, lambda _: False)]
+    )
     with pytest.raises(DatabaseOpenError, match="rolled back.*disk on fire"):
         MemoryDatabase(path)
     after = file_state(path)
@@ -153,7 +186,9 @@ def test_a_v2_database_from_the_seed_keeps_its_gists(tmp_path):
     conn = sqlite3.connect(path)
     migrations._migrate_to_v2(conn)
     conn.execute("INSERT INTO metadata VALUES ('schema_version', '2')")
-    conn.execute("INSERT INTO audience_gists (memory_id, audience, gist) VALUES (1, 'manager', 'Auth fixed')")
+    conn.execute(
+        "INSERT INTO audience_gists (memory_id, audience, gist) VALUES (1, 'manager', 'Auth fixed')"
+    )
     conn.commit()
     conn.close()
     with MemoryDatabase(path) as db:

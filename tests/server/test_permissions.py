@@ -47,7 +47,12 @@ def test_our_own_data_folder_is_tightened_and_exports_are_private(tmp_path):
     def run(*args):
         return subprocess.run(
             [sys.executable, "-m", "vidurai", "--project", str(tmp_path), *args],
-            env=env, capture_output=True, text=True, timeout=60, check=True)
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
 
     run("remember", "Keep the cache warm")
     assert mode(ours) == 0o700 and mode(ours / "memory.db") == 0o600

@@ -21,14 +21,21 @@ _JWT = (
 )
 _RSA_BODY = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun"
 _PEM_RSA = (
-    "-----BEGIN RSA " + "PRIVATE KEY-----\n"
-    + _RSA_BODY + "\n"
+    "-----BEGIN RSA "
+    + "PRIVATE KEY-----\n"
+    + _RSA_BODY
+    + "\n"
     + "VHnW0BbNcGQ8dx2Cj5vLmP4wCgYIKoZIzj0DAQehRANCAAQm9hT3yXv7k2Lp1Qw\n"
-    + "-----END RSA " + "PRIVATE KEY-----"
+    + "-----END RSA "
+    + "PRIVATE KEY-----"
 )
 _OPENSSH_BODY = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW"
 _PEM_OPENSSH = (
-    "-----BEGIN OPENSSH " + "PRIVATE KEY-----\n" + _OPENSSH_BODY + "\n-----END OPENSSH " + "PRIVATE KEY-----\n"
+    "-----BEGIN OPENSSH "
+    + "PRIVATE KEY-----\n"
+    + _OPENSSH_BODY
+    + "\n-----END OPENSSH "
+    + "PRIVATE KEY-----\n"
 )
 _EC_BODY = "MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oX8dMxKa0vQyoAoGCCqGSM49"
 
@@ -39,25 +46,62 @@ SECRETS = [
     ('        "SecretAccessKey": "' + _B64_40[::-1] + '",', _B64_40[::-1]),
     ("export GH_TOKEN=ghp_" + _ALNUM_36, "ghp_" + _ALNUM_36),
     ("gho_" + _ALNUM_36[::-1] + " expired", "gho_" + _ALNUM_36[::-1]),
-    ("token: github_pat_" + "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEF", "github_pat_11ABCDEFG0123456789"),
-    ("git clone https://x-access-token:ghs_" + _ALNUM_36 + "@github.com/acme/api.git", "ghs_" + _ALNUM_36),
+    (
+        "token: github_pat_" + "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEF",
+        "github_pat_11ABCDEFG0123456789",
+    ),
+    (
+        "git clone https://x-access-token:ghs_" + _ALNUM_36 + "@github.com/acme/api.git",
+        "ghs_" + _ALNUM_36,
+    ),
     ("CI_JOB_TOKEN=glpat-" + "xY12zW34vU56tS78rQ90", "glpat-" + "xY12zW34vU56tS78rQ90"),
-    ("OPENAI_API_KEY=sk-proj-" + "4fGh7JkL9mNpQ2rStUvWxYz1AbCdEfGh3iJkLmNo", "sk-proj-4fGh7JkL9mNpQ2rStUvWxYz1"),
-    ("openai.api_key = 'sk-" + "Xy12AbCdEfGhIjKlMnOpT3BlbkFJqRsTuVwXyZ0123456789'", "T3BlbkFJqRsTuVwXyZ0123456789"),
-    ("ANTHROPIC_API_KEY=sk-ant-api03-" + "Qm9vZ2xlLXRlc3Qta2V5LTEyMzQ1Njc4OTAtYWJjZGVm-Zx9AA", "sk-ant-api03-Qm9vZ2xlLXRlc3Q"),
-    ("slack bot token xoxb-" + "1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "AbCdEfGhIjKlMnOpQrStUvWx"),
-    ("SLACK_USER_TOKEN=xoxp-" + "9876543210-1122334455-5566778899-a1b2c3d4e5f6", "xoxp-9876543210-1122334455"),
-    ("webhook https://hooks.slack.com/services/" + "T024BE7LD/B08F2M9KQ/Xq3mW7pLz9Rt2Vb5Nc8Kd1Hy", "Xq3mW7pLz9Rt2Vb5Nc8Kd1Hy"),
-    ("stripe.api_key = 'sk_live_" + "51HcKlmNoPqRsTuVwXyZ0123456789ab'", "sk_live_51HcKlmNoPqRsTuVwXyZ"),
-    ("STRIPE_RESTRICTED=rk_live_" + "51HcKzz9YxWvUtSrQpOnMlKjIhG", "rk_live_51HcKzz9YxWvUtSrQpOnMlKjIhG"),
-    ("STRIPE_WEBHOOK_SECRET=whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLSY", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLSY"),
+    (
+        "OPENAI_API_KEY=sk-proj-" + "4fGh7JkL9mNpQ2rStUvWxYz1AbCdEfGh3iJkLmNo",
+        "sk-proj-4fGh7JkL9mNpQ2rStUvWxYz1",
+    ),
+    (
+        "openai.api_key = 'sk-" + "Xy12AbCdEfGhIjKlMnOpT3BlbkFJqRsTuVwXyZ0123456789'",
+        "T3BlbkFJqRsTuVwXyZ0123456789",
+    ),
+    (
+        "ANTHROPIC_API_KEY=sk-ant-api03-" + "Qm9vZ2xlLXRlc3Qta2V5LTEyMzQ1Njc4OTAtYWJjZGVm-Zx9AA",
+        "sk-ant-api03-Qm9vZ2xlLXRlc3Q",
+    ),
+    (
+        "slack bot token xoxb-" + "1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "AbCdEfGhIjKlMnOpQrStUvWx",
+    ),
+    (
+        "SLACK_USER_TOKEN=xoxp-" + "9876543210-1122334455-5566778899-a1b2c3d4e5f6",
+        "xoxp-9876543210-1122334455",
+    ),
+    (
+        "webhook https://hooks.slack.com/services/"
+        + "T024BE7LD/B08F2M9KQ/Xq3mW7pLz9Rt2Vb5Nc8Kd1Hy",
+        "Xq3mW7pLz9Rt2Vb5Nc8Kd1Hy",
+    ),
+    (
+        "stripe.api_key = 'sk_live_" + "51HcKlmNoPqRsTuVwXyZ0123456789ab'",
+        "sk_live_51HcKlmNoPqRsTuVwXyZ",
+    ),
+    (
+        "STRIPE_RESTRICTED=rk_live_" + "51HcKzz9YxWvUtSrQpOnMlKjIhG",
+        "rk_live_51HcKzz9YxWvUtSrQpOnMlKjIhG",
+    ),
+    (
+        "STRIPE_WEBHOOK_SECRET=whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLSY",
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLSY",
+    ),
     ("curl -H 'Authorization: Bearer " + _JWT + "' https://api.acme.test/me", _JWT),
     ("DEBUG auth: decoded session=" + _JWT + " for user 42", _JWT.split(".")[2]),
     ("key file:\n" + _PEM_RSA + "\nend of file", _RSA_BODY),
     ("cat ~/.ssh/deploy\n" + _PEM_OPENSSH, _OPENSSH_BODY),
     (
-        '{"type": "service_account", "private_key": "-----BEGIN EC ' + "PRIVATE KEY-----\\n"
-        + _EC_BODY + '\\n-----END EC ' + 'PRIVATE KEY-----\\n"}',
+        '{"type": "service_account", "private_key": "-----BEGIN EC '
+        + "PRIVATE KEY-----\\n"
+        + _EC_BODY
+        + "\\n-----END EC "
+        + 'PRIVATE KEY-----\\n"}',
         _EC_BODY,
     ),
     ("DATABASE_URL=postgres://app:" + "Pg5ecret-2024@db.internal:5432/app", "Pg5ecret-2024"),
@@ -68,19 +112,38 @@ SECRETS = [
     ("password=" + "hunter2", "hunter2"),
     ('DB_PASSWORD="correct horse ' + 'battery staple"', "correct horse battery staple"),
     ("  password: " + "S3cr3t!Pass", "S3cr3t!Pass"),
-    ('{"client_id": "web", "client_secret": "' + "8f3kLm2Qp9XvZ7wR4tY6uI1o" + '"}', "8f3kLm2Qp9XvZ7wR4tY6uI1o"),
+    (
+        '{"client_id": "web", "client_secret": "' + "8f3kLm2Qp9XvZ7wR4tY6uI1o" + '"}',
+        "8f3kLm2Qp9XvZ7wR4tY6uI1o",
+    ),
     ("SECRET_KEY = 'django-insecure-" + "k8#v@2m!x9p$q4w7e1r5t3y6'", "k8#v@2m!x9p$q4w7e1r5t3y6"),
     ("api_key=" + "a8d7f6e5c4b3a2918f7e6d5c", "a8d7f6e5c4b3a2918f7e6d5c"),
-    ("const client = new Api({ apiKey: '" + "Zk4Rt8Yp2Wq6Nm1Lx9Vb3Hc7" + "' })", "Zk4Rt8Yp2Wq6Nm1Lx9Vb3Hc7"),
-    ("export SENTRY_AUTH_TOKEN=" + "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d", "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"),
+    (
+        "const client = new Api({ apiKey: '" + "Zk4Rt8Yp2Wq6Nm1Lx9Vb3Hc7" + "' })",
+        "Zk4Rt8Yp2Wq6Nm1Lx9Vb3Hc7",
+    ),
+    (
+        "export SENTRY_AUTH_TOKEN=" + "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d",
+        "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d",
+    ),
     ("> Authorization: Bearer " + "ya29.a0AfH6SMBx7Qz3kLm9", "ya29.a0AfH6SMBx7Qz3kLm9"),
     ("Authorization: Basic " + "YWRtaW46c3VwZXJzZWNyZXQ=", "YWRtaW46c3VwZXJzZWNyZXQ="),
     ("X-Api-Key: " + "7Hj3Kl9Mn2Bv5Cx8Zq4Wr1Ty", "7Hj3Kl9Mn2Bv5Cx8Zq4Wr1Ty"),
     ("docker login registry.acme.io --username ci --password " + "Dk7!rPq9Zx", "Dk7!rPq9Zx"),
     ("//registry.npmjs.org/:_authToken=npm_" + _ALNUM_36, "npm_" + _ALNUM_36),
-    ("password = pypi-AgEIcHlwaS5vcmc" + "CJGE2ZjM0YjY4LTk0ZTctNGE1Ni04ZmVkLTk0MjNiYTQ1NzU2NgACKlsz", "pypi-AgEIcHlwaS5vcmc"),
-    ("maps key AIza" + "SyD4kLm9Qx2Zt7Wp1Rv5Ny8Bc3Hj6Gf0Ek_", "AIzaSyD4kLm9Qx2Zt7Wp1Rv5Ny8Bc3Hj6Gf0Ek_"),
-    ("huggingface-cli login --token hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz12345678", "hf_AbCdEfGhIjKlMnOpQrStUvWxYz12345678"),
+    (
+        "password = pypi-AgEIcHlwaS5vcmc"
+        + "CJGE2ZjM0YjY4LTk0ZTctNGE1Ni04ZmVkLTk0MjNiYTQ1NzU2NgACKlsz",
+        "pypi-AgEIcHlwaS5vcmc",
+    ),
+    (
+        "maps key AIza" + "SyD4kLm9Qx2Zt7Wp1Rv5Ny8Bc3Hj6Gf0Ek_",
+        "AIzaSyD4kLm9Qx2Zt7Wp1Rv5Ny8Bc3Hj6Gf0Ek_",
+    ),
+    (
+        "huggingface-cli login --token hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz12345678",
+        "hf_AbCdEfGhIjKlMnOpQrStUvWxYz12345678",
+    ),
     ("PGPASSWORD=" + "Pg!9xLq2 psql -h db -U app", "Pg!9xLq2"),
     # Passwords that command-line tools take as flags.
     ("mysql -u root -p" + "S3cretPw shop", "S3cretPw"),
@@ -102,12 +165,18 @@ SECRETS = [
     ("database:\n  user: app\n  password: " + "tangerine\n  host: db", "tangerine"),
     # An AWS credentials file.
     (
-        "[default]\naws_access_key_id = AKIA" + "QYLPMN5HHHFPZAM2\naws_secret_access_key = " + _B64_40[::-1]
+        "[default]\naws_access_key_id = AKIA"
+        + "QYLPMN5HHHFPZAM2\naws_secret_access_key = "
+        + _B64_40[::-1]
         + "\nregion = eu-west-1",
         _B64_40[::-1],
     ),
     # Connection strings.
-    ("Server=tcp:sql.acme.net,1433;Database=shop;User Id=app;Password=" + "Sh0pP@ss;Encrypt=true", "Sh0pP@ss"),
+    (
+        "Server=tcp:sql.acme.net,1433;Database=shop;User Id=app;Password="
+        + "Sh0pP@ss;Encrypt=true",
+        "Sh0pP@ss",
+    ),
     ("Server=db;User Id=sa;Password=" + "marmalade;", "marmalade"),
     ("Data Source=db;Initial Catalog=crm;User ID=sa;Pwd=" + "Qu1ck!Fox;", "Qu1ck!Fox"),
 ]
@@ -239,9 +308,19 @@ def test_private_key_block_cut_off_before_its_end_line_is_redacted_to_the_end():
 
 def test_service_account_private_key_goes_as_a_whole_json_value():
     key = (
-        "-----BEGIN " + "PRIVATE KEY-----\\n" + _RSA_BODY + "\\n" + _EC_BODY + "\\n-----END " + "PRIVATE KEY-----\\n"
+        "-----BEGIN "
+        + "PRIVATE KEY-----\\n"
+        + _RSA_BODY
+        + "\\n"
+        + _EC_BODY
+        + "\\n-----END "
+        + "PRIVATE KEY-----\\n"
     )
-    text = '{"type": "service_account", "private_key": "' + key + '", "client_email": "ci@acme.iam.gserviceaccount.com"}'
+    text = (
+        '{"type": "service_account", "private_key": "'
+        + key
+        + '", "client_email": "ci@acme.iam.gserviceaccount.com"}'
+    )
 
     assert redact(text) == (
         '{"type": "service_account", "private_key": "[REDACTED:private_key]", '
@@ -250,10 +329,7 @@ def test_service_account_private_key_goes_as_a_whole_json_value():
 
 
 def test_url_keeps_everything_but_the_password():
-    assert (
-        redact("postgres://u:" + "pw@h/db")
-        == "postgres://u:[REDACTED:url_password]@h/db"
-    )
+    assert redact("postgres://u:" + "pw@h/db") == "postgres://u:[REDACTED:url_password]@h/db"
 
 
 def test_assignment_keeps_the_name_and_names_the_kind():

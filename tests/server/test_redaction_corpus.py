@@ -36,7 +36,9 @@ def _leaked_parts(case: Case) -> list[str]:
     return parts
 
 
-@pytest.mark.parametrize("case", SECRETS, ids=[f"{n}-{case.kind}" for n, case in enumerate(SECRETS)])
+@pytest.mark.parametrize(
+    "case", SECRETS, ids=[f"{n}-{case.kind}" for n, case in enumerate(SECRETS)]
+)
 def test_every_secret_is_redacted(case):
     redacted = redact(case.text)
 
@@ -72,8 +74,13 @@ def _through_selection(capture: CaptureService, project, case: Case) -> None:
 
 def _through_diagnostic(capture: CaptureService, project, case: Case) -> None:
     file = f"src/config_{id(case)}.py"
-    shown = DiagnosticEvent(message=f"Invalid value: {case.text}", line=4, code="reportGeneralTypeIssues",
-                            source="Pylance", line_text=case.text.splitlines()[0])
+    shown = DiagnosticEvent(
+        message=f"Invalid value: {case.text}",
+        line=4,
+        code="reportGeneralTypeIssues",
+        source="Pylance",
+        line_text=case.text.splitlines()[0],
+    )
     assert fix_error(capture, project, file, shown, fixed_line=case.text.splitlines()[0])
 
 
@@ -83,16 +90,25 @@ def _through_command(capture: CaptureService, project, case: Case) -> None:
 
 def _through_command_output(capture: CaptureService, project, case: Case) -> None:
     output = f"Uploading build {id(case)}\n{case.text}\nError: release failed (HTTP 403)\n"
-    assert capture.command_finished(project, f"./scripts/release.sh --build {id(case)}", 1, None, output)
+    assert capture.command_finished(
+        project, f"./scripts/release.sh --build {id(case)}", 1, None, output
+    )
 
 
 def _through_import(capture: CaptureService, project, case: Case) -> None:
     record = {
-        "project_path": str(project), "verbatim": case.text, "gist": f"Imported: {case.text}",
-        "event_type": "note", "salience": "HIGH", "created_at": f"2026-01-01T00:00:{id(case) % 60:02d}Z",
-        "anchor_text": case.text, "tags": [case.text],
+        "project_path": str(project),
+        "verbatim": case.text,
+        "gist": f"Imported: {case.text}",
+        "event_type": "note",
+        "salience": "HIGH",
+        "created_at": f"2026-01-01T00:00:{id(case) % 60:02d}Z",
+        "anchor_text": case.text,
+        "tags": [case.text],
         "audience_gists": {"developer": {"gist": case.text}, "ai": {"gist": case.text}},
-        "gist_history": [{"audience": "manager", "gist": case.text, "replaced_at": "2026-01-02T00:00:00Z"}],
+        "gist_history": [
+            {"audience": "manager", "gist": case.text, "replaced_at": "2026-01-02T00:00:00Z"}
+        ],
     }
     assert import_records(capture.db, [json.dumps(record)]).imported == 1
 
@@ -129,5 +145,10 @@ def test_no_secret_reaches_the_database_its_log_or_an_export(tmp_path, way_in):
 
     assert len(records) >= len(SECRETS) // 2  # most went in as memories of their own
     for where, data in (("database or its log", stored), ("export", exported)):
-        leaked = [(case.kind, part) for case in SECRETS for part in _leaked_parts(case) if part.encode() in data]
+        leaked = [
+            (case.kind, part)
+            for case in SECRETS
+            for part in _leaked_parts(case)
+            if part.encode() in data
+        ]
         assert leaked == [], f"found in the {where}"

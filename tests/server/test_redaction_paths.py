@@ -18,9 +18,15 @@ from vidurai.memory.fixes import DiagnosticEvent
 
 TOKEN = "ghp_" + "Qz8xW2vR5tY7uI9oP1aS3dF6gH4jK0lZ2xC5"
 AWS_KEY = "AKIA" + "J4WQ7ZC2MX9BT5RE"
-PEM_LINES = ["-----BEGIN RSA " + "PRIVATE KEY-----"] + [
-    f"MIIEpAIBAAKCAQEA{n:02d}" + "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVHnW0BbNcGQ8dx2" for n in range(40)
-] + ["-----END RSA " + "PRIVATE KEY-----"]
+PEM_LINES = (
+    ["-----BEGIN RSA " + "PRIVATE KEY-----"]
+    + [
+        f"MIIEpAIBAAKCAQEA{n:02d}"
+        + "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVHnW0BbNcGQ8dx2"
+        for n in range(40)
+    ]
+    + ["-----END RSA " + "PRIVATE KEY-----"]
+)
 
 
 class Clock:
@@ -46,7 +52,9 @@ def capture(db, clock):
 
 def stored_text(db) -> str:
     """Every text the store holds for its memories: columns, tags and gists."""
-    rows = db.conn.execute("SELECT verbatim, gist, anchor_text, tags, fingerprint FROM memories").fetchall()
+    rows = db.conn.execute(
+        "SELECT verbatim, gist, anchor_text, tags, fingerprint FROM memories"
+    ).fetchall()
     gists = db.conn.execute("SELECT gist FROM audience_gists").fetchall()
     return "\n".join(str(value) for row in [*rows, *gists] for value in row)
 
@@ -54,7 +62,9 @@ def stored_text(db) -> str:
 # --------------------------------------------------------------- redact first, then cut
 
 
-def test_a_private_key_whose_begin_line_is_outside_the_output_tail_is_not_kept(capture, db, project):
+def test_a_private_key_whose_begin_line_is_outside_the_output_tail_is_not_kept(
+    capture, db, project
+):
     output = "\n".join(["$ cat deploy.pem", *PEM_LINES, "Error: key rejected"])
     assert len(PEM_LINES) > OUTPUT_TAIL_LINES
 
@@ -78,7 +88,9 @@ def test_a_private_key_whose_begin_line_the_editor_cut_off_is_not_kept(capture, 
 
 def test_a_token_straddling_the_output_cut_leaves_no_fragment(capture, db, project):
     # The last OUTPUT_TAIL_CHARS characters start 20 characters before the token ends.
-    after_token = "\n" + "y" * (OUTPUT_TAIL_CHARS - 20 - len("\n\nError: denied")) + "\nError: denied"
+    after_token = (
+        "\n" + "y" * (OUTPUT_TAIL_CHARS - 20 - len("\n\nError: denied")) + "\nError: denied"
+    )
     output = f"login with {TOKEN}{after_token}"
     assert len(after_token) == OUTPUT_TAIL_CHARS - 20
 
@@ -115,7 +127,10 @@ def fix(capture, clock, project, diagnostic, file="src/app.py"):
 
 def test_a_diagnostics_code_and_source_are_redacted_in_tags_and_gists(capture, clock, db, project):
     diagnostic = DiagnosticEvent(
-        message="Hard-coded credential", line=3, code=f"credential:{TOKEN}", source=f"scanner {AWS_KEY}",
+        message="Hard-coded credential",
+        line=3,
+        code=f"credential:{TOKEN}",
+        source=f"scanner {AWS_KEY}",
     )
 
     [memory_id] = fix(capture, clock, project, diagnostic)
@@ -125,11 +140,17 @@ def test_a_diagnostics_code_and_source_are_redacted_in_tags_and_gists(capture, c
     assert "[REDACTED:github_token]" in db.get_memory_by_id(memory_id).tags[1]
 
 
-def test_a_fixed_errors_fingerprint_does_not_depend_on_the_secret_in_it(capture, clock, db, project):
+def test_a_fixed_errors_fingerprint_does_not_depend_on_the_secret_in_it(
+    capture, clock, db, project
+):
     """The fingerprint is exported: taken over the unredacted message, a weak password in it
     could be guessed offline. Two errors differing only in the password are one memory."""
-    first = fix(capture, clock, project, DiagnosticEvent("connect failed: password=" + "hunter2", 3))
-    second = fix(capture, clock, project, DiagnosticEvent("connect failed: password=" + "swordfish", 3))
+    first = fix(
+        capture, clock, project, DiagnosticEvent("connect failed: password=" + "hunter2", 3)
+    )
+    second = fix(
+        capture, clock, project, DiagnosticEvent("connect failed: password=" + "swordfish", 3)
+    )
 
     assert first == second
     assert db.get_memory_by_id(first[0]).occurrence_count == 2
@@ -141,17 +162,25 @@ def test_a_fixed_errors_fingerprint_does_not_depend_on_the_secret_in_it(capture,
 def run_cli(db_path, project, *args):
     return subprocess.run(
         [sys.executable, "-m", "vidurai", "--db", str(db_path), "--project", str(project), *args],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
 def archive_line(project, **changes) -> str:
     record = {
-        "project_path": str(project), "verbatim": f"aws_access_key_id = {AWS_KEY}\ngit push https://{TOKEN}@github.com/acme/app",
-        "gist": f"Rotated {AWS_KEY}", "event_type": "note", "salience": "HIGH",
-        "created_at": "2026-01-01T00:00:00Z", "tags": [TOKEN],
+        "project_path": str(project),
+        "verbatim": f"aws_access_key_id = {AWS_KEY}\ngit push https://{TOKEN}@github.com/acme/app",
+        "gist": f"Rotated {AWS_KEY}",
+        "event_type": "note",
+        "salience": "HIGH",
+        "created_at": "2026-01-01T00:00:00Z",
+        "tags": [TOKEN],
         "audience_gists": {"developer": {"gist": f"Token {TOKEN} rotated"}},
-        "gist_history": [{"audience": "ai", "gist": f"key {AWS_KEY}", "replaced_at": "2026-01-02T00:00:00Z"}],
+        "gist_history": [
+            {"audience": "ai", "gist": f"key {AWS_KEY}", "replaced_at": "2026-01-02T00:00:00Z"}
+        ],
     }
     return json.dumps(record | changes) + "\n"
 
@@ -191,7 +220,7 @@ def test_import_refuses_an_unknown_audience_and_imports_nothing(tmp_path, projec
     accepted = run_cli(db_path, project, "import", "--audience", "reviewer", str(archive))
 
     assert accepted.returncode == 0, accepted.stderr
-    assert connection.execute("SELECT audience, gist FROM audience_gists WHERE audience = 'reviewer'").fetchall() == [
-        ("reviewer", "Looks fine")
-    ]
+    assert connection.execute(
+        "SELECT audience, gist FROM audience_gists WHERE audience = 'reviewer'"
+    ).fetchall() == [("reviewer", "Looks fine")]
     connection.close()

@@ -23,8 +23,13 @@ OLD_GISTS = {
 
 
 def captured_fix(capture: CaptureService, clock, project) -> int:
-    (memory_id,) = fix_error(capture, project, "src/billing/invoice.py",
-                             DiagnosticEvent("Expected indented block", 42, source="Pylance"), advance=clock.advance)
+    (memory_id,) = fix_error(
+        capture,
+        project,
+        "src/billing/invoice.py",
+        DiagnosticEvent("Expected indented block", 42, source="Pylance"),
+        advance=clock.advance,
+    )
     return memory_id
 
 
@@ -49,12 +54,25 @@ def test_regenerated_gists_match_what_capture_makes_for_each_kind(db, project, c
     capture = CaptureService(db, clock=clock)
     ids = [
         captured_fix(capture, clock, project),
-        capture.command_finished(project, "npm test", 1, str(project),
-                                 "Error: Cannot find module 'jose'\n    at Module._resolveFilename"),
+        capture.command_finished(
+            project,
+            "npm test",
+            1,
+            str(project),
+            "Error: Cannot find module 'jose'\n    at Module._resolveFilename",
+        ),
     ]
     ids.append(capture.command_finished(project, "npm test", 0, str(project), "3 passing"))
-    ids.append(capture.remember_note(project, "src/jobs/nightly.py", 5, 5, "SCHEDULE = 3",
-                                     "The nightly job must run after 02:00 UTC"))
+    ids.append(
+        capture.remember_note(
+            project,
+            "src/jobs/nightly.py",
+            5,
+            5,
+            "SCHEDULE = 3",
+            "The nightly job must run after 02:00 UTC",
+        )
+    )
     made_by_capture = {memory_id: db.get_audience_gists(memory_id) for memory_id in ids}
     db.replace_generated_gists({memory_id: OLD_GISTS for memory_id in ids})
 
@@ -80,7 +98,9 @@ def test_a_gist_rewritten_before_the_upgrade_counts_as_the_user_s(tmp_path):
     migrate(conn, path)
     conn.execute("UPDATE metadata SET value = '5' WHERE key = 'schema_version'")
     conn.execute("ALTER TABLE audience_gists DROP COLUMN written_by_user")  # a v5 file
-    conn.execute("INSERT INTO audience_gists (memory_id, audience, gist) VALUES (1, 'manager', 'gen')")
+    conn.execute(
+        "INSERT INTO audience_gists (memory_id, audience, gist) VALUES (1, 'manager', 'gen')"
+    )
     conn.execute("INSERT INTO audience_gists (memory_id, audience, gist) VALUES (1, 'ai', 'gen')")
     conn.execute("UPDATE audience_gists SET gist = 'Login works again' WHERE audience = 'manager'")
     conn.close()

@@ -63,7 +63,12 @@ def test_salience_follows_the_words_and_the_kind(text, event_type, expected):
 
 @pytest.mark.parametrize(
     ("text", "event_type"),
-    [("Staging uses the EU bucket", "note"), ("wip", "note"), ("Fixed typo", None), ("npm test failed", "command_failed")],
+    [
+        ("Staging uses the EU bucket", "note"),
+        ("wip", "note"),
+        ("Fixed typo", None),
+        ("npm test failed", "command_failed"),
+    ],
 )
 def test_note_the_user_marks_important_is_critical(text, event_type):
     assert classify_salience(text, event_type, important=True) is SalienceLevel.CRITICAL

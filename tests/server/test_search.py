@@ -53,7 +53,9 @@ def test_hybrid_beats_words_only_on_recall_and_mrr(relevance_store):
 
 
 @pytest.mark.parametrize("query,expected", relevance_set.IDENTIFIER_QUERIES)
-def test_a_query_naming_an_identifier_puts_the_memory_naming_it_first(relevance_store, query, expected):
+def test_a_query_naming_an_identifier_puts_the_memory_naming_it_first(
+    relevance_store, query, expected
+):
     db, project, keys = relevance_store
     found = db.recall_memories(project, query, min_salience="NOISE", limit=5)
     assert keys[found[0].id] in expected
@@ -72,8 +74,9 @@ def test_a_phrase_sharing_no_word_finds_the_memory_by_meaning(relevance_store):
 
 
 def test_filters_apply_after_fusion(db, project):
-    db.store_memory(project, "v", "Fixed JWT token validation: expiry compared in UTC", "LOW",
-                    "error_fixed")
+    db.store_memory(
+        project, "v", "Fixed JWT token validation: expiry compared in UTC", "LOW", "error_fixed"
+    )
     kept = db.store_memory(project, "v", "Session cookie expired too early", "HIGH", "error_fixed")
     found = db.recall_memories(project, "login token expiry", min_salience="MEDIUM")
     assert ids(found) == [kept]
@@ -84,7 +87,9 @@ def test_a_query_of_punctuation_alone_finds_nothing(db, project):
     assert db.recall_memories(project, ":::") == []
 
 
-def test_without_the_embedding_packages_search_uses_words_and_says_why(tmp_path, no_embedder, monkeypatch):
+def test_without_the_embedding_packages_search_uses_words_and_says_why(
+    tmp_path, no_embedder, monkeypatch
+):
     monkeypatch.setattr(embedding, "unavailable_reason", lambda: "ModuleNotFoundError: numpy")
     with MemoryDatabase(tmp_path / "memory.db") as db:
         memory_id = db.store_memory(tmp_path, "v", "Fixed JWT token validation", "HIGH", "note")
@@ -101,11 +106,17 @@ def test_a_word_in_most_memories_is_still_found_and_ranked_by_the_gist(tmp_path,
     the rarer words beside it decide which memories match."""
     with MemoryDatabase(tmp_path / "memory.db") as db:
         named = db.store_memory(tmp_path, "v", "Cache keys now include the tenant", "HIGH", "note")
-        thumbnails = db.store_memory(tmp_path, "the page was slow after a deploy",
-                                     "Warmed the thumbnails", "HIGH", "note")
+        thumbnails = db.store_memory(
+            tmp_path, "the page was slow after a deploy", "Warmed the thumbnails", "HIGH", "note"
+        )
         for number in range(1_100):
-            db.store_memory(tmp_path, f"cache line {number} of a long log",
-                            f"Noted step {number}", "HIGH", "note")
+            db.store_memory(
+                tmp_path,
+                f"cache line {number} of a long log",
+                f"Noted step {number}",
+                "HIGH",
+                "note",
+            )
         assert ids(db.recall_memories(tmp_path, "cache", limit=3))[0] == named
         assert ids(db.recall_memories(tmp_path, "cache thumbnails", limit=3))[0] == thumbnails
         # Words in most memories alone do not make a match: "line 7 cache" finds the 7th line.
@@ -163,10 +174,19 @@ def test_a_memory_written_by_another_process_is_found_by_meaning(tmp_path):
 
 
 def test_related_memories_are_those_nearest_an_open_files_text(db, project):
-    auth = db.store_memory(project, "v", "Fixed JWT token validation: expiry compared in UTC",
-                           "HIGH", "error_fixed", "src/auth/middleware.py", 3)
+    auth = db.store_memory(
+        project,
+        "v",
+        "Fixed JWT token validation: expiry compared in UTC",
+        "HIGH",
+        "error_fixed",
+        "src/auth/middleware.py",
+        3,
+    )
     db.store_memory(project, "v", "Wrapped the CSV export rows", "HIGH", "note", "src/export.py", 1)
-    source = "def verify_token(token):\n    claims = jwt.decode(token, KEY)\n    return claims['exp']\n"
+    source = (
+        "def verify_token(token):\n    claims = jwt.decode(token, KEY)\n    return claims['exp']\n"
+    )
     assert ids(db.related_memories(project, source, limit=1)) == [auth]
 
 
@@ -180,8 +200,9 @@ def test_the_model_loads_and_embeds_with_the_network_cut_off():
         "assert embedder is not None, embedding.unavailable_reason()\n"
         "print(embedder.embed(['login broken']).shape)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"(1, {embedding.DIMENSIONS})"
 
@@ -216,15 +237,22 @@ def marked(snippet: Snippet | None) -> str | None:
 def test_a_snippet_marks_the_query_words_and_completes_an_unfinished_one():
     query = WordQuery.parse("Token valid")
     snippet = query.snippet(("Fixed JWT token validation: expiry compared in UTC", None))
-    assert snippet is not None and snippet.text == "Fixed JWT token validation: expiry compared in UTC"
+    assert (
+        snippet is not None and snippet.text == "Fixed JWT token validation: expiry compared in UTC"
+    )
     assert snippet.spans == ((10, 15), (16, 26))  # the words, for the reader to mark
     assert marked(snippet) == "Fixed JWT **token** **validation**: expiry compared in UTC"
-    assert marked(WordQuery.parse("token valid ").snippet(("token validation",))) == "**token** validation"
+    assert (
+        marked(WordQuery.parse("token valid ").snippet(("token validation",)))
+        == "**token** validation"
+    )
     assert query.snippet(("Chose Postgres over MySQL",)) is None
 
 
 def test_a_snippet_of_a_long_text_is_the_stretch_with_the_most_query_words():
-    verbatim = " ".join(f"w{n}" for n in range(40)) + " cache miss " + " ".join(f"v{n}" for n in range(40))
+    verbatim = (
+        " ".join(f"w{n}" for n in range(40)) + " cache miss " + " ".join(f"v{n}" for n in range(40))
+    )
     snippet = marked(WordQuery.parse("cache miss").snippet(("About a cache", verbatim)))
     assert snippet is not None
     assert snippet.startswith("…w37 w38 w39 **cache** **miss** v0") and snippet.endswith("v10…")

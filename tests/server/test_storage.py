@@ -26,7 +26,9 @@ def index_names(conn, table):
 
 def test_new_database_has_audience_gists_table_indexes_and_latest_version(db):
     conn = db.conn
-    assert {"id", "memory_id", "audience", "gist", "created_at"} <= set(columns(conn, "audience_gists"))
+    assert {"id", "memory_id", "audience", "gist", "created_at"} <= set(
+        columns(conn, "audience_gists")
+    )
     indexes = index_names(conn, "audience_gists")
     assert {"idx_audience_gists_memory", "idx_audience_gists_audience"} <= indexes
     assert any(name.startswith("sqlite_autoindex_audience_gists") for name in indexes)
@@ -48,7 +50,11 @@ def test_upsert_updates_in_place_and_adds_new_audiences(db, memory_id):
     db.store_audience_gists(memory_id, {"developer": "Version 1", "ai": "Version 1"})
     db.store_audience_gists(
         memory_id,
-        {"developer": "Version 2 - Updated", "ai": "Version 2 - Updated", "manager": "New audience"},
+        {
+            "developer": "Version 2 - Updated",
+            "ai": "Version 2 - Updated",
+            "manager": "New audience",
+        },
     )
     assert db.get_audience_gists(memory_id) == {
         "developer": "Version 2 - Updated",
@@ -105,8 +111,14 @@ def test_unique_constraint_rejects_plain_duplicate_but_api_upsert_succeeds(db, m
 
 def test_bulk_gists_come_back_for_every_memory_in_one_query(db, project):
     ids = [
-        db.store_memory(project, f"v{i}", f"gist {i}", "MEDIUM", "note",
-                        audience_gists={"developer": f"dev {i}", "ai": f"ai {i}"})
+        db.store_memory(
+            project,
+            f"v{i}",
+            f"gist {i}",
+            "MEDIUM",
+            "note",
+            audience_gists={"developer": f"dev {i}", "ai": f"ai {i}"},
+        )
         for i in range(5)
     ]
     statements = []
@@ -143,8 +155,14 @@ def test_replaced_gists_are_kept_in_history_with_when_they_were_replaced(db, mem
 def test_store_memory_writes_memory_fts_and_gists_in_one_transaction(db, project):
     statements = []
     db.trace(statements.append)
-    memory_id = db.store_memory(project, "verbatim", "Fixed JWT token validation", "HIGH",
-                                "error_fixed", audience_gists=FOUR_GISTS)
+    memory_id = db.store_memory(
+        project,
+        "verbatim",
+        "Fixed JWT token validation",
+        "HIGH",
+        "error_fixed",
+        audience_gists=FOUR_GISTS,
+    )
     db.trace(None)
     begins = [s for s in statements if s.startswith("BEGIN")]
     assert len(begins) == 2  # one for the new project row, one for memory + FTS + gists
@@ -154,8 +172,9 @@ def test_store_memory_writes_memory_fts_and_gists_in_one_transaction(db, project
 
 def test_a_failing_gist_rolls_back_the_whole_memory(db, project):
     with pytest.raises(ValueError):
-        db.store_memory(project, "v", "g", "HIGH", "note",
-                        audience_gists={"developer": "ok", "nobody": "bad"})
+        db.store_memory(
+            project, "v", "g", "HIGH", "note", audience_gists={"developer": "ok", "nobody": "bad"}
+        )
     assert db.conn.execute("SELECT COUNT(*) FROM memories").fetchone()[0] == 0
 
 
@@ -186,12 +205,35 @@ def test_pinned_memories_survive_expiry(db, project):
 
 @pytest.mark.parametrize(
     "query",
-    ['token-validation', '"JWT', 'JWT"', "valid*", "*", "NEAR", "JWT NEAR token", "a AND OR NOT",
-     "middleware.py:42", "(token)", "^JWT", "col:umn", "'", '""', "-", "token +validation"],
+    [
+        "token-validation",
+        '"JWT',
+        'JWT"',
+        "valid*",
+        "*",
+        "NEAR",
+        "JWT NEAR token",
+        "a AND OR NOT",
+        "middleware.py:42",
+        "(token)",
+        "^JWT",
+        "col:umn",
+        "'",
+        '""',
+        "-",
+        "token +validation",
+    ],
 )
 def test_search_with_fts_syntax_in_user_text_never_raises(db, project, query):
-    db.store_memory(project, "auth middleware near token", "Fixed JWT token validation",
-                    "HIGH", "error_fixed", "middleware.py", 42)
+    db.store_memory(
+        project,
+        "auth middleware near token",
+        "Fixed JWT token validation",
+        "HIGH",
+        "error_fixed",
+        "middleware.py",
+        42,
+    )
     db.recall_memories(project, query)
 
 
@@ -199,16 +241,30 @@ def test_search_with_fts_syntax_in_user_text_never_raises(db, project, query):
     "query", ["token-validation", '"JWT', "valid*", "JWT NEAR token", "middleware.py:42", "(token)"]
 )
 def test_search_with_punctuation_still_finds_the_memory(db, project, query):
-    memory_id = db.store_memory(project, "seen in middleware.py:42", "Fixed JWT token validation",
-                                "HIGH", "error_fixed", "middleware.py", 42)
+    memory_id = db.store_memory(
+        project,
+        "seen in middleware.py:42",
+        "Fixed JWT token validation",
+        "HIGH",
+        "error_fixed",
+        "middleware.py",
+        42,
+    )
     db.store_memory(project, "unrelated", "Bumped the changelog", "HIGH", "note")
     assert [m.id for m in db.recall_memories(project, query)][:1] == [memory_id]
 
 
 def test_search_ranks_by_bm25_and_carries_a_snippet(db, project):
-    weak = db.store_memory(project, "mentions cache once in a long note about many other things",
-                           "Reviewed the release plan", "HIGH", "note")
-    strong = db.store_memory(project, "cache cache cache", "Fixed cache invalidation", "HIGH", "note")
+    weak = db.store_memory(
+        project,
+        "mentions cache once in a long note about many other things",
+        "Reviewed the release plan",
+        "HIGH",
+        "note",
+    )
+    strong = db.store_memory(
+        project, "cache cache cache", "Fixed cache invalidation", "HIGH", "note"
+    )
     hits = db.search_memories(project, "cache")
     assert [hit.memory.id for hit in hits] == [strong, weak]
     snippet = hits[0].snippet
@@ -232,10 +288,22 @@ def test_deleted_and_updated_memories_are_not_found_by_their_old_text(db, projec
 
 def test_expiry_compares_utc_times_a_minute_either_side(db, project):
     now = datetime.now(timezone.utc)
-    expired = db.store_memory(project, "a", "expired a minute ago", "LOW", "note",
-                              created_at=now - timedelta(days=7, minutes=1))
-    alive = db.store_memory(project, "b", "expires in a minute", "LOW", "note",
-                            created_at=now - timedelta(days=7) + timedelta(minutes=1))
+    expired = db.store_memory(
+        project,
+        "a",
+        "expired a minute ago",
+        "LOW",
+        "note",
+        created_at=now - timedelta(days=7, minutes=1),
+    )
+    alive = db.store_memory(
+        project,
+        "b",
+        "expires in a minute",
+        "LOW",
+        "note",
+        created_at=now - timedelta(days=7) + timedelta(minutes=1),
+    )
     forgotten = db.forget_expired(now=now)
     assert [entry.memory_id for entry in forgotten] == [expired]
     assert db.get_memory_by_id(alive) is not None
@@ -243,15 +311,17 @@ def test_expiry_compares_utc_times_a_minute_either_side(db, project):
 
 def test_expiry_of_a_local_time_datetime_is_converted_to_utc(db, project):
     local = datetime.now().astimezone(timezone(timedelta(hours=5, minutes=30)))
-    memory_id = db.store_memory(project, "a", "ist time", "NOISE", "note",
-                                created_at=local - timedelta(days=1, minutes=1))
+    memory_id = db.store_memory(
+        project, "a", "ist time", "NOISE", "note", created_at=local - timedelta(days=1, minutes=1)
+    )
     assert [e.memory_id for e in db.forget_expired()] == [memory_id]
 
 
 def test_use_extends_life(db, project):
     now = datetime.now(timezone.utc)
-    memory_id = db.store_memory(project, "a", "used recently", "LOW", "note",
-                                created_at=now - timedelta(days=30))
+    memory_id = db.store_memory(
+        project, "a", "used recently", "LOW", "note", created_at=now - timedelta(days=30)
+    )
     db.touch_memory(memory_id, now=now - timedelta(days=1))
     assert db.forget_expired(now=now) == []
     assert db.get_memory_by_id(memory_id).access_count == 1
@@ -259,8 +329,14 @@ def test_use_extends_life(db, project):
 
 
 def test_critical_memories_are_never_forgotten(db, project):
-    memory_id = db.store_memory(project, "a", "prod outage cause", "CRITICAL", "note",
-                                created_at=datetime(2000, 1, 1, tzinfo=timezone.utc))
+    memory_id = db.store_memory(
+        project,
+        "a",
+        "prod outage cause",
+        "CRITICAL",
+        "note",
+        created_at=datetime(2000, 1, 1, tzinfo=timezone.utc),
+    )
     assert db.forget_expired() == []
     assert db.get_memory_by_id(memory_id).expires_at is None
 
@@ -281,7 +357,10 @@ def test_a_batch_of_gists_is_one_transaction(db, memory_id):
     db.trace(statements.append)
     db.store_audience_gists(memory_id, FOUR_GISTS)
     db.trace(None)
-    assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == ["BEGIN IMMEDIATE", "COMMIT"]
+    assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == [
+        "BEGIN IMMEDIATE",
+        "COMMIT",
+    ]
 
 
 # --------------------------------------------------------------- lookups
@@ -299,8 +378,9 @@ def test_hover_lookup_finds_memories_covering_a_line(db, project):
 
 
 def test_recall_with_audience_carries_that_audiences_gist(db, project):
-    memory_id = db.store_memory(project, "v", "Fixed JWT token validation", "HIGH", "error_fixed",
-                                audience_gists=FOUR_GISTS)
+    memory_id = db.store_memory(
+        project, "v", "Fixed JWT token validation", "HIGH", "error_fixed", audience_gists=FOUR_GISTS
+    )
     [row] = db.recall_memories(project, audience="personal")
     assert row.id == memory_id and row.audience_gist == FOUR_GISTS["personal"]
 
@@ -342,8 +422,11 @@ WRITER = textwrap.dedent(
 def test_two_processes_writing_at_once_lose_nothing(db_path, project):
     MemoryDatabase(db_path).close()
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), str(project), name],
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db_path), str(project), name],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for name in ("alpha", "beta")
     ]
     errors = [writer.communicate(timeout=120)[1] for writer in writers]
@@ -358,13 +441,23 @@ def test_two_processes_writing_at_once_lose_nothing(db_path, project):
 
 def test_memories_by_ids_come_back_in_hover_order_in_one_query(db, project):
     low = db.store_memory(project, "v", "low one", "LOW", "note", "a.py", 1)
-    high = db.store_memory(project, "v", "high one", "HIGH", "note", "a.py", 1,
-                           audience_gists={"personal": "I kept the high one"})
+    high = db.store_memory(
+        project,
+        "v",
+        "high one",
+        "HIGH",
+        "note",
+        "a.py",
+        1,
+        audience_gists={"personal": "I kept the high one"},
+    )
     statements = []
     db.trace(statements.append)
     found = db.get_memories_by_ids([low, 999_999, high], audience="personal")
     db.trace(None)
     assert [m.id for m in found] == [high, low]
     assert found[0].audience_gist == "I kept the high one"
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2  # rows + gists
+    assert (
+        len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
+    )  # rows + gists
     assert db.get_memories_by_ids([]) == []

@@ -10,8 +10,15 @@ from vidurai.storage import MemoryDatabase
 
 def test_a_read_is_answered_while_a_write_waits_for_another_process(db_path, project):
     with MemoryDatabase(db_path) as db:
-        memory_id = db.store_memory(project, "verbatim", "Config is read as text", "HIGH",
-                                    "note", file_path="src/app.py", line_number=5)
+        memory_id = db.store_memory(
+            project,
+            "verbatim",
+            "Config is read as text",
+            "HIGH",
+            "note",
+            file_path="src/app.py",
+            line_number=5,
+        )
         writing = threading.Event()
         db.trace(lambda statement: writing.set() if statement == "BEGIN IMMEDIATE" else None)
         other = sqlite3.connect(db_path, isolation_level=None)

@@ -87,8 +87,12 @@ def cmd_recall(ctx: Context) -> int:
     project = ctx.project
     file_path = project_relative_file(project, args.file) if args.file else None
     hits = ctx.db.search_memories(
-        project, query=args.query, min_salience=args.min_salience, limit=args.limit,
-        file_path=file_path, audience=args.audience,
+        project,
+        query=args.query,
+        min_salience=args.min_salience,
+        limit=args.limit,
+        file_path=file_path,
+        audience=args.audience,
     )
     ctx.db.touch_memories(hit.memory.id for hit in hits)  # recalling is a use
     if ctx.out.as_json:
@@ -104,9 +108,12 @@ def cmd_context(ctx: Context) -> int:
     args = ctx.args
     project = ctx.project
     briefing = build_context(
-        ctx.db, project,
+        ctx.db,
+        project,
         current_file=project_relative_file(project, args.file) if args.file else None,
-        query=args.query, max_tokens=args.max_tokens, audience=args.audience,
+        query=args.query,
+        max_tokens=args.max_tokens,
+        audience=args.audience,
     )
     return _print_briefing(ctx.out, briefing)
 
@@ -123,8 +130,13 @@ def cmd_report(ctx: Context) -> int:
 
 def _print_briefing(out: Output, briefing: Any) -> int:
     if out.as_json:
-        out.json({"markdown": briefing.markdown, "tokens": briefing.tokens,
-                  "memory_count": briefing.memory_count})
+        out.json(
+            {
+                "markdown": briefing.markdown,
+                "tokens": briefing.tokens,
+                "memory_count": briefing.memory_count,
+            }
+        )
     else:
         out.line(briefing.markdown.rstrip("\n"))
     return EXIT_OK
@@ -134,23 +146,31 @@ def cmd_stats(ctx: Context) -> int:
     project = ctx.project
     stats = ctx.db.get_statistics(project)
     if ctx.out.as_json:
-        ctx.out.json({
-            "project": str(project), "database": ctx.db.location,
-            "schema_version": ctx.db.schema_version(), **statistics_json(stats),
-        })
+        ctx.out.json(
+            {
+                "project": str(project),
+                "database": ctx.db.location,
+                "schema_version": ctx.db.schema_version(),
+                **statistics_json(stats),
+            }
+        )
         return EXIT_OK
     by_salience = "  ".join(f"{name} {number}" for name, number in stats.by_salience.items())
     by_kind = "  ".join(f"{kind} {number}" for kind, number in stats.by_event_type.items())
-    ctx.out.fields([
-        ("Project", project),
-        ("Database", ctx.db.location),
-        ("Memories", f"{stats.total} ({stats.pinned} pinned, "
-                     f"{count(stats.files, 'file', 'files')})"),
-        ("By salience", by_salience),
-        ("By kind", by_kind or "-"),
-        ("Oldest", when(stats.oldest)),
-        ("Newest", when(stats.newest)),
-    ])
+    ctx.out.fields(
+        [
+            ("Project", project),
+            ("Database", ctx.db.location),
+            (
+                "Memories",
+                f"{stats.total} ({stats.pinned} pinned, {count(stats.files, 'file', 'files')})",
+            ),
+            ("By salience", by_salience),
+            ("By kind", by_kind or "-"),
+            ("Oldest", when(stats.oldest)),
+            ("Newest", when(stats.newest)),
+        ]
+    )
     return EXIT_OK
 
 
@@ -169,18 +189,28 @@ def cmd_show(ctx: Context) -> int:
     ctx.out.line(f"#{memory.id}  {memory.gist}")
     ctx.out.line("  ".join(flags))
     ctx.out.line()
-    ctx.out.fields([
-        ("Project", memory.project_path),
-        ("Place", place(memory)),
-        ("Created", when(memory.created_at)),
-        ("Last used", when(memory.last_accessed)),
-        ("Expires", f"{utc_text(memory.expires_at)} UTC" if memory.expires_at else "never"),
-        *([("Pinned", when(memory.pinned_at) + (f": {memory.pin_reason}"
-                                                    if memory.pin_reason else ""))]
-          if memory.pinned else []),
-        ("Seen", count(memory.occurrence_count, "time", "times")),
-        ("Tags", ", ".join(memory.tags) or "-"),
-    ])
+    ctx.out.fields(
+        [
+            ("Project", memory.project_path),
+            ("Place", place(memory)),
+            ("Created", when(memory.created_at)),
+            ("Last used", when(memory.last_accessed)),
+            ("Expires", f"{utc_text(memory.expires_at)} UTC" if memory.expires_at else "never"),
+            *(
+                [
+                    (
+                        "Pinned",
+                        when(memory.pinned_at)
+                        + (f": {memory.pin_reason}" if memory.pin_reason else ""),
+                    )
+                ]
+                if memory.pinned
+                else []
+            ),
+            ("Seen", count(memory.occurrence_count, "time", "times")),
+            ("Tags", ", ".join(memory.tags) or "-"),
+        ]
+    )
     if gists:
         ctx.out.line()
         ctx.out.table(("AUDIENCE", "GIST"), sorted(gists.items()))
@@ -206,7 +236,8 @@ def cmd_remember(ctx: Context) -> int:
     file_path = project_relative_file(project, args.file) if args.file else None
     selection = (
         read_lines(project / file_path, args.line, end_line)
-        if file_path is not None and args.line is not None else ""
+        if file_path is not None and args.line is not None
+        else ""
     )
     memory_id = CaptureService(ctx.db).remember_note(
         project, file_path, args.line, end_line, selection, args.note, args.salience
@@ -254,8 +285,12 @@ def cmd_gists(ctx: Context) -> int:
         result: dict[str, Any] = {"id": memory.id, "gist": memory.gist, "gists": gists}
         if history is not None:
             result["history"] = [
-                {"audience": row.audience, "gist": row.gist,
-                 "created_at": iso_time(row.created_at), "replaced_at": iso_time(row.replaced_at)}
+                {
+                    "audience": row.audience,
+                    "gist": row.gist,
+                    "created_at": iso_time(row.created_at),
+                    "replaced_at": iso_time(row.replaced_at),
+                }
                 for row in history
             ]
         ctx.out.json(result)
@@ -271,9 +306,15 @@ def cmd_gists(ctx: Context) -> int:
         if history:
             ctx.out.table(
                 ("AUDIENCE", "WRITTEN", "REPLACED", "GIST"),
-                [(row.audience, utc_text(row.created_at) if row.created_at else "-",
-                  utc_text(row.replaced_at), row.gist)
-                 for row in history],
+                [
+                    (
+                        row.audience,
+                        utc_text(row.created_at) if row.created_at else "-",
+                        utc_text(row.replaced_at),
+                        row.gist,
+                    )
+                    for row in history
+                ],
             )
         else:
             ctx.out.line("No earlier gists.")
@@ -302,8 +343,10 @@ def cmd_forget_expired(ctx: Context) -> int:
         print_ledger(ctx.out, entries, "Nothing is due to be forgotten.")
         if entries:
             ctx.out.line()
-            ctx.out.line(f"Would forget {count(len(entries), 'memory', 'memories')} "
-                         "(dry run: nothing was changed).")
+            ctx.out.line(
+                f"Would forget {count(len(entries), 'memory', 'memories')} "
+                "(dry run: nothing was changed)."
+            )
     else:
         print_ledger(ctx.out, entries, "")
         if entries:
@@ -324,11 +367,16 @@ def cmd_export(ctx: Context) -> int:
         text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
     if args.output:
         # Memories are private: a new export file is readable by its owner only.
-        with open(os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w",
-                  encoding="utf-8") as handle:
+        with open(
+            os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+            "w",
+            encoding="utf-8",
+        ) as handle:
             handle.write(text)
-        print(f"Exported {count(len(records), 'memory', 'memories')} to {args.output}",
-              file=sys.stderr)
+        print(
+            f"Exported {count(len(records), 'memory', 'memories')} to {args.output}",
+            file=sys.stderr,
+        )
     else:
         ctx.out.stream.write(text)
     return EXIT_OK
@@ -346,7 +394,9 @@ def cmd_import(ctx: Context) -> int:
         ctx.out.json({"imported": result.imported, "skipped": result.skipped})
     else:
         skipped = f" ({result.skipped} already present, skipped)" if result.skipped else ""
-        ctx.out.line(f"Imported {count(result.imported, 'memory', 'memories')} from {path}{skipped}.")
+        ctx.out.line(
+            f"Imported {count(result.imported, 'memory', 'memories')} from {path}{skipped}."
+        )
     return EXIT_OK
 
 
@@ -357,8 +407,10 @@ def cmd_import_legacy(ctx: Context) -> int:
         ctx.out.json({"imported": result.imported, "skipped": result.skipped, "from": str(path)})
     else:
         skipped = f" ({result.skipped} already present, skipped)" if result.skipped else ""
-        ctx.out.line(f"Imported {count(result.imported, 'memory', 'memories')} from {path}"
-                     f"{skipped} into {ctx.db.location}. {path} was not changed.")
+        ctx.out.line(
+            f"Imported {count(result.imported, 'memory', 'memories')} from {path}"
+            f"{skipped} into {ctx.db.location}. {path} was not changed."
+        )
     return EXIT_OK
 
 
@@ -371,38 +423,79 @@ def cmd_doctor(ctx: Context) -> int:
     counts, version, problem = health.counts, health.schema_version, health.fts_problem
     legacy = legacy_candidate(db)
     if ctx.out.as_json:
-        ctx.out.json({
-            "ok": health.healthy, "database": db.location, "schema_version": version,
-            "latest_schema_version": LATEST_VERSION, "integrity": list(health.integrity),
-            "fts_in_step": problem is None, "fts_problem": problem,
-            "fts_rebuilt": health.fts_rebuilt, "counts": counts,
-            "upgraded_from": db.upgrade.found if db.upgrade else None,
-            "legacy_file": str(legacy) if legacy else None,
-        })
+        ctx.out.json(
+            {
+                "ok": health.healthy,
+                "database": db.location,
+                "schema_version": version,
+                "latest_schema_version": LATEST_VERSION,
+                "integrity": list(health.integrity),
+                "fts_in_step": problem is None,
+                "fts_problem": problem,
+                "fts_rebuilt": health.fts_rebuilt,
+                "counts": counts,
+                "upgraded_from": db.upgrade.found if db.upgrade else None,
+                "legacy_file": str(legacy) if legacy else None,
+            }
+        )
     else:
-        ctx.out.fields([
-            ("Database", f"{db.location} ({health.size_bytes / 1024:,.0f} KiB)"),
-            ("Schema version", f"{version}" + (" (current)" if version == LATEST_VERSION
-                                               else f" (expected {LATEST_VERSION})")),
-            ("Integrity", "ok" if health.integrity == ("ok",)
-             else "FAILED: " + "; ".join(health.integrity)),
-            ("Full-text index", ("rebuilt, now in step" if health.fts_rebuilt else "in step")
-             if problem is None else f"OUT OF STEP ({problem}); `doctor --repair` rebuilds it"),
-            ("Projects", counts["projects"]),
-            ("Memories", f"{counts['memories']} ({counts['pinned']} pinned, "
-                         f"{counts['memories_missing_gists']} without every audience gist)"),
-            ("Audience gists", counts["audience_gists"]),
-            ("Gist history", counts["gist_history"]),
-            ("Ledger lines", counts["ledger"]),
-            *([("Upgraded", f"just now, from {db.upgrade.found}"
-                + (f"; the old file is kept as {db.upgrade.backup}" if db.upgrade.backup else ""))]
-              if db.upgrade else []),
-        ])
+        ctx.out.fields(
+            [
+                ("Database", f"{db.location} ({health.size_bytes / 1024:,.0f} KiB)"),
+                (
+                    "Schema version",
+                    f"{version}"
+                    + (
+                        " (current)"
+                        if version == LATEST_VERSION
+                        else f" (expected {LATEST_VERSION})"
+                    ),
+                ),
+                (
+                    "Integrity",
+                    "ok"
+                    if health.integrity == ("ok",)
+                    else "FAILED: " + "; ".join(health.integrity),
+                ),
+                (
+                    "Full-text index",
+                    ("rebuilt, now in step" if health.fts_rebuilt else "in step")
+                    if problem is None
+                    else f"OUT OF STEP ({problem}); `doctor --repair` rebuilds it",
+                ),
+                ("Projects", counts["projects"]),
+                (
+                    "Memories",
+                    f"{counts['memories']} ({counts['pinned']} pinned, "
+                    f"{counts['memories_missing_gists']} without every audience gist)",
+                ),
+                ("Audience gists", counts["audience_gists"]),
+                ("Gist history", counts["gist_history"]),
+                ("Ledger lines", counts["ledger"]),
+                *(
+                    [
+                        (
+                            "Upgraded",
+                            f"just now, from {db.upgrade.found}"
+                            + (
+                                f"; the old file is kept as {db.upgrade.backup}"
+                                if db.upgrade.backup
+                                else ""
+                            ),
+                        )
+                    ]
+                    if db.upgrade
+                    else []
+                ),
+            ]
+        )
         if legacy is not None:
             ctx.out.line()
-            ctx.out.line(f"Found the predecessor's memories in {legacy}, and this store has "
-                         f"none yet: `{PROG} import-legacy` brings them in (the old file is "
-                         "not changed).")
+            ctx.out.line(
+                f"Found the predecessor's memories in {legacy}, and this store has "
+                f"none yet: `{PROG} import-legacy` brings them in (the old file is "
+                "not changed)."
+            )
     if not health.healthy:
         print(f"{PROG}: error: the database has problems (see above)", file=sys.stderr)
     return EXIT_OK if health.healthy else EXIT_FAILED
@@ -424,4 +517,3 @@ def cmd_mcp(ctx: Context) -> int:
     from vidurai.mcp_server import run
 
     return run(db_path=ctx.args.db, project=ctx.project, allow_write=ctx.args.allow_write)
-

@@ -37,7 +37,11 @@ class Output:
         widths[-1] = min(widths[-1], room)
         for row in [list(headers), *cells]:
             row[-1] = _cut(row[-1], widths[-1])
-            self.line("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+            self.line(
+                "  ".join(
+                    cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+                ).rstrip()
+            )
 
     def fields(self, pairs: Iterable[tuple[str, Any]]) -> None:
         """``Label   value`` lines, labels padded to one width."""
@@ -122,11 +126,19 @@ def print_memories(out: Output, memories: Sequence[Memory], empty: str) -> None:
     if not memories:
         out.line(empty)
         return
-    out.table(MEMORY_HEADERS, [
-        [memory.id, memory.salience + (" pinned" if memory.pinned else ""),
-         age(memory.created_at), place(memory), memory.shown_gist]
-        for memory in memories
-    ])
+    out.table(
+        MEMORY_HEADERS,
+        [
+            [
+                memory.id,
+                memory.salience + (" pinned" if memory.pinned else ""),
+                age(memory.created_at),
+                place(memory),
+                memory.shown_gist,
+            ]
+            for memory in memories
+        ],
+    )
 
 
 def print_ledger(out: Output, entries: Sequence[LedgerEntry], empty: str) -> None:
@@ -141,9 +153,11 @@ def print_ledger(out: Output, entries: Sequence[LedgerEntry], empty: str) -> Non
 
 def export_markdown(records: list[dict[str, Any]]) -> str:
     """Archive records (``MemoryStore.export_records``) as a Markdown document."""
-    lines = ["# Vidurai memories", "",
-             f"_Exported {utc_text(utc_now())} UTC: "
-             f"{count(len(records), 'memory', 'memories')}._"]
+    lines = [
+        "# Vidurai memories",
+        "",
+        f"_Exported {utc_text(utc_now())} UTC: {count(len(records), 'memory', 'memories')}._",
+    ]
     project = None
     for record in records:
         if record["project_path"] != project:
@@ -153,14 +167,20 @@ def export_markdown(records: list[dict[str, Any]]) -> str:
         if record["pinned"]:
             details.append("pinned")
         line = record["line_number"]
-        where = place_of(record["file_path"], (line, record["end_line"] or line) if line else None,
-                         record["detached"])
+        where = place_of(
+            record["file_path"],
+            (line, record["end_line"] or line) if line else None,
+            record["detached"],
+        )
         if where:
             details.insert(0, where)
-        lines += ["", f"### #{record['id']} {one_line(record['gist'])}", "",
-                  f"- {' · '.join(details)}"]
+        lines += [
+            "",
+            f"### #{record['id']} {one_line(record['gist'])}",
+            "",
+            f"- {' · '.join(details)}",
+        ]
         for audience, gist in record["audience_gists"].items():
             lines.append(f"- **{audience}**: {one_line(gist['gist'])}")
         lines += ["", fenced(record["verbatim"])]
     return "\n".join(lines) + "\n"
-

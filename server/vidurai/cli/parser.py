@@ -77,19 +77,30 @@ def _location_options(sub: bool) -> argparse.ArgumentParser:
     # the subcommand's own (absent) --db: the options work before or after the command.
     default = argparse.SUPPRESS if sub else None
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--db", metavar="PATH", default=default,
-                        help="the database file (default: $VIDURAI_HOME/memory.db, else the "
-                             "platform's user data folder)")
-    parser.add_argument("--project", metavar="DIR", default=default,
-                        help="the project folder (default: the git root, else the current folder)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="the database file (default: $VIDURAI_HOME/memory.db, else the "
+        "platform's user data folder)",
+    )
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        default=default,
+        help="the project folder (default: the git root, else the current folder)",
+    )
     return parser
 
 
 def _json_option(sub: bool) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--json", action="store_true",
-                        default=argparse.SUPPRESS if sub else False,
-                        help="print JSON with stable keys instead of a table")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if sub else False,
+        help="print JSON with stable keys instead of a table",
+    )
     return parser
 
 
@@ -107,8 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = [_location_options(True), _json_option(True)]
 
-    def command(name: str, handler: Callable[[Context], int], help: str,
-                parents: Sequence[argparse.ArgumentParser] = common) -> argparse.ArgumentParser:
+    def command(
+        name: str,
+        handler: Callable[[Context], int],
+        help: str,
+        parents: Sequence[argparse.ArgumentParser] = common,
+    ) -> argparse.ArgumentParser:
         COMMANDS[name] = handler
         return commands.add_parser(name, help=help, description=help, parents=list(parents))
 
@@ -119,22 +134,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--query", "-q", help="words to search for (ranked by relevance)")
     sub.add_argument("--audience", "-a", type=_audience, help="show gists for this audience")
     sub.add_argument("--limit", "-n", type=_positive_int, default=10, help="at most N (default 10)")
-    sub.add_argument("--min-salience", type=_salience, default="MEDIUM",
-                     help="the least salience shown: critical, high, medium (default), low, noise")
+    sub.add_argument(
+        "--min-salience",
+        type=_salience,
+        default="MEDIUM",
+        help="the least salience shown: critical, high, medium (default), low, noise",
+    )
     sub.add_argument("--file", "-f", help="only memories about this file")
 
-    sub = command("context", cmd_context,
-                  "Print AI context: the Markdown the editor's Copy AI Context gives.")
+    sub = command(
+        "context", cmd_context, "Print AI context: the Markdown the editor's Copy AI Context gives."
+    )
     sub.add_argument("--query", "-q", help="what the context is for")
     sub.add_argument("--file", "-f", help="the current file (its memories come first)")
     sub.add_argument("--audience", "-a", type=_audience, default="ai", help="default: ai")
-    sub.add_argument("--max-tokens", type=_token_budget, default=DEFAULT_CONTEXT_TOKENS,
-                     help=f"default: {DEFAULT_CONTEXT_TOKENS}")
+    sub.add_argument(
+        "--max-tokens",
+        type=_token_budget,
+        default=DEFAULT_CONTEXT_TOKENS,
+        help=f"default: {DEFAULT_CONTEXT_TOKENS}",
+    )
 
     sub = command("report", cmd_report, "Print a report of the last days' memories.")
     sub.add_argument("--days", type=_positive_int, default=7, help="default: 7")
-    sub.add_argument("--audience", "-a", type=_audience, default="manager",
-                     help="default: manager")
+    sub.add_argument("--audience", "-a", type=_audience, default="manager", help="default: manager")
     sub.add_argument("--max-tokens", type=_token_budget, help="cut the report to this budget")
 
     command("stats", cmd_stats, "Count the project's memories.")
@@ -147,8 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--file", "-f", help="the file it is about, relative to the project")
     sub.add_argument("--line", "-l", type=_positive_int, help="the line it is about (1-based)")
     sub.add_argument("--end-line", type=_positive_int, help="the last line, for a range")
-    sub.add_argument("--salience", "-s", type=_salience,
-                     help="critical, high, medium, low or noise (default: judged from the note)")
+    sub.add_argument(
+        "--salience",
+        "-s",
+        type=_salience,
+        help="critical, high, medium, low or noise (default: judged from the note)",
+    )
 
     sub = command("forget", cmd_forget, "Forget one memory now (the ledger keeps a line).")
     memory_id(sub)
@@ -167,36 +194,65 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--limit", "-n", type=_positive_int, default=50, help="default: 50")
     sub.add_argument("--all-projects", action="store_true", help="not only this project")
 
-    sub = command("forget-expired", cmd_forget_expired,
-                  "Forget every expired, unpinned memory now (all projects).")
+    sub = command(
+        "forget-expired",
+        cmd_forget_expired,
+        "Forget every expired, unpinned memory now (all projects).",
+    )
     sub.add_argument("--dry-run", action="store_true", help="only show what would be forgotten")
 
     sub = command("export", cmd_export, "Export memories with their gists and history.")
-    sub.add_argument("--format", choices=("jsonl", "markdown"), default="jsonl",
-                     help="jsonl (default; `vidurai import` reads it back) or markdown")
+    sub.add_argument(
+        "--format",
+        choices=("jsonl", "markdown"),
+        default="jsonl",
+        help="jsonl (default; `vidurai import` reads it back) or markdown",
+    )
     sub.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     sub.add_argument("--all-projects", action="store_true", help="not only this project")
 
     sub = command("import", cmd_import, "Import a JSONL export, exactly as it was exported.")
     sub.add_argument("file", metavar="FILE.jsonl", help="a file written by `vidurai export`")
-    sub.add_argument("--audience", action="append", metavar="NAME",
-                     help="also accept gists for this configured audience (repeatable)")
+    sub.add_argument(
+        "--audience",
+        action="append",
+        metavar="NAME",
+        help="also accept gists for this configured audience (repeatable)",
+    )
 
-    sub = command("import-legacy", cmd_import_legacy,
-                  "Import the predecessor's memories (any old layout); the old file is not changed.")
-    sub.add_argument("path", nargs="?", metavar="PATH",
-                     help="the old database (default: ~/.vidurai/memory.db)")
+    sub = command(
+        "import-legacy",
+        cmd_import_legacy,
+        "Import the predecessor's memories (any old layout); the old file is not changed.",
+    )
+    sub.add_argument(
+        "path", nargs="?", metavar="PATH", help="the old database (default: ~/.vidurai/memory.db)"
+    )
 
-    sub = command("doctor", cmd_doctor,
-                  "Check the database: path, schema version, integrity, full-text index, counts.")
-    sub.add_argument("--repair", action="store_true",
-                     help="rebuild the full-text index if it is out of step with the memories")
+    sub = command(
+        "doctor",
+        cmd_doctor,
+        "Check the database: path, schema version, integrity, full-text index, counts.",
+    )
+    sub.add_argument(
+        "--repair",
+        action="store_true",
+        help="rebuild the full-text index if it is out of step with the memories",
+    )
 
-    command("serve", cmd_serve, "Run the language server on stdio (editors start this).",
-            parents=[])
+    command(
+        "serve", cmd_serve, "Run the language server on stdio (editors start this).", parents=[]
+    )
 
-    sub = command("mcp", cmd_mcp, "Run the MCP server on stdio (AI assistants start this).",
-                  parents=[_location_options(True)])
-    sub.add_argument("--allow-write", action="store_true",
-                     help="offer the `remember` tool (read-only without it)")
+    sub = command(
+        "mcp",
+        cmd_mcp,
+        "Run the MCP server on stdio (AI assistants start this).",
+        parents=[_location_options(True)],
+    )
+    sub.add_argument(
+        "--allow-write",
+        action="store_true",
+        help="offer the `remember` tool (read-only without it)",
+    )
     return parser

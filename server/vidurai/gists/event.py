@@ -85,14 +85,16 @@ def make_event(verbatim: str, canonical_gist: str, context: GistContext | None) 
         kind = kind_of(infer_event_type(text))
     if not text:
         text = (
-            f"{context.command} failed" if kind.value == EventType.COMMAND_FAILED.value and context.command
+            f"{context.command} failed"
+            if kind.value == EventType.COMMAND_FAILED.value and context.command
             else kind.fallback
         )
     match = _LABEL.match(text)
     label, body = (match["label"].lower(), match["rest"]) if match else (None, text)
     diagnostic = (
         diagnostic_category(context.message, context.error_type, context.source)
-        if kind.value == EventType.ERROR_FIXED.value and context.message else None
+        if kind.value == EventType.ERROR_FIXED.value and context.message
+        else None
     )
     command = context.command if kind.value in COMMAND_KINDS else None
     return Event(kind, text, label, body, context, area_of(context.file_path), diagnostic, command)

@@ -37,30 +37,80 @@ FIXED, STILL_FAILING, DECISIONS, NOTES = "Fixed", "Still failing", "Decisions", 
 KINDS: dict[str, Kind] = {
     kind.value: kind
     for kind in (
-        Kind(EventType.ERROR_FIXED, SalienceLevel.HIGH, "Fix", FIXED,
-             re.compile(r"(?i)^(?:fixed|fix|fixes|resolved|solved|patched)\b"), "Fixed an error",
-             icon="bug"),
-        Kind(EventType.COMMAND_FAILED, SalienceLevel.MEDIUM, "Command failed", STILL_FAILING,
-             None, "A command failed", icon="terminal", about_command=True),
-        Kind(EventType.COMMAND_FIXED, SalienceLevel.HIGH, "Command fixed", FIXED,
-             None, "A failing command works again", icon="bug", about_command=True),
-        Kind(EventType.DECISION, SalienceLevel.HIGH, "Decision", DECISIONS,
-             re.compile(r"(?i)^(?:decided|decision|we decided|i decided|chose|we chose|i chose"
-                        r"|going with|we went with|opted)\b"), "A decision", icon="lightbulb"),
-        Kind(EventType.REFACTOR, SalienceLevel.MEDIUM, "Refactor", NOTES,
-             re.compile(r"(?i)^(?:refactor(?:ed|ing)?|extracted|restructured|simplified|renamed"
-                        r"|cleaned up|split|inlined)\b"), "A refactor", icon="lightbulb"),
-        Kind(EventType.CONFIG, SalienceLevel.MEDIUM, "Config", NOTES,
-             re.compile(r"(?i)^(?:configured|config)\b"), "A configuration change",
-             icon="lightbulb"),
+        Kind(
+            EventType.ERROR_FIXED,
+            SalienceLevel.HIGH,
+            "Fix",
+            FIXED,
+            re.compile(r"(?i)^(?:fixed|fix|fixes|resolved|solved|patched)\b"),
+            "Fixed an error",
+            icon="bug",
+        ),
+        Kind(
+            EventType.COMMAND_FAILED,
+            SalienceLevel.MEDIUM,
+            "Command failed",
+            STILL_FAILING,
+            None,
+            "A command failed",
+            icon="terminal",
+            about_command=True,
+        ),
+        Kind(
+            EventType.COMMAND_FIXED,
+            SalienceLevel.HIGH,
+            "Command fixed",
+            FIXED,
+            None,
+            "A failing command works again",
+            icon="bug",
+            about_command=True,
+        ),
+        Kind(
+            EventType.DECISION,
+            SalienceLevel.HIGH,
+            "Decision",
+            DECISIONS,
+            re.compile(
+                r"(?i)^(?:decided|decision|we decided|i decided|chose|we chose|i chose"
+                r"|going with|we went with|opted)\b"
+            ),
+            "A decision",
+            icon="lightbulb",
+        ),
+        Kind(
+            EventType.REFACTOR,
+            SalienceLevel.MEDIUM,
+            "Refactor",
+            NOTES,
+            re.compile(
+                r"(?i)^(?:refactor(?:ed|ing)?|extracted|restructured|simplified|renamed"
+                r"|cleaned up|split|inlined)\b"
+            ),
+            "A refactor",
+            icon="lightbulb",
+        ),
+        Kind(
+            EventType.CONFIG,
+            SalienceLevel.MEDIUM,
+            "Config",
+            NOTES,
+            re.compile(r"(?i)^(?:configured|config)\b"),
+            "A configuration change",
+            icon="lightbulb",
+        ),
         Kind(EventType.NOTE, SalienceLevel.MEDIUM, "Note", NOTES, None, "A note", icon="note"),
     )
 }
 
 # Report sections in the order a status update reads, each with how its count is said.
 REPORT_SECTIONS = (STILL_FAILING, FIXED, DECISIONS, NOTES)
-SECTION_NOUNS = {STILL_FAILING: ("failure", "failures"), FIXED: ("fix", "fixes"),
-                 DECISIONS: ("decision", "decisions"), NOTES: ("note", "notes")}
+SECTION_NOUNS = {
+    STILL_FAILING: ("failure", "failures"),
+    FIXED: ("fix", "fixes"),
+    DECISIONS: ("decision", "decisions"),
+    NOTES: ("note", "notes"),
+}
 
 COMMAND_KINDS = frozenset(kind.value for kind in KINDS.values() if kind.about_command)
 

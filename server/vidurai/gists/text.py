@@ -46,13 +46,13 @@ def capitalise(text: str) -> str:
 
 
 def is_plain_capitalised(word: str) -> bool:
-    """"Cannot" or "The", but not an acronym (JWT), an identifier (TypeError) or "I"."""
+    """ "Cannot" or "The", but not an acronym (JWT), an identifier (TypeError) or "I"."""
     rest = word[1:].replace("'", "").replace("’", "")
     return len(word) > 1 and word[0].isupper() and rest.isalpha() and rest.islower()
 
 
 def lower_first(text: str) -> str:
-    """"The cache" → "the cache"; "JWT tokens" and "TypeError" stay as written."""
+    """ "The cache" → "the cache"; "JWT tokens" and "TypeError" stay as written."""
     first = text.split(" ", 1)[0]
     return text[:1].lower() + text[1:] if is_plain_capitalised(first) or first == "A" else text
 
@@ -87,8 +87,12 @@ def clauses(text: str) -> list[str]:
     spans = _protected_spans(text)
     pieces, start = [], 0
     for match in _CLAUSE_BREAK.finditer(text):
-        if match.start() > start and _outside(match.start(), spans) and _outside(match.end() - 1, spans):
-            pieces.append(text[start:match.start()])
+        if (
+            match.start() > start
+            and _outside(match.start(), spans)
+            and _outside(match.end() - 1, spans)
+        ):
+            pieces.append(text[start : match.start()])
             start = match.start()
     pieces.append(text[start:])
     return [piece for piece in pieces if piece.strip(" ,;:")]
@@ -109,7 +113,11 @@ def fit_characters(text: str, limit: int) -> str:
     if len(kept) < room // 2:
         spans = _protected_spans(text)
         cut = max(
-            (i for i in range(1, room + 1) if i < len(text) and text[i] == " " and _outside(i, spans)),
+            (
+                i
+                for i in range(1, room + 1)
+                if i < len(text) and text[i] == " " and _outside(i, spans)
+            ),
             default=0,
         )
         kept = text[:cut]
@@ -141,8 +149,10 @@ def fit_words(text: str, limit: int) -> str:
     return undangle(kept.rstrip())
 
 
-_CONSEQUENCE = re.compile(r"(?i)^(?:[,;:]\s+|\s+[—–-]\s+|\s+)(?:because|since|so that|so|otherwise|or else|to avoid)\b"
-                          r"|^[;:]\s+|^\s+[—–]\s+")
+_CONSEQUENCE = re.compile(
+    r"(?i)^(?:[,;:]\s+|\s+[—–-]\s+|\s+)(?:because|since|so that|so|otherwise|or else|to avoid)\b"
+    r"|^[;:]\s+|^\s+[—–]\s+"
+)
 
 
 def _as_consequence(piece: str) -> str:
@@ -165,7 +175,7 @@ def _shortenings(clause: str) -> Iterator[str]:
     while True:
         cut = None
         for match in _PHRASE_START.finditer(current):
-            if _outside(match.start(), spans) and len(words(current[:match.start()])) >= 3:
+            if _outside(match.start(), spans) and len(words(current[: match.start()])) >= 3:
                 cut = match.start()
         if cut is None:
             break
@@ -184,7 +194,9 @@ _ACRONYMS = frozenset(
 
 def words_of_name(name: str) -> str:
     """DATABASE_URL → "database URL", max_retries → "max retries", userId → "user id"."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name.strip("_")).replace("_", " ").replace("-", " ")
+    spaced = (
+        re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name.strip("_")).replace("_", " ").replace("-", " ")
+    )
     return " ".join(
         word.upper() if word.lower() in _ACRONYMS else word.lower() for word in spaced.split()
     )
@@ -217,7 +229,11 @@ def area_of(file_path: str | None) -> str | None:
     *folders, name = parts
     for folder in reversed(folders):
         lowered = folder.lower()
-        if lowered in _LAYOUT_FOLDERS or lowered.startswith((".", "__")) or re.fullmatch(r"v\d+", lowered):
+        if (
+            lowered in _LAYOUT_FOLDERS
+            or lowered.startswith((".", "__"))
+            or re.fullmatch(r"v\d+", lowered)
+        ):
             continue
         return words_of_name(folder)
     stem = name.split(".")[0].lower()

@@ -105,7 +105,8 @@ class OpenDocument:
 
     def memory_ids_at(self, line: int) -> list[int]:
         return [
-            memory_id for memory_id, anchor in self.anchors.items()
+            memory_id
+            for memory_id, anchor in self.anchors.items()
             if anchor.lines is not None and anchor.lines.start <= line <= anchor.lines.end
         ]
 
@@ -122,7 +123,9 @@ class OpenDocument:
             return None
         return LivePlace(None if anchor.lines is None else (anchor.lines.start, anchor.lines.end))
 
-    def unsaved(self, text: Sequence[str]) -> list[tuple[int, int | None, int | None, bool, str | None]]:
+    def unsaved(
+        self, text: Sequence[str]
+    ) -> list[tuple[int, int | None, int | None, bool, str | None]]:
         """(id, line, end line, detached, anchor text) of each anchor that differs from the
         store, for the document ``text``."""
         changed = []
@@ -132,7 +135,9 @@ class OpenDocument:
                 changed.append((memory_id, *current))
         return changed
 
-    def places_moved(self, changes: Iterable[tuple[int, int | None, int | None, bool, str | None]]) -> bool:
+    def places_moved(
+        self, changes: Iterable[tuple[int, int | None, int | None, bool, str | None]]
+    ) -> bool:
         """True when some of ``changes`` (from ``unsaved``, before ``mark_saved``) move a memory
         or detach it; an anchor text only filled in or updated changes nothing anyone sees."""
         return any(
@@ -140,7 +145,9 @@ class OpenDocument:
             for memory_id, line, end_line, detached, _ in changes
         )
 
-    def mark_saved(self, saved: Iterable[tuple[int, int | None, int | None, bool, str | None]]) -> None:
+    def mark_saved(
+        self, saved: Iterable[tuple[int, int | None, int | None, bool, str | None]]
+    ) -> None:
         for entry in saved:
             memory_id, stored = entry[0], entry[1:]
             if memory_id in self.anchors:

@@ -95,21 +95,32 @@ def check_message(body: bytes) -> dict[str, Any] | Rejected:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        return Rejected(PARSE_ERROR, f"the message is not valid UTF-8 ({error.reason} "
-                                     f"at byte {error.start})", _ids_in_raw(body))
+        return Rejected(
+            PARSE_ERROR,
+            f"the message is not valid UTF-8 ({error.reason} at byte {error.start})",
+            _ids_in_raw(body),
+        )
     try:
         message = json.loads(text)
     except RecursionError:  # json.loads stops at Python's recursion limit, safely
-        return Rejected(PARSE_ERROR, f"JSON nested deeper than {MAX_DEPTH} levels",
-                        _ids_in_raw(body))
+        return Rejected(
+            PARSE_ERROR, f"JSON nested deeper than {MAX_DEPTH} levels", _ids_in_raw(body)
+        )
     except ValueError as error:
-        return Rejected(PARSE_ERROR, f"the message is not JSON ({str(error)[:80]})",
-                        _ids_in_raw(body))
+        return Rejected(
+            PARSE_ERROR, f"the message is not JSON ({str(error)[:80]})", _ids_in_raw(body)
+        )
     if isinstance(message, list):
-        ids = [answer_id(item.get("id")) for item in message
-               if isinstance(item, dict) and "id" in item and "method" in item]
-        return Rejected(INVALID_REQUEST, "batch messages are not part of LSP; send each "
-                                         "message alone", ids[:1000])
+        ids = [
+            answer_id(item.get("id"))
+            for item in message
+            if isinstance(item, dict) and "id" in item and "method" in item
+        ]
+        return Rejected(
+            INVALID_REQUEST,
+            "batch messages are not part of LSP; send each message alone",
+            ids[:1000],
+        )
     if not isinstance(message, dict):
         return Rejected(INVALID_REQUEST, "a message must be a JSON object", [])
     is_request = "id" in message and "method" in message
@@ -121,11 +132,17 @@ def check_message(body: bytes) -> dict[str, Any] | Rejected:
         return Rejected(INVALID_REQUEST, 'a message must have "jsonrpc": "2.0"', ids)
     method = message.get("method")
     if "method" in message and (not isinstance(method, str) or len(method) > MAX_METHOD_CHARS):
-        return Rejected(INVALID_REQUEST, f"the method must be text of at most "
-                                         f"{MAX_METHOD_CHARS} characters", ids)
+        return Rejected(
+            INVALID_REQUEST,
+            f"the method must be text of at most {MAX_METHOD_CHARS} characters",
+            ids,
+        )
     if "id" in message and message["id"] is not None and not valid_id(message["id"]):
-        return Rejected(INVALID_REQUEST, f"an id must be an integer below 2^53 or text of at "
-                                         f"most {MAX_ID_CHARS} characters", ids)
+        return Rejected(
+            INVALID_REQUEST,
+            f"an id must be an integer below 2^53 or text of at most {MAX_ID_CHARS} characters",
+            ids,
+        )
     return message
 
 
@@ -156,8 +173,9 @@ class FrameReader:
                 break
             if len(self._buffer) > MAX_HEADER_BYTES:
                 self._buffer.clear()
-                return Rejected(PARSE_ERROR, f"a header longer than {MAX_HEADER_BYTES} "
-                                             "bytes; input skipped", [])
+                return Rejected(
+                    PARSE_ERROR, f"a header longer than {MAX_HEADER_BYTES} bytes; input skipped", []
+                )
             if not await self._fill():
                 return None
         header = bytes(self._buffer[: end.start()])
@@ -166,15 +184,19 @@ class FrameReader:
         length_text = match.group(1) if match else b""
         if not length_text.isdigit():
             return await self._without_length(
-                "no Content-Length header" if match is None
+                "no Content-Length header"
+                if match is None
                 else f"Content-Length {length_text[:20].decode('ascii', 'replace')!r} is not "
-                     "a byte count"
+                "a byte count"
             )
         length = int(length_text)
         if length > MAX_BODY_BYTES:
             ids = await self._skip(length)
-            return Rejected(INVALID_REQUEST, f"a message of {length:,} bytes (at most "
-                                             f"{MAX_BODY_BYTES:,} are read)", ids)
+            return Rejected(
+                INVALID_REQUEST,
+                f"a message of {length:,} bytes (at most {MAX_BODY_BYTES:,} are read)",
+                ids,
+            )
         while len(self._buffer) < length:
             if not await self._fill():
                 return None
@@ -210,8 +232,9 @@ class FrameReader:
             if isinstance(value, dict):
                 del self._buffer[: len(text[:end].encode("utf-8", "replace"))]
                 is_request = "id" in value and "method" in value
-                return Rejected(INVALID_REQUEST, problem,
-                                [answer_id(value["id"])] if is_request else [])
+                return Rejected(
+                    INVALID_REQUEST, problem, [answer_id(value["id"])] if is_request else []
+                )
             next_header = self._buffer.find(b"Content-Length", 1)
             full = len(self._buffer) >= MAX_UNFRAMED_BYTES
             if next_header > 0 or full or not await self._fill():

@@ -16,9 +16,7 @@ from vidurai.storage import FileMark
 from vidurai.lsp.lines import stored_span
 
 
-def file_marks(
-    rows: Iterable[FileMark], document: OpenDocument | None
-) -> list[protocol.FileMark]:
+def file_marks(rows: Iterable[FileMark], document: OpenDocument | None) -> list[protocol.FileMark]:
     """``rows`` as ``MemoryStore.file_marks`` gives them."""
     places: dict[tuple[int, int], protocol.FileMark] = {}
     for row in rows:

@@ -127,11 +127,15 @@ def _hover_block(memory: Memory, audience: str) -> str:
         if memory.pinned
         else command_link("Pin", protocol.CLIENT_PIN, memory_id, "Never forget this memory")
     )
-    links = " · ".join([
-        pin,
-        command_link("Forget", protocol.CLIENT_FORGET, memory_id, "Forget this memory now"),
-        command_link("Show Memory", protocol.CLIENT_SHOW_MEMORY, memory_id, "All gists and details"),
-    ])
+    links = " · ".join(
+        [
+            pin,
+            command_link("Forget", protocol.CLIENT_FORGET, memory_id, "Forget this memory now"),
+            command_link(
+                "Show Memory", protocol.CLIENT_SHOW_MEMORY, memory_id, "All gists and details"
+            ),
+        ]
+    )
     return f"**Vidurai** · {gist}\n\n{' · '.join(facts)}\n\n{links}"
 
 
@@ -146,8 +150,7 @@ def memory_markdown(
     lines = [
         f"# {escape_markdown(one_line(memory.gist))}",
         "",
-        f"- **Salience:** {memory.salience.capitalize()}"
-        + (" (pinned)" if memory.pinned else ""),
+        f"- **Salience:** {memory.salience.capitalize()}" + (" (pinned)" if memory.pinned else ""),
         f"- **Kind:** {escape_markdown(memory.event_type.replace('_', ' '))}",
         f"- **Where:** {escape_markdown(place) if place else 'no place in a file'}",
         f"- **Remembered:** {age(memory.created_at)} ({iso_time(memory.created_at)})",
@@ -157,8 +160,10 @@ def memory_markdown(
     if memory.tags:
         lines.append(f"- **Tags:** {', '.join(escape_markdown(tag) for tag in memory.tags)}")
     lines += ["", "## Gists", ""]
-    lines += [f"- **{escape_markdown(name)}:** {escape_markdown(one_line(text))}"
-              for name, text in gists.items()]
+    lines += [
+        f"- **{escape_markdown(name)}:** {escape_markdown(one_line(text))}"
+        for name, text in gists.items()
+    ]
     past = list(history)
     if past:
         lines += ["", "## Earlier gists", ""]

@@ -390,7 +390,7 @@ def structure(value: Any, kind: type) -> Any:
 
 
 def _camel_path(message: str) -> str:
-    """"… @ .start_line" as the client wrote it: "… @ startLine"."""
+    """ "… @ .start_line" as the client wrote it: "… @ startLine"."""
     text, _, path = message.rpartition(" @ ")
     path = re.sub(r"_([a-z])", lambda match: match.group(1).upper(), path.lstrip("."))
     return f"{text} @ {path}" if text else message

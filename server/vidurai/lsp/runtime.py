@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 
 CHANGES_WINDOW_SECONDS = 0.2  # vidurai/memoriesChanged is coalesced over this window
 CONFIRM_INTERVAL_SECONDS = 1.0  # candidate fixes are checked this often while there are any
-BACKGROUND_INTERVAL_SECONDS = 15.0  # hover "uses" (and refused anchor writes) are written this often
+BACKGROUND_INTERVAL_SECONDS = (
+    15.0  # hover "uses" (and refused anchor writes) are written this often
+)
 EMBED_PAUSE_SECONDS = 0.05  # between backfill batches, so requests never wait behind it
 EMBED_PROGRESS_SECONDS = 10.0  # a progress line in the log at most this often
 # What an open does beyond following the lines in memory waits this long: the gutter's marks
@@ -60,6 +62,7 @@ def _converter():
 
     converter.register_structure_hook(JsonRPCRequestMessage, keep_custom_params)
     converter.register_structure_hook(JsonRPCNotification, keep_custom_params)
+
     # cattrs turns a string sent for a list into a list of its characters (a 300,000-char
     # string cost 1.2 GB): a list-typed field takes only a JSON array.
     def only_a_list(cls: type) -> Callable[[Any, type], Any]:
@@ -97,7 +100,9 @@ class ViduraiProtocol(LanguageServerProtocol):
             self.workspace.update_text_document(params.text_document, change)
             if document is not None and session.capture is not None:
                 text = self.workspace.get_text_document(uri).source
-                session.capture.document_edited(document.project, document.file, version, edit, text)
+                session.capture.document_edited(
+                    document.project, document.file, version, edit, text
+                )
             if document is not None and edit is None:
                 _retrack(self._server, document)  # the whole text was replaced
                 moved = True
@@ -126,7 +131,9 @@ def _line_edit(text_document, change: types.TextDocumentContentChangePartial) ->
         end_line_length = text_document.position_codec.client_num_units(
             lines[end.line].rstrip("\r\n")
         )
-    return LineEdit(start.line, start.character, end.line, end.character, change.text, end_line_length)
+    return LineEdit(
+        start.line, start.character, end.line, end.character, change.text, end_line_length
+    )
 
 
 def _retrack(server: "ViduraiServer", document: OpenDocument) -> None:
@@ -144,7 +151,10 @@ class ViduraiServer(LanguageServer):
         from vidurai import __version__
 
         super().__init__(
-            "vidurai", __version__, protocol_cls=ViduraiProtocol, converter_factory=_converter,
+            "vidurai",
+            __version__,
+            protocol_cls=ViduraiProtocol,
+            converter_factory=_converter,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
         self.session = Session(lambda: list(self.workspace.folders.keys()))
@@ -206,12 +216,17 @@ class ViduraiServer(LanguageServer):
         method = message.get("method")
         is_request = method is not None and "id" in message
         if is_request and method == types.INITIALIZE and self._initialize_seen:
-            return self._reject(Rejected(INVALID_REQUEST, "the server is already initialized; "
-                                         "start another server for another workspace",
-                                         [message["id"]]))
+            return self._reject(
+                Rejected(
+                    INVALID_REQUEST,
+                    "the server is already initialized; start another server for another workspace",
+                    [message["id"]],
+                )
+            )
         if is_request and self.protocol._shutdown and method != types.EXIT:
-            return self._reject(Rejected(INVALID_REQUEST, "the server is shutting down",
-                                         [message["id"]]))
+            return self._reject(
+                Rejected(INVALID_REQUEST, "the server is shutting down", [message["id"]])
+            )
         if method is not None and message.get("params") is None:
             # JSON-RPC lets params be left out; PROTOCOL.md makes every custom message's optional
             custom = isinstance(method, str) and method.startswith(protocol.CUSTOM_PREFIX)
@@ -296,17 +311,24 @@ class ViduraiServer(LanguageServer):
         watched = capabilities.did_change_watched_files if capabilities else None
         if not (watched and watched.dynamic_registration):
             return
-        self.client_register_capability(types.RegistrationParams(registrations=[
-            types.Registration(
-                id="vidurai-watch-files",
-                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[
-                    types.FileSystemWatcher(
-                        glob_pattern="**/*", kind=types.WatchKind.Create | types.WatchKind.Change,
+        self.client_register_capability(
+            types.RegistrationParams(
+                registrations=[
+                    types.Registration(
+                        id="vidurai-watch-files",
+                        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                            watchers=[
+                                types.FileSystemWatcher(
+                                    glob_pattern="**/*",
+                                    kind=types.WatchKind.Create | types.WatchKind.Change,
+                                ),
+                            ]
+                        ),
                     ),
-                ]),
-            ),
-        ]))
+                ]
+            )
+        )
 
     # ------------------------------------------------------------------ background work
 
@@ -343,9 +365,11 @@ class ViduraiServer(LanguageServer):
         while True:
             db = self.session.db
             try:
-                count = await self.loop.run_in_executor(
-                    self.thread_pool, db.backfill_embeddings
-                ) if db is not None else 0
+                count = (
+                    await self.loop.run_in_executor(self.thread_pool, db.backfill_embeddings)
+                    if db is not None
+                    else 0
+                )
             except Exception:  # a locked or closed file: try again later
                 log.exception("embedding memories failed")
                 count = 0

@@ -187,8 +187,11 @@ class Session:
 
         if self.db is not None:
             return True, self.db.location, None, None
-        path = str(Path(self.settings.database_path).expanduser()) if self.settings.database_path \
+        path = (
+            str(Path(self.settings.database_path).expanduser())
+            if self.settings.database_path
             else str(default_db_path())
+        )
         advice = (
             "Nothing can be remembered or shown until this is fixed. Run `vidurai doctor` to "
             "see what is wrong; move the file aside to start a new store, or point the "
@@ -350,8 +353,10 @@ class Session:
             if memory is None or memory.file_path is None:
                 continue
             for document in self.documents.values():
-                if (document.file == memory.file_path
-                        and os.path.normpath(memory.project_path) == document.project):
+                if (
+                    document.file == memory.file_path
+                    and os.path.normpath(memory.project_path) == document.project
+                ):
                     document.add_new_memory(memory)
 
     def untrack_memories(self, memory_ids: Iterable[int]) -> None:

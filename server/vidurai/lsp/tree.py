@@ -34,7 +34,9 @@ class UnknownGroup(protocol.ParamsError):
     """A group key the tree never handed out."""
 
 
-def groups(db: MemoryStore, project: str, group_by: str, now: datetime | None = None) -> protocol.GroupsResult:
+def groups(
+    db: MemoryStore, project: str, group_by: str, now: datetime | None = None
+) -> protocol.GroupsResult:
     total = db.count_memories(project)
     found: list[protocol.MemoryGroup] = []
     if group_by == "file":
@@ -56,7 +58,10 @@ def groups(db: MemoryStore, project: str, group_by: str, now: datetime | None = 
                 found.append(protocol.MemoryGroup(key, label, count))
     else:
         pinned = db.count_memories(project, pinned=True)
-        for key, label, count in (("pinned", "Pinned", pinned), ("unpinned", "Not pinned", total - pinned)):
+        for key, label, count in (
+            ("pinned", "Pinned", pinned),
+            ("unpinned", "Not pinned", total - pinned),
+        ):
             if count:
                 found.append(protocol.MemoryGroup(key, label, count))
     return protocol.GroupsResult(groups=found, total=total)
@@ -91,7 +96,9 @@ def page(
     gists = db.get_audience_gists_bulk([memory.id for memory in memories])
     items = [
         memory_item(
-            memory, audience, gists.get(memory.id, {}),
+            memory,
+            audience,
+            gists.get(memory.id, {}),
             live_place(project, memory.file_path, memory.id),
         )
         for memory in memories
@@ -109,7 +116,7 @@ def _group_query(
         if group == NO_FILE:
             query = dict(without_file=True, order="recent")
         elif group.startswith(FILE_PREFIX) and len(group) > len(FILE_PREFIX):
-            query = dict(file_path=group[len(FILE_PREFIX):], order="line")
+            query = dict(file_path=group[len(FILE_PREFIX) :], order="line")
         else:
             raise UnknownGroup(f"unknown file group {group!r}")
         return {**query, "offset": offset}, db.count_memories(
@@ -120,12 +127,18 @@ def _group_query(
             level = SalienceLevel[group]
         except KeyError:
             raise UnknownGroup(f"unknown salience group {group!r}") from None
-        return dict(salience=level, order="salience", offset=offset), db.count_memories(project, salience=level)
+        return dict(salience=level, order="salience", offset=offset), db.count_memories(
+            project, salience=level
+        )
     if group_by == "recent":
         for key, _, newest, oldest in _TIME_BUCKETS:
             if key == group:
                 moment = now or utc_now()
-                skipped = 0 if newest is None else db.count_memories(project, since=_since(moment, newest))
+                skipped = (
+                    0
+                    if newest is None
+                    else db.count_memories(project, since=_since(moment, newest))
+                )
                 query = dict(since=_since(moment, oldest), order="recent", offset=skipped + offset)
                 return query, _count_between(db, project, moment, newest, oldest)
         raise UnknownGroup(f"unknown time group {group!r}")

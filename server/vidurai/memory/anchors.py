@@ -50,9 +50,7 @@ def _new_line(line: int, edit: LineEdit) -> int | None:
         return line
     if line > edit.end_line:
         return line + edit.line_delta
-    is_insertion = (
-        edit.start_line == edit.end_line and edit.start_character == edit.end_character
-    )
+    is_insertion = edit.start_line == edit.end_line and edit.start_character == edit.end_character
     head_survives = edit.start_character > 0
     tail_survives = (
         is_insertion
@@ -80,7 +78,8 @@ def apply_edit(anchor: LineRange, edit: LineEdit) -> LineRange | None:
         delta = edit.line_delta  # the edit is above the memory: shift it
         return anchor if delta == 0 else LineRange(anchor.start + delta, anchor.end + delta)
     survivors = [
-        new for new in (_new_line(line, edit) for line in range(anchor.start, anchor.end + 1))
+        new
+        for new in (_new_line(line, edit) for line in range(anchor.start, anchor.end + 1))
         if new is not None
     ]
     if not survivors:

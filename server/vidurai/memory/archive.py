@@ -129,8 +129,6 @@ def _text(value: Any, name: str) -> str:
     return value
 
 
-
-
 # ---------------------------------------------------------------------- the predecessor's file
 
 # metadata key: how the user answered the offer to import the predecessor's file
@@ -142,8 +140,7 @@ def legacy_path() -> Path:
     return Path.home() / ".vidurai" / "memory.db"
 
 
-def legacy_candidate(db: MemoryStore, path: Path | None = None,
-                     once: bool = False) -> Path | None:
+def legacy_candidate(db: MemoryStore, path: Path | None = None, once: bool = False) -> Path | None:
     """The predecessor's file when it is worth offering: this store has no memories yet and
     the file exists and is another file. With ``once``, not after the user has answered."""
     path = path or legacy_path()

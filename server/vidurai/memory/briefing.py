@@ -115,17 +115,32 @@ def build_context(
     candidates: list[Memory] = []
     related: set[int] = set()
     if current_file:
-        candidates += db.list_memories(project, file_path=current_file, order="salience",
-                                       audience=audience, limit=CONTEXT_CANDIDATES)
+        candidates += db.list_memories(
+            project,
+            file_path=current_file,
+            order="salience",
+            audience=audience,
+            limit=CONTEXT_CANDIDATES,
+        )
         if current_text is None:
             current_text = _read_text(Path(str(project)) / current_file)
         if current_text:
-            nearest = db.related_memories(project, current_text, min_salience=SalienceLevel.LOW,
-                                          limit=RELATED_CANDIDATES, audience=audience)
+            nearest = db.related_memories(
+                project,
+                current_text,
+                min_salience=SalienceLevel.LOW,
+                limit=RELATED_CANDIDATES,
+                audience=audience,
+            )
             related = {m.id for m in nearest}
             candidates += nearest
-    candidates += db.recall_memories(project, query=query, min_salience=SalienceLevel.LOW,
-                                     limit=CONTEXT_CANDIDATES, audience=audience)
+    candidates += db.recall_memories(
+        project,
+        query=query,
+        min_salience=SalienceLevel.LOW,
+        limit=CONTEXT_CANDIDATES,
+        audience=audience,
+    )
     first_of_each: dict[int, Memory] = {}
     for memory in candidates:
         first_of_each.setdefault(memory.id, memory)
@@ -173,7 +188,7 @@ def _section(memory: Memory) -> str:
 
 
 def _counts(members: Iterable[Memory]) -> str:
-    """"3 fixes, 1 decision and 2 notes": how many of each section, in the report's order."""
+    """ "3 fixes, 1 decision and 2 notes": how many of each section, in the report's order."""
     by_section: dict[str, int] = {}
     for memory in members:
         section = _section(memory)
@@ -195,7 +210,7 @@ def _item(memory: Memory, area: str | None) -> str:
     """A report line; under its area's heading a gist does not name the area again."""
     gist = one_line(memory.shown_gist)
     if area and gist.startswith(f"{capitalise(area)}: "):
-        gist = capitalise(gist[len(area) + 2:])
+        gist = capitalise(gist[len(area) + 2 :])
     times = memory.occurrence_count
     return f"- {escape_markdown(gist)}" + (f" (×{times})" if times > 1 else "")
 
@@ -223,10 +238,15 @@ def build_report(
     db.validate_audience(audience)
     end = now or utc_now()
     start = end - timedelta(days=days)
-    memories = db.list_memories(project, since=start, order="salience", audience=audience,
-                                limit=REPORT_CANDIDATES)
-    fixed_since = {int(tag[len("fixes:"):]) for memory in memories for tag in memory.tags
-                   if tag.startswith("fixes:") and tag[len("fixes:"):].isdigit()}
+    memories = db.list_memories(
+        project, since=start, order="salience", audience=audience, limit=REPORT_CANDIDATES
+    )
+    fixed_since = {
+        int(tag[len("fixes:") :])
+        for memory in memories
+        for tag in memory.tags
+        if tag.startswith("fixes:") and tag[len("fixes:") :].isdigit()
+    }
     memories = [m for m in memories if m.id not in fixed_since]
     failing = [m for m in memories if _section(m) == STILL_FAILING]
     done = [m for m in memories if _section(m) != STILL_FAILING]
@@ -249,8 +269,11 @@ def build_report(
     areas = sorted(by_area, key=lambda a: (a is None, -len(by_area[a]), a or ""))
     summary = []
     if done:
-        summary.append(f"{_counts(done)} in {_count(len([a for a in areas if a]), 'area', 'areas')}"
-                       if any(areas) else _counts(done))
+        summary.append(
+            f"{_counts(done)} in {_count(len([a for a in areas if a]), 'area', 'areas')}"
+            if any(areas)
+            else _counts(done)
+        )
     if failing:
         summary.append(f"{_count(len(failing), 'thing', 'things')} still failing")
     budget.add("", capitalise("; ".join(summary)) + ".")

@@ -21,7 +21,12 @@ from vidurai.gists.audiences import AudienceRegistry
 from vidurai.gists import GistContext, MultiAudienceGistGenerator
 from vidurai.gists.kinds import kind_of
 from vidurai.memory.anchors import LineEdit
-from vidurai.memory.commands import command_key, is_interrupted, is_routine_failure, is_trivial_command
+from vidurai.memory.commands import (
+    command_key,
+    is_interrupted,
+    is_routine_failure,
+    is_trivial_command,
+)
 from vidurai.limits import (
     CANONICAL_GIST_CHARS,
     KEPT_COMMAND_CHARS,
@@ -32,7 +37,12 @@ from vidurai.limits import (
     OUTPUT_TAIL_LINES,
 )
 from vidurai.memory.fixes import (
-    DEFAULT_KEPT_CODES, DEFAULT_SETTLE, ConfirmedFix, DiagnosticEvent, DiagnosticPolicy, FixWatcher,
+    DEFAULT_KEPT_CODES,
+    DEFAULT_SETTLE,
+    ConfirmedFix,
+    DiagnosticEvent,
+    DiagnosticPolicy,
+    FixWatcher,
 )
 from vidurai.memory.redact import is_sensitive_path, redact
 from vidurai.memory.salience import classify_salience
@@ -49,7 +59,9 @@ _ERROR_LINE_PATTERNS = (
     _EXCEPTION_NAME,
     re.compile(r"\b(?:error|fatal|panic)\b|\bERR!", re.IGNORECASE),
     re.compile(r"\bfail(?:ed|ure|s)?\b", re.IGNORECASE),
-    re.compile(r"^\S+:\d+: \*\*\* "),  # make's own errors: "Makefile:5: *** missing separator.  Stop."
+    re.compile(
+        r"^\S+:\d+: \*\*\* "
+    ),  # make's own errors: "Makefile:5: *** missing separator.  Stop."
 )
 _PYTEST_ERROR_PREFIX = re.compile(r"^E\s{2,}")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
@@ -110,7 +122,8 @@ class CaptureService:
         # rule recognises any more.
         selection = redact(selection)[:KEPT_SELECTION_CHARS]
         level = (
-            SalienceLevel.parse(salience) if salience is not None
+            SalienceLevel.parse(salience)
+            if salience is not None
             else classify_salience(note, EventType.NOTE.value)
         )
         canonical = _one_line(note, CANONICAL_GIST_CHARS)
@@ -118,9 +131,16 @@ class CaptureService:
         anchor_text = _first_code_line(selection) if file is not None and start_line else None
         context = GistContext(event_type=EventType.NOTE.value, file_path=file)
         return self.db.store_memory(
-            project, verbatim, canonical, level, EventType.NOTE.value,
-            file_path=file, line_number=start_line, end_line=end_line,
-            anchor_text=anchor_text, created_at=self._clock(),
+            project,
+            verbatim,
+            canonical,
+            level,
+            EventType.NOTE.value,
+            file_path=file,
+            line_number=start_line,
+            end_line=end_line,
+            anchor_text=anchor_text,
+            created_at=self._clock(),
             audience_gists=self.generator.generate(verbatim, canonical, context),
         )
 
@@ -145,12 +165,19 @@ class CaptureService:
         with self._lock:
             self.fixes.reported(str(project), file, kept, document_version, self._clock())
 
-    def document_opened(self, project: str | Path, file: str, version: int | None, text: str) -> None:
+    def document_opened(
+        self, project: str | Path, file: str, version: int | None, text: str
+    ) -> None:
         with self._lock:
             self.fixes.opened(str(project), file, version, text)
 
     def document_edited(
-        self, project: str | Path, file: str, version: int | None, edit: LineEdit | None, text: str,
+        self,
+        project: str | Path,
+        file: str,
+        version: int | None,
+        edit: LineEdit | None,
+        text: str,
     ) -> None:
         """One change to an open buffer (``edit`` None: the whole text was replaced); ``text``
         is the buffer's text after it."""
@@ -158,7 +185,9 @@ class CaptureService:
         with self._lock:
             self.fixes.edited(str(project), file, version, edit or whole, text, self._clock())
 
-    def document_saved(self, project: str | Path, file: str, text: str, deliberate: bool = True) -> None:
+    def document_saved(
+        self, project: str | Path, file: str, text: str, deliberate: bool = True
+    ) -> None:
         """A save; ``deliberate`` is False for an auto-save (after a delay, or on losing focus)."""
         with self._lock:
             self.fixes.saved(str(project), file, text, deliberate)
@@ -172,7 +201,8 @@ class CaptureService:
             return self.fixes.has_candidates()
 
     def confirm_fixes(
-        self, current_line: Callable[[str, str, int], str | None] = lambda project, file, line: None,
+        self,
+        current_line: Callable[[str, str, int], str | None] = lambda project, file, line: None,
     ) -> list[int]:
         """Store the fixes confirmed by now; returns the ids of the memories made or counted
         again. ``current_line(project, file, line)`` is the line's text in an open buffer."""
@@ -186,21 +216,35 @@ class CaptureService:
     def _remember_fix(self, project: str, fix: ConfirmedFix, current_text: str | None) -> int:
         # Everything below, the fingerprint too (it is exported), sees only redacted text.
         diagnostic = _redacted(fix.diagnostic)
-        fingerprint = _fingerprint("error_fixed", fix.file, diagnostic.message, diagnostic.code, diagnostic.source)
+        fingerprint = _fingerprint(
+            "error_fixed", fix.file, diagnostic.message, diagnostic.code, diagnostic.source
+        )
         repeat = self.db.find_by_fingerprint(project, fingerprint, self._clock() - REPEAT_WINDOW)
         if repeat is not None:
             self.db.record_occurrence(repeat.id, self._clock())
             return repeat.id
         sensitive = is_sensitive_path(fix.file)
-        broken_text = None if sensitive or diagnostic.line_text is None else redact(diagnostic.line_text.strip())
-        anchor_text = None if sensitive or not current_text or not current_text.strip() else redact(current_text.strip())
+        broken_text = (
+            None
+            if sensitive or diagnostic.line_text is None
+            else redact(diagnostic.line_text.strip())
+        )
+        anchor_text = (
+            None
+            if sensitive or not current_text or not current_text.strip()
+            else redact(current_text.strip())
+        )
         severity = _SEVERITY_NAMES.get(diagnostic.severity, "error")
         details = [f"Fixed {severity} at {fix.file}:{fix.line}", f"Message: {diagnostic.message}"]
         if diagnostic.code or diagnostic.source:
-            details.append(f"Code: {diagnostic.code or '-'} (source: {diagnostic.source or 'unknown'})")
+            details.append(
+                f"Code: {diagnostic.code or '-'} (source: {diagnostic.source or 'unknown'})"
+            )
         if fix.files != (fix.file,):
-            details.append(f"The edit here cleared {_count(fix.errors, 'error')} in "
-                           f"{_count(len(fix.files), 'file')}: {', '.join(fix.files)}")
+            details.append(
+                f"The edit here cleared {_count(fix.errors, 'error')} in "
+                f"{_count(len(fix.files), 'file')}: {', '.join(fix.files)}"
+            )
         elif fix.errors > 1:
             details.append(f"The edit cleared {_count(fix.errors, 'error')}")
         if broken_text and fix.files == (fix.file,):
@@ -211,16 +255,24 @@ class CaptureService:
             message += f" ({_count(fix.errors, 'error')} in {_count(len(fix.files), 'file')})"
         canonical = _one_line(f"Fixed {message}", CANONICAL_GIST_CHARS)
         context = GistContext(
-            event_type=EventType.ERROR_FIXED.value, file_path=fix.file, message=message,
-            error_type=error_type_of(diagnostic), source=diagnostic.source,
+            event_type=EventType.ERROR_FIXED.value,
+            file_path=fix.file,
+            message=message,
+            error_type=error_type_of(diagnostic),
+            source=diagnostic.source,
         )
         return self.db.store_memory(
-            project, verbatim, canonical, kind_of(EventType.ERROR_FIXED.value).salience,
+            project,
+            verbatim,
+            canonical,
+            kind_of(EventType.ERROR_FIXED.value).salience,
             EventType.ERROR_FIXED.value,
-            file_path=fix.file, line_number=fix.line,
+            file_path=fix.file,
+            line_number=fix.line,
             tags=[t for t in (diagnostic.source, diagnostic.code) if t],
             anchor_text=anchor_text or None,
-            fingerprint=fingerprint, created_at=self._clock(),
+            fingerprint=fingerprint,
+            created_at=self._clock(),
             audience_gists=self.generator.generate(verbatim, canonical, context),
         )
 
@@ -267,8 +319,13 @@ class CaptureService:
         return fix.id
 
     def _remember_failure(
-        self, project: str | Path, command: str, exit_code: int, cwd: str | None,
-        output: str | None, fingerprint: str,
+        self,
+        project: str | Path,
+        command: str,
+        exit_code: int,
+        cwd: str | None,
+        output: str | None,
+        fingerprint: str,
     ) -> int:
         tail = output_tail(output or "")
         error_line = _last_error_line(tail)
@@ -283,32 +340,47 @@ class CaptureService:
             lines += ["", tail]
         verbatim = "\n".join(lines)
         context = GistContext(
-            event_type=EventType.COMMAND_FAILED.value, command=command, exit_code=exit_code,
+            event_type=EventType.COMMAND_FAILED.value,
+            command=command,
+            exit_code=exit_code,
             message=error_line,
         )
         return self.db.store_memory(
-            project, verbatim, canonical, kind_of(EventType.COMMAND_FAILED.value).salience,
+            project,
+            verbatim,
+            canonical,
+            kind_of(EventType.COMMAND_FAILED.value).salience,
             EventType.COMMAND_FAILED.value,
-            tags=["command"], fingerprint=fingerprint, created_at=self._clock(),
+            tags=["command"],
+            fingerprint=fingerprint,
+            created_at=self._clock(),
             audience_gists=self.generator.generate(verbatim, canonical, context),
         )
 
     def _remember_command_fix(
         self, project: str | Path, command: str, failure: Memory, fix_fingerprint: str
     ) -> int:
-        canonical = _one_line(f"Fixed failing command {_short_command(command)}", CANONICAL_GIST_CHARS)
+        canonical = _one_line(
+            f"Fixed failing command {_short_command(command)}", CANONICAL_GIST_CHARS
+        )
         verbatim = (
             f"$ {command}\nnow passes (exit code 0).\n\n"
             f"It failed before (memory #{failure.id}, seen {failure.occurrence_count} "
             f"time{'s' if failure.occurrence_count != 1 else ''}):\n{failure.gist}"
         )
         context = GistContext(
-            event_type=EventType.COMMAND_FIXED.value, command=command, exit_code=0,
+            event_type=EventType.COMMAND_FIXED.value,
+            command=command,
+            exit_code=0,
         )
         return self.db.store_memory(
-            project, verbatim, canonical, kind_of(EventType.COMMAND_FIXED.value).salience,
+            project,
+            verbatim,
+            canonical,
+            kind_of(EventType.COMMAND_FIXED.value).salience,
             EventType.COMMAND_FIXED.value,
-            tags=_command_fix_tags(failure), fingerprint=fix_fingerprint,
+            tags=_command_fix_tags(failure),
+            fingerprint=fix_fingerprint,
             created_at=self._clock(),
             audience_gists=self.generator.generate(verbatim, canonical, context),
         )
@@ -336,7 +408,9 @@ def _redacted(diagnostic: DiagnosticEvent) -> DiagnosticEvent:
 
 
 def _fingerprint(*parts: object) -> str:
-    return hashlib.sha1("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()
+    return hashlib.sha1(
+        "\x1f".join("" if p is None else str(p) for p in parts).encode()
+    ).hexdigest()
 
 
 def _command_fix_tags(failure: Memory) -> list[str]:
@@ -396,4 +470,6 @@ def _exception_name(text: str) -> str | None:
 
 def error_type_of(diagnostic: DiagnosticEvent) -> str | None:
     """The error's type for the developer and ai gists: an exception name, else its code."""
-    return _exception_name(diagnostic.message) or (str(diagnostic.code) if diagnostic.code else None)
+    return _exception_name(diagnostic.message) or (
+        str(diagnostic.code) if diagnostic.code else None
+    )

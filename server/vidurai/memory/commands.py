@@ -27,8 +27,16 @@ _CHAIN_OPERATORS = frozenset({"&&", ";", "||"})
 # Runners a command is run through (``uv run pytest``): the words before the real program.
 _RUNNER_PREFIXES = (("uv", "run"), ("poetry", "run"), ("pipenv", "run"), ("hatch", "run"), ("npx",))
 _TEST_RUNNERS = frozenset("pytest py.test jest vitest mocha tox nox".split())
-_TEST_SUBCOMMANDS = frozenset({("go", "test"), ("cargo", "test"), ("npm", "test"), ("yarn", "test"),
-                               ("pnpm", "test"), ("npm", "run test")})
+_TEST_SUBCOMMANDS = frozenset(
+    {
+        ("go", "test"),
+        ("cargo", "test"),
+        ("npm", "test"),
+        ("yarn", "test"),
+        ("pnpm", "test"),
+        ("npm", "run test"),
+    }
+)
 # Test-runner options that take the next word as their value.
 _VALUE_OPTIONS = frozenset(
     "-k -m -p -n -c -o -W -t -run --tb --maxfail --deselect --ignore --rootdir --durations "
@@ -39,7 +47,10 @@ _VALUE_OPTIONS = frozenset(
 INTERRUPTED_EXIT_CODES = frozenset({130, 143})
 # Failures that are part of an ordinary routine, not a problem solved later.
 _ROUTINE_FAILURES = (
-    (("git", "push"), re.compile(r"\[rejected\]|Updates were rejected|non-fast-forward|fetch first")),
+    (
+        ("git", "push"),
+        re.compile(r"\[rejected\]|Updates were rejected|non-fast-forward|fetch first"),
+    ),
 )
 
 
@@ -100,7 +111,7 @@ def command_key(command: str) -> str:
 def _normalized(words: list[str]) -> list[str]:
     for prefix in _RUNNER_PREFIXES:
         if tuple(words[: len(prefix)]) == prefix and len(words) > len(prefix):
-            words = words[len(prefix):]
+            words = words[len(prefix) :]
     program = PurePosixPath(words[0]).name
     if program.startswith("python") and words[1:3] == ["-m", "pytest"]:
         words, program = ["pytest", *words[3:]], "pytest"
@@ -111,7 +122,7 @@ def _normalized(words: list[str]) -> list[str]:
     for subcommand in (head, head_two):
         if subcommand in _TEST_SUBCOMMANDS:
             width = len(subcommand[1].split())
-            return [program, *subcommand[1].split(), *_test_targets(words[1 + width:])]
+            return [program, *subcommand[1].split(), *_test_targets(words[1 + width :])]
     return [program, *words[1:]]
 
 

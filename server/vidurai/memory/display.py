@@ -20,11 +20,27 @@ LiveLines = Callable[[str, str | None, int], "tuple[int, int] | None"]
 
 DETACHED = "its lines were deleted"
 
-__all__ = ["LiveLines", "DETACHED", "age", "anchor_lines", "fenced", "iso_time", "one_line",
-           "place_of", "place_text", "utc_text"]
+__all__ = [
+    "LiveLines",
+    "DETACHED",
+    "age",
+    "anchor_lines",
+    "fenced",
+    "iso_time",
+    "one_line",
+    "place_of",
+    "place_text",
+    "utc_text",
+]
 
-_AGE_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
-              ("day", 86400), ("hour", 3600), ("minute", 60))
+_AGE_UNITS = (
+    ("year", 365 * 86400),
+    ("month", 30 * 86400),
+    ("week", 7 * 86400),
+    ("day", 86400),
+    ("hour", 3600),
+    ("minute", 60),
+)
 
 
 def anchor_lines(memory: Memory, live_lines: LiveLines | None = None) -> tuple[int, int] | None:

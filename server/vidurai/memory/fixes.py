@@ -47,16 +47,40 @@ LSP_ERROR = 1
 # case-insensitive). Pylance reports an undefined name as a warning by default.
 DEFAULT_KEPT_CODES: tuple[str, ...] = (
     # pyright / Pylance / basedpyright
-    "reportUndefinedVariable", "reportAttributeAccessIssue", "reportOptionalMemberAccess",
-    "reportCallIssue", "reportArgumentType", "reportPossiblyUnbound", "reportMissingImports",
-    "reportIndexIssue", "reportReturnType", "reportAssignmentType", "reportOptionalSubscript",
+    "reportUndefinedVariable",
+    "reportAttributeAccessIssue",
+    "reportOptionalMemberAccess",
+    "reportCallIssue",
+    "reportArgumentType",
+    "reportPossiblyUnbound",
+    "reportMissingImports",
+    "reportIndexIssue",
+    "reportReturnType",
+    "reportAssignmentType",
+    "reportOptionalSubscript",
     # ruff / flake8 / pyflakes
-    "F821", "F822", "F823", "F632",
+    "F821",
+    "F822",
+    "F823",
+    "F632",
     # mypy
-    "name-defined", "attr-defined", "union-attr", "call-arg", "arg-type", "return-value",
-    "import-not-found", "index",
+    "name-defined",
+    "attr-defined",
+    "union-attr",
+    "call-arg",
+    "arg-type",
+    "return-value",
+    "import-not-found",
+    "index",
     # TypeScript (source "ts"): cannot find name, no property, argument and assignment types
-    "ts:2304", "ts:2339", "ts:2345", "ts:2322", "ts:2551", "ts:2552", "ts:2554", "ts:2307",
+    "ts:2304",
+    "ts:2339",
+    "ts:2345",
+    "ts:2322",
+    "ts:2551",
+    "ts:2552",
+    "ts:2554",
+    "ts:2307",
     # ESLint
     "no-undef",
 )
@@ -106,8 +130,7 @@ class DiagnosticPolicy:
         if code in IGNORED_CODES:
             return False
         if code is not None and (
-            code in self.any_source
-            or ((diagnostic.source or "").lower(), code) in self.by_source
+            code in self.any_source or ((diagnostic.source or "").lower(), code) in self.by_source
         ):
             return True
         return diagnostic.severity <= LSP_ERROR
@@ -187,8 +210,9 @@ class FixWatcher:
 
     # ------------------------------------------------------------------ buffer events
 
-    def edited(self, project: str, file: str, version: int | None, edit: LineEdit, text: str,
-               now: datetime) -> None:
+    def edited(
+        self, project: str, file: str, version: int | None, edit: LineEdit, text: str, now: datetime
+    ) -> None:
         """The developer changed ``file`` (``text`` is its text now): its errors follow their
         lines and start their quiet time again (having first become real if they were quiet long
         enough). A text that is the saved one again (File > Revert, undo) is no change at all:
@@ -229,7 +253,9 @@ class FixWatcher:
         for name, other in state_project.files.items():
             if state_project.saved_code(name):
                 for error in other.errors:
-                    error.real = error.real or self._about_current_text(state_project, error.seen_at)
+                    error.real = error.real or self._about_current_text(
+                        state_project, error.seen_at
+                    )
 
     def closed(self, project: str, file: str) -> None:
         """A closed buffer's errors are no longer known (a language server clears them); its
@@ -243,15 +269,21 @@ class FixWatcher:
     # ------------------------------------------------------------------ reports
 
     def reported(
-        self, project: str, file: str, diagnostics: Sequence[DiagnosticEvent],
-        version: int | None, now: datetime,
+        self,
+        project: str,
+        file: str,
+        diagnostics: Sequence[DiagnosticEvent],
+        version: int | None,
+        now: datetime,
     ) -> None:
         """A file's full current set of (kept) diagnostics; ``version`` is its open buffer's."""
         state_project = self._projects[project]
         state = state_project.file(file)
         if version is not None:
             state.version = version
-        saved_state = state_project.saved_code(file) and self._about_current_text(state_project, now)
+        saved_state = state_project.saved_code(file) and self._about_current_text(
+            state_project, now
+        )
 
         remaining = list(diagnostics)
         still_open: list[_OpenError] = []
@@ -265,7 +297,9 @@ class FixWatcher:
             if not error.real:
                 continue  # a passing state while typing: nothing was learned
             if self._edited_since(state_project, state, error, now):
-                cause = file if _newer(state.version, error.seen_version) else state_project.last_edited
+                cause = (
+                    file if _newer(state.version, error.seen_version) else state_project.last_edited
+                )
                 state_project.candidates.append(_Candidate(error, file, cause or file, now))
             else:
                 still_open.append(error)  # missing with no edit since: a restart, a re-analysis
@@ -277,10 +311,16 @@ class FixWatcher:
                 still_open.append(candidate.error)
         for diagnostic in remaining:
             line = diagnostic.line - 1
-            still_open.append(_OpenError(
-                diagnostic, LineRange(line, line), quiet_since=now, seen_at=now,
-                seen_version=version, real=saved_state,
-            ))
+            still_open.append(
+                _OpenError(
+                    diagnostic,
+                    LineRange(line, line),
+                    quiet_since=now,
+                    seen_at=now,
+                    seen_version=version,
+                    real=saved_state,
+                )
+            )
         state.errors = still_open
 
     # ------------------------------------------------------------------ confirmation
@@ -307,8 +347,14 @@ class FixWatcher:
 
     # ------------------------------------------------------------------ helpers
 
-    def _seen(self, error: _OpenError, report: DiagnosticEvent, version: int | None,
-              saved_state: bool, now: datetime) -> None:
+    def _seen(
+        self,
+        error: _OpenError,
+        report: DiagnosticEvent,
+        version: int | None,
+        saved_state: bool,
+        now: datetime,
+    ) -> None:
         self._settle_check(error, now)
         line = report.line - 1
         error.diagnostic, error.lines = report, LineRange(line, line)
@@ -325,11 +371,15 @@ class FixWatcher:
         return last_edit is None or reported_at - last_edit >= REPORT_LATENCY
 
     @staticmethod
-    def _edited_since(state_project: _Project, state: _FileState, error: _OpenError, now: datetime) -> bool:
+    def _edited_since(
+        state_project: _Project, state: _FileState, error: _OpenError, now: datetime
+    ) -> bool:
         if _newer(state.version, error.seen_version):
             return True
         last_edit = state_project.last_edit_at
-        return last_edit is not None and last_edit > error.seen_at and now - last_edit <= CAUSE_WINDOW
+        return (
+            last_edit is not None and last_edit > error.seen_at and now - last_edit <= CAUSE_WINDOW
+        )
 
     @staticmethod
     def _cancel_caused_by(state_project: _Project, file: str) -> None:
@@ -339,7 +389,9 @@ class FixWatcher:
             state_project.file(candidate.file).errors.append(candidate.error)
 
 
-def _take_match(reports: list[DiagnosticEvent], diagnostic: DiagnosticEvent) -> DiagnosticEvent | None:
+def _take_match(
+    reports: list[DiagnosticEvent], diagnostic: DiagnosticEvent
+) -> DiagnosticEvent | None:
     """Remove and return the report of the same error, preferring one on the same line."""
     same = [report for report in reports if report.identity == diagnostic.identity]
     if not same:
@@ -362,6 +414,9 @@ def _fix_of(group: list[_Candidate], cause: str, cause_state: _FileState | None)
     else:
         line = (cause_state.last_edit_line if cause_state is not None else 0) + 1
     return ConfirmedFix(
-        diagnostic=first.error.diagnostic, file=cause, line=line, errors=len(group),
+        diagnostic=first.error.diagnostic,
+        file=cause,
+        line=line,
+        errors=len(group),
         files=tuple(sorted({candidate.file for candidate in group})),
     )

@@ -148,8 +148,13 @@ def _token(
     allow: re.Pattern[str] | None = _PLACEHOLDER,
 ) -> Rule:
     """A token that starts with ``prefix`` (as written) followed by ``body`` (a pattern)."""
-    return Rule(kind, re.compile(re.escape(prefix) + body + _TAIL), (prefix.lower(),),
-                validate=validate, allow=allow)
+    return Rule(
+        kind,
+        re.compile(re.escape(prefix) + body + _TAIL),
+        (prefix.lower(),),
+        validate=validate,
+        allow=allow,
+    )
 
 
 def _tokens(kind: str, prefixes: str, body: str, **options) -> tuple[Rule, ...]:
@@ -167,8 +172,11 @@ PROVIDER_TOKENS: tuple[Rule, ...] = (
     # Source hosting and CI
     *_tokens("github_token", "ghp_ gho_ ghu_ ghs_ ghr_", "[A-Za-z0-9]{36,255}"),
     _token("github_token", "github_pat_", "[A-Za-z0-9_]{30,255}"),
-    *_tokens("gitlab_token", "glpat- gldt- glrt- glptt- glcbt- glft- glsoat- glimt- glagent- gloas- glffct-",
-             rf"{_B64URL}{{20,255}}"),
+    *_tokens(
+        "gitlab_token",
+        "glpat- gldt- glrt- glptt- glcbt- glft- glsoat- glimt- glagent- gloas- glffct-",
+        rf"{_B64URL}{{20,255}}",
+    ),
     _token("gitlab_token", "GR1348941", rf"{_B64URL}{{20,255}}"),
     _token("bitbucket_token", "ATBB", r"[A-Za-z0-9_=.\-]{28,255}"),
     _token("atlassian_token", "ATATT3", r"[A-Za-z0-9_=\-]{60,255}"),
@@ -187,8 +195,11 @@ PROVIDER_TOKENS: tuple[Rule, ...] = (
     _token("npm_token", "npm_", "[A-Za-z0-9]{36}"),
     _token("pypi_token", "pypi-AgE", rf"{_B64URL}{{40,}}"),
     # Cloud providers
-    *_tokens("aws_access_key", "AKIA ASIA ABIA ACCA AGPA AIDA AIPA ANPA ANVA AROA APKA ASCA",
-             "[A-Z0-9]{16}"),
+    *_tokens(
+        "aws_access_key",
+        "AKIA ASIA ABIA ACCA AGPA AIDA AIPA ANPA ANVA AROA APKA ASCA",
+        "[A-Z0-9]{16}",
+    ),
     _token("google_api_key", "AIza", rf"{_B64URL}{{35}}"),
     _token("google_oauth_secret", "GOCSPX-", rf"{_B64URL}{{28}}"),
     _token("google_oauth_token", "ya29.", r"[A-Za-z0-9_\-.]{20,}"),
@@ -208,27 +219,45 @@ PROVIDER_TOKENS: tuple[Rule, ...] = (
     _token("neon_key", "napi_", "[a-z0-9]{64}"),
     _token("supabase_token", "sbp_", f"{_HEX}{{40}}"),
     _token("supabase_token", "sb_secret_", rf"{_B64URL}{{20,}}"),
-    *_tokens("planetscale_token", "pscale_tkn_ pscale_pw_ pscale_oauth_", r"[A-Za-z0-9_=.\-]{32,64}"),
+    *_tokens(
+        "planetscale_token", "pscale_tkn_ pscale_pw_ pscale_oauth_", r"[A-Za-z0-9_=.\-]{32,64}"
+    ),
     _token("doppler_token", "dp.", r"(?:pt|st|ct|sa|scim|audit)\.[A-Za-z0-9]{40,44}"),
     _token("pulumi_token", "pul-", f"{_HEX}{{40}}"),
-    _token("tailscale_key", "tskey-", r"(?:auth|api|client|webhook|scim)-[A-Za-z0-9]{8,}-[A-Za-z0-9]{16,}"),
+    _token(
+        "tailscale_key",
+        "tskey-",
+        r"(?:auth|api|client|webhook|scim)-[A-Za-z0-9]{8,}-[A-Za-z0-9]{16,}",
+    ),
     _token("vault_token", "hvs.", rf"{_B64URL}{{24,}}"),
     _token("vault_token", "hvb.", rf"{_B64URL}{{24,}}"),
     _token("vault_token", "hvr.", rf"{_B64URL}{{24,}}"),
     _token("docker_token", "dckr_pat_", rf"{_B64URL}{{20,}}"),
     _token("docker_token", "dckr_oat_", rf"{_B64URL}{{20,}}"),
     _token("docker_config", "eyJhdXRocyI6", "[A-Za-z0-9+/=]{16,}"),  # base64 of '{"auths":'
-    _token("private_key", "LS0tLS1CRUdJTi", "[A-Za-z0-9+/=]{20,}",  # base64 of "-----BEGIN"
-           validate=_encoded_private_key),
+    _token(
+        "private_key",
+        "LS0tLS1CRUdJTi",
+        "[A-Za-z0-9+/=]{20,}",  # base64 of "-----BEGIN"
+        validate=_encoded_private_key,
+    ),
     _token("age_secret_key", "AGE-SECRET-KEY-1", "[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"),
     _token("onepassword_token", "ops_eyJ", "[A-Za-z0-9+/=]{100,}"),
-    _token("onepassword_secret_key", "A3-", "[A-Z0-9]{6}-[A-Z0-9]{6}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}"),
+    _token(
+        "onepassword_secret_key",
+        "A3-",
+        "[A-Z0-9]{6}-[A-Z0-9]{6}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}",
+    ),
     # AI providers
     _token("anthropic_key", "sk-ant-", rf"{_B64URL}{{20,255}}"),
     _token("openrouter_key", "sk-or-v1-", f"{_HEX}{{64}}"),
-    _token("openai_key", "sk-", rf"(?:proj-|svcacct-|admin-)?{_B64URL}{{20,255}}",
-           # Random keys contain digits; sk-some-long-option-name does not.
-           validate=_has_digit),
+    _token(
+        "openai_key",
+        "sk-",
+        rf"(?:proj-|svcacct-|admin-)?{_B64URL}{{20,255}}",
+        # Random keys contain digits; sk-some-long-option-name does not.
+        validate=_has_digit,
+    ),
     _token("groq_key", "gsk_", "[A-Za-z0-9]{52}"),
     _token("perplexity_key", "pplx-", "[A-Za-z0-9]{48}"),
     _token("xai_key", "xai-", "[A-Za-z0-9]{80}"),
@@ -241,10 +270,16 @@ PROVIDER_TOKENS: tuple[Rule, ...] = (
     _token("tavily_key", "tvly-", "(?:dev-)?[A-Za-z0-9]{32}"),
     _token("elevenlabs_key", "sk_", f"{_HEX}{{48}}"),
     # Messaging, mail and chat
-    _token("slack_token", "xox", r"(?:[abposre]|e\.xox[bp])-[A-Za-z0-9\-]{10,255}", validate=_has_digit),
+    _token(
+        "slack_token", "xox", r"(?:[abposre]|e\.xox[bp])-[A-Za-z0-9\-]{10,255}", validate=_has_digit
+    ),
     _token("slack_token", "xapp-", r"[A-Za-z0-9\-]{10,255}", validate=_has_digit),
-    *_tokens("discord_token", "M N O", rf"[A-Za-z0-9_\-]{{23,27}}\.{_B64URL}{{6}}\.{_B64URL}{{27,38}}",
-             validate=_discord_bot_token),
+    *_tokens(
+        "discord_token",
+        "M N O",
+        rf"[A-Za-z0-9_\-]{{23,27}}\.{_B64URL}{{6}}\.{_B64URL}{{27,38}}",
+        validate=_discord_bot_token,
+    ),
     _token("sendgrid_key", "SG.", rf"{_B64URL}{{22}}\.{_B64URL}{{43}}"),
     _token("mailgun_key", "key-", f"{_HEX}{{32}}"),
     *_tokens("brevo_key", "xkeysib- xsmtpsib-", f"{_HEX}{{64}}-[A-Za-z0-9]{{16}}"),
@@ -332,13 +367,17 @@ BLOCK_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "private_key",
-        re.compile(r"---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----[\s\S]*?(?:---- END SSH2 ENCRYPTED PRIVATE KEY ----|\Z)"),
+        re.compile(
+            r"---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----[\s\S]*?(?:---- END SSH2 ENCRYPTED PRIVATE KEY ----|\Z)"
+        ),
         ("---- begin ssh2",),
     ),
     Rule(
         "private_key",
         # A PuTTY .ppk file: the lines after "Private-Lines: N" and the MAC.
-        re.compile(r"Private-Lines:[ \t]*[0-9]+\r?\n((?:[A-Za-z0-9+/=]++\r?\n?)++(?:Private-MAC:[^\n]*)?)"),
+        re.compile(
+            r"Private-Lines:[ \t]*[0-9]+\r?\n((?:[A-Za-z0-9+/=]++\r?\n?)++(?:Private-MAC:[^\n]*)?)"
+        ),
         ("private-lines",),
     ),
 )
@@ -351,7 +390,9 @@ def _accept_value(value: str) -> bool:
 CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
         "aws_secret_key",
-        re.compile(r"secret_?access_?key[\"']?[ \t]*[:=][ \t]*[\"']?([a-z0-9/+]{40})(?![a-z0-9/+])"),
+        re.compile(
+            r"secret_?access_?key[\"']?[ \t]*[:=][ \t]*[\"']?([a-z0-9/+]{40})(?![a-z0-9/+])"
+        ),
         ("secret",),
         lowered=True,
     ),
@@ -393,12 +434,16 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
         "password",
         # mysql -pSECRET: only glued ("-p db" asks for the password, db is the database).
-        re.compile(rf"(?:{_word('mysql')}|{_word('mariadb')})[a-z\-]*{_TAIL}[^\n]{{0,300}}?[ \t]-p{_FLAG_VALUE}"),
+        re.compile(
+            rf"(?:{_word('mysql')}|{_word('mariadb')})[a-z\-]*{_TAIL}[^\n]{{0,300}}?[ \t]-p{_FLAG_VALUE}"
+        ),
         ("mysql", "mariadb"),
     ),
     Rule(
         "password",
-        re.compile(rf"(?:{_word('docker')}|{_word('podman')}|{_word('nerdctl')})[ \t]+login{_TAIL}[^\n]{{0,300}}?[ \t]-p(?:[ \t]+|=)?{_FLAG_VALUE}"),
+        re.compile(
+            rf"(?:{_word('docker')}|{_word('podman')}|{_word('nerdctl')})[ \t]+login{_TAIL}[^\n]{{0,300}}?[ \t]-p(?:[ \t]+|=)?{_FLAG_VALUE}"
+        ),
         (" login",),
     ),
     Rule(
@@ -408,7 +453,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "password",
-        re.compile(rf"{_word('redis-cli')}{_TAIL}[^\n]{{0,300}}?[ \t](?:-a|--pass)[ \t]+{_FLAG_VALUE}"),
+        re.compile(
+            rf"{_word('redis-cli')}{_TAIL}[^\n]{{0,300}}?[ \t](?:-a|--pass)[ \t]+{_FLAG_VALUE}"
+        ),
         ("redis-cli",),
     ),
     Rule(
@@ -495,7 +542,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
         "azure_client_secret",
         # Azure AD application secrets carry "Q~" after three characters and a digit.
-        re.compile(r"Q~(?<=(?<![A-Za-z0-9_~.\-])[A-Za-z0-9_~.]{3}[0-9]Q~)[A-Za-z0-9_~.\-]{31,34}(?![A-Za-z0-9_~.\-])"),
+        re.compile(
+            r"Q~(?<=(?<![A-Za-z0-9_~.\-])[A-Za-z0-9_~.]{3}[0-9]Q~)[A-Za-z0-9_~.\-]{31,34}(?![A-Za-z0-9_~.\-])"
+        ),
         ("q~",),
         reach_back=4,
     ),
@@ -513,7 +562,9 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "terraform_token",
-        re.compile(r"\.atlasv1\.(?<=(?<![A-Za-z0-9])[A-Za-z0-9]{14}\.atlasv1\.)[A-Za-z0-9_=\-]{60,70}(?![A-Za-z0-9_=\-])"),
+        re.compile(
+            r"\.atlasv1\.(?<=(?<![A-Za-z0-9])[A-Za-z0-9]{14}\.atlasv1\.)[A-Za-z0-9_=\-]{60,70}(?![A-Za-z0-9_=\-])"
+        ),
         (".atlasv1.",),
         reach_back=14,
     ),
@@ -573,12 +624,31 @@ _BARE = r"""[^\s"'`,;()\[\]{}<>]"""
 # "key" alone names many things (dict keys, sort keys, primary_key); only these kinds of key
 # are secrets: api_key, apiKey, PRIVATE-KEY, client.key, AccountKey, AZURE_STORAGE_KEY.
 _SECRET_KEY_KINDS = (
-    "api", "access", "private", "auth", "encryption", "signing", "master", "license", "secret", "client",
-    "account", "storage", "app", "subscription", "admin", "deploy", "consumer",
+    "api",
+    "access",
+    "private",
+    "auth",
+    "encryption",
+    "signing",
+    "master",
+    "license",
+    "secret",
+    "client",
+    "account",
+    "storage",
+    "app",
+    "subscription",
+    "admin",
+    "deploy",
+    "consumer",
 )
-_SECRET_KEY = "key(?:" + "|".join(
-    f"(?<={kind}{separator}key)" for kind in _SECRET_KEY_KINDS for separator in ("", "[_.\\-]")
-) + ")"
+_SECRET_KEY = (
+    "key(?:"
+    + "|".join(
+        f"(?<={kind}{separator}key)" for kind in _SECRET_KEY_KINDS for separator in ("", "[_.\\-]")
+    )
+    + ")"
+)
 # One search over the lowercased text finds a keyword, the rest of the identifier, then
 # "=", ":", ":=", "=>" or (for a flag: --password hunter2) spaces, and the value. Values
 # that are plainly code are refused here, without Python work per hit (terminal output can
@@ -661,8 +731,10 @@ def _reads_as_words(value: str) -> bool:
     if value.islower() or value.isupper():
         return False
     words = [
-        hump for hump in _WORD_HUMP.findall(value)
-        if len(hump) >= 3 and (hump.isupper() or (_VOWEL.search(hump) and not _CONSONANT_RUN.search(hump)))
+        hump
+        for hump in _WORD_HUMP.findall(value)
+        if len(hump) >= 3
+        and (hump.isupper() or (_VOWEL.search(hump) and not _CONSONANT_RUN.search(hump)))
     ]
     return len(words) >= 2 and sum(map(len, words)) >= 0.8 * len(value)
 
@@ -683,7 +755,9 @@ def _names_a_variable(value: str, name: str) -> bool:
 
 def _looks_like_password(value: str) -> bool:
     # Something with digits or symbols in it, or a long string.
-    return (len(value) >= 4 and _char_classes(value) >= 2 and not value.isalpha()) or len(value) >= 12
+    return (len(value) >= 4 and _char_classes(value) >= 2 and not value.isalpha()) or len(
+        value
+    ) >= 12
 
 
 def _looks_like_token(value: str) -> bool:
@@ -706,7 +780,7 @@ def _name_start(lowered: str, keyword_at: int) -> int:
 
 
 def _continues_a_word(text: str, keyword_at: int) -> bool:
-    """"pass" in bypass or BYPASS (and "pat" in spat), but not in DB_PASS or dbPass."""
+    """ "pass" in bypass or BYPASS (and "pat" in spat), but not in DB_PASS or dbPass."""
     before = text[keyword_at - 1 : keyword_at]
     return before.isalpha() and (text[keyword_at].islower() or before.isupper())
 
@@ -736,7 +810,8 @@ def _named_value(text: str, lowered: str, match: re.Match[str]) -> tuple[int, in
     separator = match.group("separator")
     name_start = _name_start(lowered, keyword_at)
     if separator == "," and not (
-        quoted and text[match.end("suffix") : match.end("suffix") + 1] in "\"'"
+        quoted
+        and text[match.end("suffix") : match.end("suffix") + 1] in "\"'"
         and text[name_start - 1 : name_start] in ("'", '"')
     ):
         return None  # only a quoted name and value make a pair: define('DB_PASSWORD', 'pw')
@@ -782,7 +857,9 @@ def _redact_named_values(text: str, lowered: str, kinds: list[str]) -> str:
     while (match := _NAMED_VALUE.search(lowered, search_from)) is not None:
         found = _named_value(text, lowered, match)
         if found is None:
-            search_from = match.start() + 1  # a later keyword inside this match may still name a secret
+            search_from = (
+                match.start() + 1
+            )  # a later keyword inside this match may still name a secret
             continue
         start, end, kind = found
         pieces.append(text[kept_until:start])
@@ -811,7 +888,9 @@ def _index_by_head(rules: tuple[Rule, ...]) -> dict[str, tuple[tuple[str, Rule],
     for rule in rules:
         for prefix in rule.keywords:
             index.setdefault(prefix[:2], []).append((prefix, rule))
-    return {head: tuple(sorted(found, key=lambda item: -len(item[0]))) for head, found in index.items()}
+    return {
+        head: tuple(sorted(found, key=lambda item: -len(item[0]))) for head, found in index.items()
+    }
 
 
 _TOKENS_BY_HEAD = _index_by_head(PROVIDER_TOKENS)
@@ -943,8 +1022,14 @@ def _redact_kubernetes_secret_data(text: str, lowered: str, kinds: list[str]) ->
                 value_at, value = entry.start(1), entry.group(1)
             else:
                 value = ""
-            if value and not _BLOCK_SCALAR.fullmatch(value) and not value.startswith(REDACTED_PREFIX):
-                spans.append((position + value_at, position + value_at + len(value), "kubernetes_secret"))
+            if (
+                value
+                and not _BLOCK_SCALAR.fullmatch(value)
+                and not value.startswith(REDACTED_PREFIX)
+            ):
+                spans.append(
+                    (position + value_at, position + value_at + len(value), "kubernetes_secret")
+                )
             position = line_end + 1
     return _replace(text, sorted(spans), kinds)
 
@@ -1031,7 +1116,16 @@ _SENSITIVE_NAMES = frozenset(
     }
 )
 _SENSITIVE_SUFFIXES = (
-    ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".env", ".tfvars", ".tfstate",
+    ".pem",
+    ".key",
+    ".p12",
+    ".pfx",
+    ".jks",
+    ".keystore",
+    ".ppk",
+    ".env",
+    ".tfvars",
+    ".tfstate",
 )
 _SENSITIVE_PREFIXES = ("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".env.", "secrets.")
 

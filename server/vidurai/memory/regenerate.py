@@ -45,16 +45,24 @@ def context_of(memory: Memory) -> GistContext:
         source = None if source in (None, "unknown") else source
         diagnostic = DiagnosticEvent(message.group(1), 1, code=code, source=source)
         return GistContext(
-            event_type=kind, file_path=memory.file_path, message=message.group(1),
-            error_type=error_type_of(diagnostic), source=source,
+            event_type=kind,
+            file_path=memory.file_path,
+            message=message.group(1),
+            error_type=error_type_of(diagnostic),
+            source=source,
         )
     command = _COMMAND_LINE.search(verbatim)
     if kind in COMMAND_KINDS and command:
         exit_code = _EXIT_CODE.search(verbatim)
-        cause = _FAILURE_CAUSE.search(memory.gist) if kind == EventType.COMMAND_FAILED.value else None
+        cause = (
+            _FAILURE_CAUSE.search(memory.gist) if kind == EventType.COMMAND_FAILED.value else None
+        )
         return GistContext(
-            event_type=kind, command=command.group(1),
-            exit_code=int(exit_code.group(1)) if exit_code else (0 if kind == EventType.COMMAND_FIXED.value else None),
+            event_type=kind,
+            command=command.group(1),
+            exit_code=int(exit_code.group(1))
+            if exit_code
+            else (0 if kind == EventType.COMMAND_FIXED.value else None),
             message=cause.group(1) if cause else None,
         )
     return context
@@ -70,10 +78,12 @@ def regenerate_gists(db: MemoryStore, generator: MultiAudienceGistGenerator) -> 
         return 0
     changed, after = 0, 0
     while page := db.memories_after(after, PAGE):
-        changed += db.replace_generated_gists({
-            memory.id: generator.generate(memory.verbatim, memory.gist, context_of(memory))
-            for memory in page
-        })
+        changed += db.replace_generated_gists(
+            {
+                memory.id: generator.generate(memory.verbatim, memory.gist, context_of(memory))
+                for memory in page
+            }
+        )
         after = page[-1].id
     db.set_metadata(GENERATOR_KEY, GENERATOR_VERSION)
     return changed

@@ -37,6 +37,7 @@ _RAISES_NOTE = re.compile(
     r"(?i)\b(?:important|must|never|always|gotcha|root\s+cause|breaking\s+change|do\s+not|don't|beware)\b"
 )
 
+
 def classify_salience(
     text: str, event_type: str | None = None, important: bool = False
 ) -> SalienceLevel:
@@ -51,7 +52,9 @@ def classify_salience(
         return SalienceLevel.NOISE
     if _LOW.search(text):
         return SalienceLevel.LOW
-    kind = event_type if event_type and event_type != EventType.NOTE.value else infer_event_type(text)
+    kind = (
+        event_type if event_type and event_type != EventType.NOTE.value else infer_event_type(text)
+    )
     if kind != EventType.NOTE.value:
         return kind_of(kind).salience
     if _RAISES_NOTE.search(text):

@@ -39,7 +39,9 @@ def semantic_search_unavailable() -> str | None:
     return MemoryDatabase.semantic_search_unavailable()
 
 
-def open_store(location: str | None = None, audiences: tuple[str, ...] | None = None) -> MemoryStore:
+def open_store(
+    location: str | None = None, audiences: tuple[str, ...] | None = None
+) -> MemoryStore:
     """The store at ``location`` (a database file; by default ``default_db_path()``)."""
     return MemoryDatabase(location, audiences)
 

@@ -180,7 +180,9 @@ def _check_location(path: Path) -> None:
             f"{path} is read-only; it was not changed. Make it writable (chmod u+w) or copy "
             f"it elsewhere and point Vidurai at the copy{_WHERE_TO_POINT}."
         )
-    if path.stat().st_size == 0 and not _has_wal(path):  # ours are never empty: see _create_database
+    if path.stat().st_size == 0 and not _has_wal(
+        path
+    ):  # ours are never empty: see _create_database
         _refuse_damaged(path, "is empty (0 bytes), not a Vidurai database")
     _make_private(path)
 
@@ -444,7 +446,9 @@ class MemoryDatabase:
         if audience_gists:
             for audience in audience_gists:
                 self.validate_audience(audience)
-        created_moment = from_db_time(created_at) if isinstance(created_at, str) else (created_at or utc_now())
+        created_moment = (
+            from_db_time(created_at) if isinstance(created_at, str) else (created_at or utc_now())
+        )
         created = to_db_time(created_moment)
         days = retention_days if retention_days is not None else level.retention_days
         expires = None if days is None else to_db_time(created_moment + timedelta(days=days))
@@ -457,20 +461,28 @@ class MemoryDatabase:
                 "retention_days, fingerprint, pinned, pinned_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    project_id, verbatim, str(getattr(event_type, "value", event_type)),
-                    _clean_file_path(file_path), line_number,
+                    project_id,
+                    verbatim,
+                    str(getattr(event_type, "value", event_type)),
+                    _clean_file_path(file_path),
+                    line_number,
                     end_line if end_line is not None and line_number is not None else line_number,
-                    anchor_text, level.name, gist, json.dumps(list(tags or [])), created,
-                    expires, retention_days, fingerprint, int(pinned),
+                    anchor_text,
+                    level.name,
+                    gist,
+                    json.dumps(list(tags or [])),
+                    created,
+                    expires,
+                    retention_days,
+                    fingerprint,
+                    int(pinned),
                     created if pinned else None,
                 ),
             ).lastrowid
             assert memory_id is not None  # an INSERT sets lastrowid
             if audience_gists:
                 self._upsert_gists(conn, memory_id, audience_gists)
-            conn.execute(
-                "UPDATE projects SET last_active = ? WHERE id = ?", (created, project_id)
-            )
+            conn.execute("UPDATE projects SET last_active = ? WHERE id = ?", (created, project_id))
             if vector:
                 self._save_vectors(conn, [(memory_id, project_id, vector[0])])
         return memory_id
@@ -668,10 +680,14 @@ class MemoryDatabase:
                     (json.dumps([row["id"] for row in rows]),),
                 )
             }
-            self._save_vectors(conn, [
-                (row["id"], row["project_id"], blob)
-                for row, blob in zip(rows, blobs, strict=True) if row["id"] in alive
-            ])
+            self._save_vectors(
+                conn,
+                [
+                    (row["id"], row["project_id"], blob)
+                    for row, blob in zip(rows, blobs, strict=True)
+                    if row["id"] in alive
+                ],
+            )
         return len(alive)
 
     def embedding_progress(self) -> tuple[int, int]:
@@ -731,7 +747,10 @@ class MemoryDatabase:
     # ------------------------------------------------------------------ anchors
 
     def memories_at(
-        self, project_path: str | os.PathLike[str], file_path: str, line: int,
+        self,
+        project_path: str | os.PathLike[str],
+        file_path: str,
+        line: int,
         audience: str | None = None,
     ) -> list[Memory]:
         """The hover lookup: attached memories whose lines cover ``line`` (1-based), most
@@ -747,9 +766,7 @@ class MemoryDatabase:
         )
         return self._memories(rows, audience)
 
-    def file_marks(
-        self, project_path: str | os.PathLike[str], file_path: str
-    ) -> list[FileMark]:
+    def file_marks(self, project_path: str | os.PathLike[str], file_path: str) -> list[FileMark]:
         """Where a file's memories are: id, line, end line, detached, and the anchor text (the
         first line as last saved, to find the lines again in a changed file). No gist or note:
         the gutter and the tracking of an opened file stay a few milliseconds at thousands
@@ -762,8 +779,16 @@ class MemoryDatabase:
             "WHERE project_id = ? AND file_path = ? AND line_number IS NOT NULL",
             (project_id, _clean_file_path(file_path)),
         )
-        return [FileMark(row["id"], row["line_number"], row["end_line"], bool(row["detached"]),
-                         row["anchor_text"]) for row in rows]
+        return [
+            FileMark(
+                row["id"],
+                row["line_number"],
+                row["end_line"],
+                bool(row["detached"]),
+                row["anchor_text"],
+            )
+            for row in rows
+        ]
 
     def update_anchors(
         self, anchors: Iterable[tuple[int, int | None, int | None, bool, str | None]]
@@ -802,7 +827,10 @@ class MemoryDatabase:
 
     @staticmethod
     def _upsert_gists(
-        conn: sqlite3.Connection, memory_id: int, gists: Mapping[str, str], written_by_user: bool = False
+        conn: sqlite3.Connection,
+        memory_id: int,
+        gists: Mapping[str, str],
+        written_by_user: bool = False,
     ) -> None:
         now = to_db_time(utc_now())
         conn.executemany(
@@ -811,7 +839,10 @@ class MemoryDatabase:
             "gist = excluded.gist, created_at = excluded.created_at, "
             "written_by_user = excluded.written_by_user "
             "WHERE gist IS NOT excluded.gist OR written_by_user IS NOT excluded.written_by_user",
-            [(memory_id, audience, gist, now, int(written_by_user)) for audience, gist in gists.items()],
+            [
+                (memory_id, audience, gist, now, int(written_by_user))
+                for audience, gist in gists.items()
+            ],
         )
 
     # ------------------------------------------------------------------ regenerating gists
@@ -847,9 +878,11 @@ class MemoryDatabase:
                 "ON CONFLICT(memory_id, audience) DO UPDATE SET gist = excluded.gist, "
                 "created_at = excluded.created_at "
                 "WHERE written_by_user = 0 AND gist IS NOT excluded.gist",
-                [(memory_id, audience, gist, now)
-                 for memory_id, by_audience in gists.items()
-                 for audience, gist in by_audience.items()],
+                [
+                    (memory_id, audience, gist, now)
+                    for memory_id, by_audience in gists.items()
+                    for audience, gist in by_audience.items()
+                ],
             )
             return cursor.rowcount
 
@@ -882,17 +915,19 @@ class MemoryDatabase:
 
     def get_gist_history(self, memory_id: int, audience: str | None = None) -> list[GistVersion]:
         """Every replaced gist, oldest first, with when it was written and when it was replaced."""
-        sql = (
-            "SELECT audience, gist, created_at, replaced_at FROM gist_history WHERE memory_id = ?"
-        )
+        sql = "SELECT audience, gist, created_at, replaced_at FROM gist_history WHERE memory_id = ?"
         params: list[Any] = [memory_id]
         if audience is not None:
             self.validate_audience(audience)
             sql += " AND audience = ?"
             params.append(audience)
         return [
-            GistVersion(row["audience"], row["gist"], _parse_time(row["created_at"]),
-                        from_db_time(row["replaced_at"]))
+            GistVersion(
+                row["audience"],
+                row["gist"],
+                _parse_time(row["created_at"]),
+                from_db_time(row["replaced_at"]),
+            )
             for row in self._read(sql + " ORDER BY id", params)
         ]
 
@@ -985,7 +1020,9 @@ class MemoryDatabase:
         params: list[Any] = [project_id, SalienceLevel.parse(min_salience).rank]
         rows, _ = self._fused_search(
             [(1.0, lambda wanted: self._meaning_ranking(text, project_id, wanted))],
-            filters, params, limit,
+            filters,
+            params,
+            limit,
         )
         return self._memories(rows, audience)
 
@@ -1017,11 +1054,14 @@ class MemoryDatabase:
                 break
             wanted *= 4
         best = [row["id"] for row in fused_order(scores, candidates, identifiers)[:limit]]
-        rows = {row["id"]: row for row in self._read(
-            f"SELECT {_MEMORY_COLUMNS}, m.salience_rank FROM json_each(?) AS page "
-            "CROSS JOIN memories m ON m.id = page.value JOIN projects p ON p.id = m.project_id",
-            (json.dumps(best),),
-        )}
+        rows = {
+            row["id"]: row
+            for row in self._read(
+                f"SELECT {_MEMORY_COLUMNS}, m.salience_rank FROM json_each(?) AS page "
+                "CROSS JOIN memories m ON m.id = page.value JOIN projects p ON p.id = m.project_id",
+                (json.dumps(best),),
+            )
+        }
         # a memory deleted between the two reads is left out
         return [rows[memory_id] for memory_id in best if memory_id in rows], scores
 
@@ -1117,7 +1157,6 @@ class MemoryDatabase:
             if similarity >= embedding.MIN_RELATED_SIMILARITY
         ]
 
-
     def list_memories(
         self,
         project_path: str | os.PathLike[str],
@@ -1142,7 +1181,9 @@ class MemoryDatabase:
         project_id = self._find_project(project_path)
         if project_id is None:
             return []
-        where, params = self._list_filters(project_id, file_path, without_file, salience, pinned, since)
+        where, params = self._list_filters(
+            project_id, file_path, without_file, salience, pinned, since
+        )
         order_sql = {
             "salience": _SALIENT_FIRST,
             "recent": "m.created_at DESC, m.id DESC",
@@ -1169,7 +1210,9 @@ class MemoryDatabase:
         project_id = self._find_project(project_path)
         if project_id is None:
             return 0
-        where, params = self._list_filters(project_id, file_path, without_file, salience, pinned, since)
+        where, params = self._list_filters(
+            project_id, file_path, without_file, salience, pinned, since
+        )
         return self._read(f"SELECT COUNT(*) FROM memories m WHERE {where}", params)[0][0]
 
     @staticmethod
@@ -1294,8 +1337,14 @@ class MemoryDatabase:
         sql += " ORDER BY forgotten_at DESC, id DESC LIMIT ?"
         params.append(limit)
         return [
-            LedgerEntry(row["memory_id"], row["project_id"], row["gist"], row["salience"],
-                        row["reason"], from_db_time(row["forgotten_at"]))
+            LedgerEntry(
+                row["memory_id"],
+                row["project_id"],
+                row["gist"],
+                row["salience"],
+                row["reason"],
+                from_db_time(row["forgotten_at"]),
+            )
             for row in self._read(sql, params)
         ]
 
@@ -1312,9 +1361,11 @@ class MemoryDatabase:
             conn.execute("BEGIN")
             try:
                 memories = (
-                    self.list_memories(project_path, order="recent",
-                                       limit=self.count_memories(project_path))
-                    if project_path is not None else self.all_memories()
+                    self.list_memories(
+                        project_path, order="recent", limit=self.count_memories(project_path)
+                    )
+                    if project_path is not None
+                    else self.all_memories()
                 )
                 gists: dict[int, dict[str, dict[str, Any]]] = {}
                 for row in conn.execute(
@@ -1322,7 +1373,8 @@ class MemoryDatabase:
                     "FROM audience_gists ORDER BY memory_id, id"
                 ):
                     gists.setdefault(row["memory_id"], {})[row["audience"]] = {
-                        "gist": row["gist"], "created_at": _iso(row["created_at"]),
+                        "gist": row["gist"],
+                        "created_at": _iso(row["created_at"]),
                         "written_by_user": bool(row["written_by_user"]),
                     }
                 history: dict[int, list[dict[str, Any]]] = {}
@@ -1330,11 +1382,14 @@ class MemoryDatabase:
                     "SELECT memory_id, audience, gist, created_at, replaced_at FROM gist_history "
                     "ORDER BY id"
                 ):
-                    history.setdefault(row["memory_id"], []).append({
-                        "audience": row["audience"], "gist": row["gist"],
-                        "created_at": _iso(row["created_at"]),
-                        "replaced_at": _iso(row["replaced_at"]),
-                    })
+                    history.setdefault(row["memory_id"], []).append(
+                        {
+                            "audience": row["audience"],
+                            "gist": row["gist"],
+                            "created_at": _iso(row["created_at"]),
+                            "replaced_at": _iso(row["replaced_at"]),
+                        }
+                    )
             finally:
                 conn.execute("COMMIT")
         records = []
@@ -1343,8 +1398,11 @@ class MemoryDatabase:
             for column in ARCHIVE_COLUMNS:
                 value = getattr(memory, column)
                 record[column] = (
-                    iso_time(value) if column in ARCHIVE_TIMES
-                    else list(value) if column == "tags" else value
+                    iso_time(value)
+                    if column in ARCHIVE_TIMES
+                    else list(value)
+                    if column == "tags"
+                    else value
                 )
             record["audience_gists"] = gists.get(memory.id, {})
             record["gist_history"] = history.get(memory.id, [])
@@ -1364,7 +1422,9 @@ class MemoryDatabase:
         result = ImportResult(0, 0)
         project_ids: dict[str, int] = {}
         with self._write() as conn:
-            last_existing_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM memories").fetchone()[0]
+            last_existing_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM memories").fetchone()[
+                0
+            ]
             for record in records:
                 path = normalize_project_path(record.project_path)
                 if path not in project_ids:
@@ -1382,9 +1442,13 @@ class MemoryDatabase:
                     continue
                 values = [getattr(memory, column) for column in ARCHIVE_COLUMNS]
                 values = [
-                    _db_time(value) if isinstance(value, datetime)
-                    else json.dumps(list(value)) if isinstance(value, tuple)
-                    else int(value) if isinstance(value, bool) else value
+                    _db_time(value)
+                    if isinstance(value, datetime)
+                    else json.dumps(list(value))
+                    if isinstance(value, tuple)
+                    else int(value)
+                    if isinstance(value, bool)
+                    else value
                     for value in values
                 ]
                 memory_id = conn.execute(
@@ -1395,14 +1459,30 @@ class MemoryDatabase:
                 conn.executemany(
                     "INSERT INTO audience_gists (memory_id, audience, gist, created_at, "
                     "written_by_user) VALUES (?, ?, ?, ?, ?)",
-                    [(memory_id, audience, gist.gist, _db_time(gist.created_at), int(gist.written_by_user))
-                     for audience, gist in record.audience_gists.items()],
+                    [
+                        (
+                            memory_id,
+                            audience,
+                            gist.gist,
+                            _db_time(gist.created_at),
+                            int(gist.written_by_user),
+                        )
+                        for audience, gist in record.audience_gists.items()
+                    ],
                 )
                 conn.executemany(
                     "INSERT INTO gist_history (memory_id, audience, gist, created_at, replaced_at) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    [(memory_id, old.audience, old.gist, _db_time(old.created_at),
-                      to_db_time(old.replaced_at)) for old in record.gist_history],
+                    [
+                        (
+                            memory_id,
+                            old.audience,
+                            old.gist,
+                            _db_time(old.created_at),
+                            to_db_time(old.replaced_at),
+                        )
+                        for old in record.gist_history
+                    ],
                 )
                 result.imported += 1
         return result
@@ -1437,9 +1517,11 @@ class MemoryDatabase:
                     ("memories", "SELECT COUNT(*) FROM memories"),
                     ("pinned", "SELECT COUNT(*) FROM memories WHERE pinned = 1"),
                     ("audience_gists", "SELECT COUNT(*) FROM audience_gists"),
-                    ("memories_missing_gists",
-                     f"SELECT COUNT(*) FROM memories WHERE (SELECT COUNT(*) FROM audience_gists g "
-                     f"WHERE g.memory_id = memories.id) < {len(self.audiences)}"),
+                    (
+                        "memories_missing_gists",
+                        f"SELECT COUNT(*) FROM memories WHERE (SELECT COUNT(*) FROM audience_gists g "
+                        f"WHERE g.memory_id = memories.id) < {len(self.audiences)}",
+                    ),
                     ("gist_history", "SELECT COUNT(*) FROM gist_history"),
                     ("ledger", "SELECT COUNT(*) FROM forgetting_ledger"),
                 )
@@ -1459,23 +1541,65 @@ class MemoryDatabase:
         """Rows of ``_MEMORY_COLUMNS`` as records, with the asked-for audience's gist."""
         gists = (
             self.get_audience_gists_bulk([row[0] for row in rows], [audience])
-            if audience is not None and rows else {}
+            if audience is not None and rows
+            else {}
         )
         memories = []
         for row in rows:
             # By position, in _MEMORY_COLUMNS' order: a Row looks a name up column by column.
-            (memory_id, _, project_path, verbatim, gist, event_type, file_path, line_number,
-             end_line, anchor_text, detached, salience, tags, created_at, last_accessed,
-             access_count, expires_at, retention_days, pinned, pinned_at, pin_reason,
-             fingerprint, occurrence_count, *_) = row
-            memories.append(Memory(
-                memory_id, project_path, verbatim, gist, event_type, file_path, line_number,
-                end_line, anchor_text, bool(detached), salience, tuple(_load_tags(tags)),
-                from_db_time(created_at), _parse_time(last_accessed), access_count or 0,
-                _parse_time(expires_at), retention_days, bool(pinned), _parse_time(pinned_at),
-                pin_reason, fingerprint, occurrence_count or 1,
-                gists.get(memory_id, {}).get(audience, gist) if audience else None,
-            ))
+            (
+                memory_id,
+                _,
+                project_path,
+                verbatim,
+                gist,
+                event_type,
+                file_path,
+                line_number,
+                end_line,
+                anchor_text,
+                detached,
+                salience,
+                tags,
+                created_at,
+                last_accessed,
+                access_count,
+                expires_at,
+                retention_days,
+                pinned,
+                pinned_at,
+                pin_reason,
+                fingerprint,
+                occurrence_count,
+                *_,
+            ) = row
+            memories.append(
+                Memory(
+                    memory_id,
+                    project_path,
+                    verbatim,
+                    gist,
+                    event_type,
+                    file_path,
+                    line_number,
+                    end_line,
+                    anchor_text,
+                    bool(detached),
+                    salience,
+                    tuple(_load_tags(tags)),
+                    from_db_time(created_at),
+                    _parse_time(last_accessed),
+                    access_count or 0,
+                    _parse_time(expires_at),
+                    retention_days,
+                    bool(pinned),
+                    _parse_time(pinned_at),
+                    pin_reason,
+                    fingerprint,
+                    occurrence_count or 1,
+                    gists.get(memory_id, {}).get(audience, gist) if audience else None,
+                )
+            )
         return memories
 
 
@@ -1486,7 +1610,9 @@ def _store_errors() -> Iterator[None]:
         yield
     except sqlite3.OperationalError as error:
         if "locked" in str(error) or "busy" in str(error):
-            raise StoreLocked(f"the database is busy: another process is writing ({error})") from error
+            raise StoreLocked(
+                f"the database is busy: another process is writing ({error})"
+            ) from error
         raise StoreError(str(error)) from error
     except sqlite3.Error as error:
         raise StoreError(str(error)) from error
@@ -1523,8 +1649,9 @@ def _snippet(memory: Memory, words: WordQuery) -> Snippet | None:
 
 
 def _ledger_entry(row: sqlite3.Row, reason: str, moment: str) -> LedgerEntry:
-    return LedgerEntry(row["id"], row["project_id"], row["gist"], row["salience"], reason,
-                       from_db_time(moment))
+    return LedgerEntry(
+        row["id"], row["project_id"], row["gist"], row["salience"], reason, from_db_time(moment)
+    )
 
 
 def _expiry_reason(row: sqlite3.Row) -> str:

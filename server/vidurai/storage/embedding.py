@@ -105,7 +105,10 @@ def _load() -> Embedder:
     # Mapped, not read: only the rows of tokens actually seen are paged in (clean pages the
     # OS can drop), which keeps the server's memory small.
     weights = np.memmap(
-        weights_path, dtype=np.float16, mode="r", offset=8 + header_length + start,
+        weights_path,
+        dtype=np.float16,
+        mode="r",
+        offset=8 + header_length + start,
         shape=tuple(tensor["shape"]),
     )
     tokenizer = Tokenizer.from_file(str(package.joinpath(*_TOKENIZER_FILE)))
@@ -120,7 +123,9 @@ def to_blob(vector: "np.ndarray") -> bytes:
     return np.round(vector * (127.0 / peak)).astype(np.int8).tobytes()
 
 
-def rerank(query: "np.ndarray", items: Sequence[Sequence[Any]], limit: int) -> list[tuple[int, float]]:
+def rerank(
+    query: "np.ndarray", items: Sequence[Sequence[Any]], limit: int
+) -> list[tuple[int, float]]:
     """(memory id, cosine to the query) of the ``limit`` nearest (id, int8 blob) items."""
     import numpy as np
 
@@ -180,7 +185,9 @@ class VectorIndex:
         self._set_rows(rows, [item[1] for item in items], [item[2] for item in items])
         self._size += len(items)
 
-    def _set_rows(self, rows: "np.ndarray", projects: Sequence[int], blobs: Sequence[bytes]) -> None:
+    def _set_rows(
+        self, rows: "np.ndarray", projects: Sequence[int], blobs: Sequence[bytes]
+    ) -> None:
         np = self._np
         vectors = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), DIMENSIONS)
         self._projects[rows] = projects

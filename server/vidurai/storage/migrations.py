@@ -99,7 +99,7 @@ def _migrate_to_v2(conn: sqlite3.Connection) -> None:
         );
         CREATE INDEX IF NOT EXISTS idx_audience_gists_memory ON audience_gists(memory_id);
         CREATE INDEX IF NOT EXISTS idx_audience_gists_audience ON audience_gists(audience);
-        """
+        """,
     )
 
 
@@ -124,16 +124,22 @@ def _normalize_time(value: object) -> str | None:
     return moment.astimezone(timezone.utc).strftime(DB_TIME_FORMAT)
 
 
-_SALIENCE_RANK_SQL = "CASE salience " + " ".join(
-    f"WHEN '{level.name}' THEN {level.rank}" for level in SalienceLevel
-) + " ELSE 0 END"
+_SALIENCE_RANK_SQL = (
+    "CASE salience "
+    + " ".join(f"WHEN '{level.name}' THEN {level.rank}" for level in SalienceLevel)
+    + " ELSE 0 END"
+)
 
 # A salience name's default retention in days, NULL for "never forgotten".
-DEFAULT_RETENTION_SQL = "CASE salience " + " ".join(
-    f"WHEN '{level.name}' THEN {level.retention_days}"
-    for level in SalienceLevel
-    if level.retention_days is not None
-) + " END"
+DEFAULT_RETENTION_SQL = (
+    "CASE salience "
+    + " ".join(
+        f"WHEN '{level.name}' THEN {level.retention_days}"
+        for level in SalienceLevel
+        if level.retention_days is not None
+    )
+    + " END"
+)
 
 
 _V3_COLUMNS = {
@@ -200,7 +206,7 @@ def _migrate_to_v3(conn: sqlite3.Connection) -> None:
         CREATE INDEX IF NOT EXISTS idx_memories_expiry ON memories(expires_at)
             WHERE expires_at IS NOT NULL AND pinned = 0;
         CREATE INDEX idx_memories_pinned ON memories(project_id, pinned_at) WHERE pinned = 1;
-        """
+        """,
     )
 
 
@@ -239,7 +245,7 @@ def _migrate_to_v4(conn: sqlite3.Connection) -> None:
             forgotten_at TIMESTAMP NOT NULL
         );
         CREATE INDEX IF NOT EXISTS idx_forgetting_ledger_time ON forgetting_ledger(forgotten_at);
-        """
+        """,
     )
 
 
@@ -279,7 +285,7 @@ def _migrate_to_v5(conn: sqlite3.Connection) -> None:
             INSERT INTO memories_fts(rowid, gist, verbatim, tags)
             VALUES (new.id, new.gist, new.verbatim, new.tags);
         END;
-        """
+        """,
     )
 
 
@@ -289,9 +295,7 @@ def _migrate_to_v6(conn: sqlite3.Connection) -> None:
     Before this step only a user's rewrite replaced a stored gist (and left history), so a
     gist with history is the user's.
     """
-    _add_missing_columns(
-        conn, "audience_gists", {"written_by_user": "INTEGER NOT NULL DEFAULT 0"}
-    )
+    _add_missing_columns(conn, "audience_gists", {"written_by_user": "INTEGER NOT NULL DEFAULT 0"})
     conn.execute(
         """
         UPDATE audience_gists SET written_by_user = 1 WHERE EXISTS (
@@ -324,7 +328,7 @@ def _migrate_to_v7(conn: sqlite3.Connection) -> None:
         for tag in tags:
             if isinstance(tag, str) and tag.startswith(_PIN_TAG):
                 try:
-                    details = json.loads(tag[len(_PIN_TAG):])
+                    details = json.loads(tag[len(_PIN_TAG) :])
                 except ValueError:
                     details = {}
                 if isinstance(details, dict):
@@ -352,7 +356,7 @@ def _migrate_to_v8(conn: sqlite3.Connection) -> None:
             model TEXT NOT NULL,
             vector BLOB NOT NULL
         );
-        """
+        """,
     )
 
 
@@ -381,8 +385,10 @@ class Layout:
         if "active_state" in self.tables and "gist_history" not in self.tables:
             if self.stored_version == 4:
                 return "the predecessor vidurai 2.x file (schema_version 4)"
-            return (f"the predecessor vidurai 2.x file, stamped v{self.stored_version} by an "
-                    "unfinished upgrade")
+            return (
+                f"the predecessor vidurai 2.x file, stamped v{self.stored_version} by an "
+                "unfinished upgrade"
+            )
         if self.stored_version == 2 and not self.has_columns("memories", ["end_line"]):
             return "the seed's Phase 5.1 file (v2)"
         return f"a Vidurai for VS Code database (v{self.stored_version})"
@@ -403,10 +409,19 @@ def _fts_is_external(layout: Layout) -> bool:
 
 STEPS: list[Step] = [
     Step(2, _migrate_to_v2, lambda f: {"metadata", "audience_gists"} <= f.tables.keys()),
-    Step(3, _migrate_to_v3, lambda f: f.has_columns("memories", _V3_COLUMNS)
-         and "idx_memories_hover" in f.indexes),
-    Step(4, _migrate_to_v4, lambda f: {"gist_history", "forgetting_ledger"} <= f.tables.keys()
-         and "audience_gists_keep_history" in f.triggers),
+    Step(
+        3,
+        _migrate_to_v3,
+        lambda f: f.has_columns("memories", _V3_COLUMNS) and "idx_memories_hover" in f.indexes,
+    ),
+    Step(
+        4,
+        _migrate_to_v4,
+        lambda f: (
+            {"gist_history", "forgetting_ledger"} <= f.tables.keys()
+            and "audience_gists_keep_history" in f.triggers
+        ),
+    ),
     Step(5, _migrate_to_v5, _fts_is_external, rebuilds=True),
     Step(6, _migrate_to_v6, lambda f: f.has_columns("audience_gists", ["written_by_user"])),
     Step(7, _migrate_to_v7, lambda f: f.has_columns("memories", ["pin_reason"])),

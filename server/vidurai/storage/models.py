@@ -114,4 +114,6 @@ def iso_time(moment: datetime) -> str: ...
 def iso_time(moment: None) -> None: ...
 def iso_time(moment: datetime | None) -> str | None:
     """A time as ISO-8601 UTC (``2026-11-27T10:00:00Z``); None for None."""
-    return None if moment is None else moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        None if moment is None else moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )

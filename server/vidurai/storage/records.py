@@ -130,9 +130,26 @@ class Statistics:
 # The memory fields an export carries and an import restores, by their store names. In the
 # JSONL file times are ISO-8601 UTC, `tags` is a list, `pinned` and `detached` booleans.
 ARCHIVE_COLUMNS = (
-    "verbatim", "gist", "event_type", "file_path", "line_number", "end_line", "anchor_text",
-    "detached", "salience", "tags", "created_at", "last_accessed", "access_count", "expires_at",
-    "retention_days", "pinned", "pinned_at", "pin_reason", "fingerprint", "occurrence_count",
+    "verbatim",
+    "gist",
+    "event_type",
+    "file_path",
+    "line_number",
+    "end_line",
+    "anchor_text",
+    "detached",
+    "salience",
+    "tags",
+    "created_at",
+    "last_accessed",
+    "access_count",
+    "expires_at",
+    "retention_days",
+    "pinned",
+    "pinned_at",
+    "pin_reason",
+    "fingerprint",
+    "occurrence_count",
 )
 ARCHIVE_TIMES = ("created_at", "last_accessed", "expires_at", "pinned_at")
 
@@ -177,5 +194,8 @@ class HealthReport:
 
     @property
     def healthy(self) -> bool:
-        return (self.integrity == ("ok",) and self.fts_problem is None
-                and self.schema_version == self.latest_schema_version)
+        return (
+            self.integrity == ("ok",)
+            and self.fts_problem is None
+            and self.schema_version == self.latest_schema_version
+        )

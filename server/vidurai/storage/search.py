@@ -111,10 +111,13 @@ class WordQuery:
         for text in texts:
             tokens = list(_WORD.finditer(text or ""))
             keys = [matches(token.group()) for token in tokens]
-            starts = sorted({
-                max(0, min(index - SNIPPET_LEAD, len(tokens) - SNIPPET_WORDS))
-                for index, key in enumerate(keys) if key
-            })
+            starts = sorted(
+                {
+                    max(0, min(index - SNIPPET_LEAD, len(tokens) - SNIPPET_WORDS))
+                    for index, key in enumerate(keys)
+                    if key
+                }
+            )
             for start in starts:
                 found = len(set(keys[start : start + SNIPPET_WORDS]) - {None})
                 if best is None or found > best[0]:
@@ -166,7 +169,8 @@ def names_identifier(identifiers: Sequence[str], texts: Iterable[str | None]) ->
         return False
     pattern = _identifier_pattern(tuple(identifiers))
     return any(
-        pattern.search(text) for text in texts
+        pattern.search(text)
+        for text in texts
         if text and any(name in text for name in identifiers)  # the cheap test first
     )
 
@@ -195,8 +199,11 @@ def fused_order(
     """Rows best first: a row naming a queried identifier, then the fused score, then
     salience, then recency (the tie-breaks)."""
     newest_first = sorted(rows, key=lambda row: (row["created_at"], row["id"]), reverse=True)
-    return sorted(newest_first, key=lambda row: (
-        not (identifiers and names_identifier(identifiers, (row["gist"], row["verbatim"]))),
-        -round(scores[row["id"]], 9),
-        -row["salience_rank"],
-    ))
+    return sorted(
+        newest_first,
+        key=lambda row: (
+            not (identifiers and names_identifier(identifiers, (row["gist"], row["verbatim"]))),
+            -round(scores[row["id"]], 9),
+            -row["salience_rank"],
+        ),
+    )

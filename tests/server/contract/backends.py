@@ -29,8 +29,9 @@ class Backend:
 def _sqlite_stamp_newer(location: str) -> None:
     MemoryDatabase(location).close()  # a complete store first
     with sqlite3.connect(location) as conn:
-        conn.execute("UPDATE metadata SET value = ? WHERE key = 'schema_version'",
-                     (str(LATEST_VERSION + 1),))
+        conn.execute(
+            "UPDATE metadata SET value = ? WHERE key = 'schema_version'", (str(LATEST_VERSION + 1),)
+        )
     conn.close()
 
 

@@ -28,20 +28,49 @@ GISTS = {
 }
 
 
-def remember(store: MemoryStore, project: str, gist: str = "Fixed JWT token validation",
-             salience: str = "HIGH", file: str | None = "src/auth/middleware.py",
-             line: int | None = 42, **more) -> int:
-    return store.store_memory(project, f"TypeError while {gist.lower()}", gist, salience,
-                              "error_fixed", file, line, audience_gists=GISTS, **more)
+def remember(
+    store: MemoryStore,
+    project: str,
+    gist: str = "Fixed JWT token validation",
+    salience: str = "HIGH",
+    file: str | None = "src/auth/middleware.py",
+    line: int | None = 42,
+    **more,
+) -> int:
+    return store.store_memory(
+        project,
+        f"TypeError while {gist.lower()}",
+        gist,
+        salience,
+        "error_fixed",
+        file,
+        line,
+        audience_gists=GISTS,
+        **more,
+    )
 
 
 def test_a_stored_memory_comes_back_as_it_was_given(store, project):
-    memory_id = remember(store, project, tags=["auth", "jwt"], end_line=44, anchor_text="def check():")
+    memory_id = remember(
+        store, project, tags=["auth", "jwt"], end_line=44, anchor_text="def check():"
+    )
     memory = store.get_memory_by_id(memory_id)
     assert memory is not None
-    assert (memory.id, memory.project_path, memory.gist) == (memory_id, project, "Fixed JWT token validation")
-    assert (memory.file_path, memory.line_number, memory.end_line) == ("src/auth/middleware.py", 42, 44)
-    assert (memory.salience, memory.event_type, memory.tags) == ("HIGH", "error_fixed", ("auth", "jwt"))
+    assert (memory.id, memory.project_path, memory.gist) == (
+        memory_id,
+        project,
+        "Fixed JWT token validation",
+    )
+    assert (memory.file_path, memory.line_number, memory.end_line) == (
+        "src/auth/middleware.py",
+        42,
+        44,
+    )
+    assert (memory.salience, memory.event_type, memory.tags) == (
+        "HIGH",
+        "error_fixed",
+        ("auth", "jwt"),
+    )
     assert memory.anchor_text == "def check():" and not memory.pinned and not memory.detached
     assert memory.created_at.tzinfo is not None  # an aware time, not a string to parse
     assert abs(memory.created_at - datetime.now(timezone.utc)) < timedelta(minutes=1)
@@ -72,8 +101,9 @@ def test_each_audience_has_its_own_gist_and_a_replaced_gist_goes_to_history(stor
     assert store.get_audience_gists(memory_id, ["manager"]) == {"manager": GISTS["manager"]}
     personal = store.get_memory_by_id(memory_id, audience="personal")
     assert personal is not None and personal.shown_gist == GISTS["personal"]
-    store.store_audience_gists(memory_id, {"manager": "Logins work again across time zones"},
-                               written_by_user=True)
+    store.store_audience_gists(
+        memory_id, {"manager": "Logins work again across time zones"}, written_by_user=True
+    )
     assert store.get_audience_gists(memory_id)["manager"] == "Logins work again across time zones"
     [old] = store.get_gist_history(memory_id, "manager")
     assert old.gist == GISTS["manager"] and old.replaced_at.tzinfo is not None
@@ -103,7 +133,9 @@ def test_without_a_query_the_most_salient_come_first(store, project):
     assert [m.id for m in store.list_memories(project, order="recent")] == [medium, critical, low]
 
 
-def test_pinned_memories_survive_forgetting_and_what_is_forgotten_leaves_a_ledger_line(store, project):
+def test_pinned_memories_survive_forgetting_and_what_is_forgotten_leaves_a_ledger_line(
+    store, project
+):
     pinned = remember(store, project, gist="Keep this one", salience="NOISE")
     loose = remember(store, project, gist="Let this one go", salience="NOISE")
     store.set_memory_pinned(pinned, True, "matters")
@@ -161,7 +193,9 @@ def test_statistics_count_what_a_project_holds(store, project, tmp_path):
     assert stats.oldest is not None and stats.newest is not None and stats.oldest <= stats.newest
 
 
-def test_an_export_imports_into_an_empty_store_exactly_and_only_once(backend, store, project, tmp_path):
+def test_an_export_imports_into_an_empty_store_exactly_and_only_once(
+    backend, store, project, tmp_path
+):
     first = remember(store, project, tags=["auth"], end_line=44)
     store.set_memory_pinned(first, True, "security")
     store.store_audience_gists(first, {"manager": "Rewritten by me"}, written_by_user=True)
@@ -178,7 +212,9 @@ def test_an_export_imports_into_an_empty_store_exactly_and_only_once(backend, st
         assert (again.imported, again.skipped) == (0, 2)
 
         def without_ids(records):
-            return [{key: value for key, value in record.items() if key != "id"} for record in records]
+            return [
+                {key: value for key, value in record.items() if key != "id"} for record in records
+            ]
 
         assert without_ids(other.export_records(project)) == without_ids(exported)
     finally:
@@ -186,8 +222,16 @@ def test_an_export_imports_into_an_empty_store_exactly_and_only_once(backend, st
 
 
 def test_a_bad_import_line_imports_nothing(store, project):
-    good = json.dumps({"project_path": project, "verbatim": "v", "gist": "g", "event_type": "note",
-                       "salience": "HIGH", "created_at": "2026-11-27T10:00:00Z"})
+    good = json.dumps(
+        {
+            "project_path": project,
+            "verbatim": "v",
+            "gist": "g",
+            "event_type": "note",
+            "salience": "HIGH",
+            "created_at": "2026-11-27T10:00:00Z",
+        }
+    )
     with pytest.raises(ValueError, match="line 2"):
         import_records(store, [good, "{not json"])
     assert store.count_memories(project) == 0

@@ -12,15 +12,29 @@ from vidurai.storage.models import EventType
 
 # Openings the kind's label already says: "Fix: Fixed …" would say it twice.
 _SAID_BY_LABEL = {
-    EventType.ERROR_FIXED.value: re.compile(r"(?i)^(?:fixed|fix|fixes|resolved|solved|patched)\s+(?=\S)"),
+    EventType.ERROR_FIXED.value: re.compile(
+        r"(?i)^(?:fixed|fix|fixes|resolved|solved|patched)\s+(?=\S)"
+    ),
     EventType.DECISION.value: re.compile(
         r"(?i)^(?:(?:we |i )?decided(?: to| that| on)?|decision|(?:we |i )?chose|going with"
         r"|(?:we |i )?went with|opted(?: for| to)?)\s*:?\s+(?=\S)"
     ),
 }
-_LABELS = {"gotcha": "Gotcha", "warning": "Gotcha", "careful": "Gotcha", "caveat": "Gotcha", "heads up": "Gotcha",
-           "heads-up": "Gotcha", "til": "Learned", "learned": "Learned", "learnt": "Learned",
-           "lesson": "Learned", "lesson learned": "Learned", "todo": "To do", "reminder": "To do"}
+_LABELS = {
+    "gotcha": "Gotcha",
+    "warning": "Gotcha",
+    "careful": "Gotcha",
+    "caveat": "Gotcha",
+    "heads up": "Gotcha",
+    "heads-up": "Gotcha",
+    "til": "Learned",
+    "learned": "Learned",
+    "learnt": "Learned",
+    "lesson": "Learned",
+    "lesson learned": "Learned",
+    "todo": "To do",
+    "reminder": "To do",
+}
 
 
 def _mentions(text: str, word: str) -> bool:

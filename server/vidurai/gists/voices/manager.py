@@ -40,12 +40,22 @@ _PATH = (
 )
 _PREPOSITION = r"(?:in|at|from|inside|within|of|on|to|for|under|via)"
 _PLACE_PREPOSITION = r"(?:in|at|inside|within|under)"
-_SECRET_NOUN = r"(?:key|keys|token|tokens|password|passwords|secret|secrets|credentials?|passphrase|webhook)"
+_SECRET_NOUN = (
+    r"(?:key|keys|token|tokens|password|passwords|secret|secrets|credentials?|passphrase|webhook)"
+)
 _MARKER = r"\[REDACTED:[\w.-]+\]"
-_COMPLEXITY = {"O(1)": "constant-time", "O(log n)": "logarithmic-time", "O(n)": "linear-time",
-               "O(n^2)": "quadratic-time", "O(n2)": "quadratic-time", "O(n²)": "quadratic-time"}
-_KIND_NOUN = (r"function|method|helper|hook|call|endpoint|command|class|module|decorator|fixture"
-              r"|component|setting|option|flag|field|column|table|variable|constant|script|test")
+_COMPLEXITY = {
+    "O(1)": "constant-time",
+    "O(log n)": "logarithmic-time",
+    "O(n)": "linear-time",
+    "O(n^2)": "quadratic-time",
+    "O(n2)": "quadratic-time",
+    "O(n²)": "quadratic-time",
+}
+_KIND_NOUN = (
+    r"function|method|helper|hook|call|endpoint|command|class|module|decorator|fixture"
+    r"|component|setting|option|flag|field|column|table|variable|constant|script|test"
+)
 
 
 def _tag(match: re.Match[str]) -> str:
@@ -76,26 +86,56 @@ def _error_words(match: re.Match[str]) -> str:
 _PLAIN_WORDS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # Markdown links and images: their text
     # A request made with curl and its arguments, said as what it was.
-    (re.compile(r"^(?:curl|wget|http)\b(?:\s+(?:-\S+|\"[^\"]*\"|'[^']*'|\S*://\S*|\S*\[REDACTED:[^\]]+\]\S*))*",
-                re.IGNORECASE), "An HTTP request"),
+    (
+        re.compile(
+            r"^(?:curl|wget|http)\b(?:\s+(?:-\S+|\"[^\"]*\"|'[^']*'|\S*://\S*|\S*\[REDACTED:[^\]]+\]\S*))*",
+            re.IGNORECASE,
+        ),
+        "An HTTP request",
+    ),
     (re.compile(r"<(\w+)[^<>]*>(?:[^<]*</\1>)?"), _tag),  # HTML: "a script tag"
     (re.compile(r"</?[A-Za-z][^<>]*>"), ""),
     (re.compile(r"\*\*([^*]+)\*\*|__([^_]+)__"), lambda m: m.group(1) or m.group(2)),  # emphasis
-    (re.compile(rf"[\"']?\b(?P<name>[A-Za-z_][\w.-]*)\s*[=:]\s*[\"']?(?:Bearer\s+|Basic\s+|Token\s+)?"
-                rf"[^\s\"']*{_MARKER}[^\s\"']*[\"']?"), _name_of_secret),
+    (
+        re.compile(
+            rf"[\"']?\b(?P<name>[A-Za-z_][\w.-]*)\s*[=:]\s*[\"']?(?:Bearer\s+|Basic\s+|Token\s+)?"
+            rf"[^\s\"']*{_MARKER}[^\s\"']*[\"']?"
+        ),
+        _name_of_secret,
+    ),
     (re.compile(rf"\b({_SECRET_NOUN})\s+[\"'`]?{_MARKER}[\"'`]?", re.IGNORECASE), r"\1"),
     (re.compile(rf"[\"'`]?{_MARKER}[\"'`]?"), "a secret"),
     (re.compile(r"\b(?P<name>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)=\S+"), _name_of_secret),
-    (re.compile(rf"(?:\s+{_PREPOSITION})?(?:\s+the)?\s+[a-z][a-z0-9+.\-]*://\S+", re.IGNORECASE), ""),
-    (re.compile(rf"\s+{_PLACE_PREPOSITION}(?:\s+the)?\s+(?:{_PATH})(?:\s+files?)?(?=[\s,;:.)]|$)",
-                re.IGNORECASE), ""),
+    (
+        re.compile(rf"(?:\s+{_PREPOSITION})?(?:\s+the)?\s+[a-z][a-z0-9+.\-]*://\S+", re.IGNORECASE),
+        "",
+    ),
+    (
+        re.compile(
+            rf"\s+{_PLACE_PREPOSITION}(?:\s+the)?\s+(?:{_PATH})(?:\s+files?)?(?=[\s,;:.)]|$)",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
     # A folder path (~/.cache/pip, src/gen/) is said by its last name.
-    (re.compile(r"(?<!\S)(?:~|\.{1,2})?/?(?:[\w.\-]+/)+?(?P<last>[\w\-]+)?/?(?=[\s,;:]|$)"),
-     lambda match: match["last"] or ""),
+    (
+        re.compile(r"(?<!\S)(?:~|\.{1,2})?/?(?:[\w.\-]+/)+?(?P<last>[\w\-]+)?/?(?=[\s,;:]|$)"),
+        lambda match: match["last"] or "",
+    ),
     (re.compile(rf"(?:[\w.\-~]*/)*([\w\-]+)\.(?:{_EXTENSIONS})\b(?::\d+)*"), r"\1"),
-    (re.compile(r"(?:\s+(?:on|at|in))?\s*,?\s*\(?\blines?\s+\d+(?:\s*[-–,:]\s*(?:col(?:umn)?\s+)?\d+)?\)?",
-                re.IGNORECASE), ""),
-    (re.compile(r"(?:\s+with)?\s*\(?\bexit(?:\s+(?:code|status))?\s*:?\s*-?\d+\)?", re.IGNORECASE), ""),
+    (
+        re.compile(
+            r"(?:\s+(?:on|at|in))?\s*,?\s*\(?\blines?\s+\d+(?:\s*[-–,:]\s*(?:col(?:umn)?\s+)?\d+)?\)?",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
+    (
+        re.compile(
+            r"(?:\s+with)?\s*\(?\bexit(?:\s+(?:code|status))?\s*:?\s*-?\d+\)?", re.IGNORECASE
+        ),
+        "",
+    ),
     (re.compile(r"\s*\(?\b(?:TS\d{4}|[A-Z]{1,3}\d{3,4}|report[A-Z]\w+)\b\)?"), ""),
     (re.compile(r"\b4xx\b", re.IGNORECASE), "client error"),
     (re.compile(r"\b5xx\b", re.IGNORECASE), "server error"),
@@ -103,10 +143,19 @@ _PLAIN_WORDS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
     # An aside after a space goes whole ("(104 > 88 characters)"); a call keeps its name.
     (re.compile(r"(?:^|\s+)\([^()]*\d[^()]*\)"), ""),
     (re.compile(r"\b([A-Za-z][A-Za-z0-9_]+)\([^()]*\d[^()]*\)"), r"\1"),
-    (re.compile(r"\b(?:(?P<article>an?|the)\s+)?(?P<name>(?:[A-Z][a-z0-9]+)+)(?:Error|Exception)\b"),
-     _error_words),
-    (re.compile(rf"(?P<article>\b(?:the|a|an|this|that|its|our|their)\s+)?`?"
-                rf"(?P<name>[A-Za-z_][\w.]*)\(\)`?(?P<noun>\s+(?:{_KIND_NOUN})\b)?"), _call),
+    (
+        re.compile(
+            r"\b(?:(?P<article>an?|the)\s+)?(?P<name>(?:[A-Z][a-z0-9]+)+)(?:Error|Exception)\b"
+        ),
+        _error_words,
+    ),
+    (
+        re.compile(
+            rf"(?P<article>\b(?:the|a|an|this|that|its|our|their)\s+)?`?"
+            rf"(?P<name>[A-Za-z_][\w.]*)\(\)`?(?P<noun>\s+(?:{_KIND_NOUN})\b)?"
+        ),
+        _call,
+    ),
     (re.compile(r"`([^`]+)`"), r"\1"),
 )
 
@@ -136,8 +185,10 @@ def tell(event: Event) -> str:
     if event.command:
         category = command_category(event.command)
         failed = kind == EventType.COMMAND_FAILED.value
-        return _in_area(category.failing if failed else category.fixed,
-                        event.area or area_of_command(event.command))
+        return _in_area(
+            category.failing if failed else category.fixed,
+            event.area or area_of_command(event.command),
+        )
     keeps_label = event.label in ("decision", "decided")
     text = plain(event.text if keeps_label else event.body)
     if len(text.split()) < 2:

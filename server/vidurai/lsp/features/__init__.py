@@ -61,7 +61,8 @@ class Feature:
         if memory is None:
             raise MemoryNotFoundError(memory_id)
         return present.memory_item(
-            memory, audience or self.session.audience_for(memory.project_path),
+            memory,
+            audience or self.session.audience_for(memory.project_path),
             db.get_audience_gists(memory_id),
             self.session.live_place(memory.project_path, memory.file_path, memory_id),
         )
@@ -88,6 +89,7 @@ class Feature:
 def _as_function(handler: Callable[..., Any]) -> Callable[..., Any]:
     """pygls marks what it registers with attributes, which a bound method cannot carry."""
     if inspect.iscoroutinefunction(handler):
+
         async def call_async(*args: Any) -> Any:
             return await handler(*args)
 

@@ -22,8 +22,10 @@ class Briefings(Feature):
         args = protocol.structure(params, protocol.ContextParams)
         limit_text(args.query, "query", protocol.MAX_QUERY_CHARS)
         max_tokens = check_range(
-            args.max_tokens or session.settings.context_max_tokens, "maxTokens",
-            protocol.MIN_TOKEN_BUDGET, protocol.MAX_TOKEN_BUDGET,
+            args.max_tokens or session.settings.context_max_tokens,
+            "maxTokens",
+            protocol.MIN_TOKEN_BUDGET,
+            protocol.MAX_TOKEN_BUDGET,
         )
         project = session.project(args.project)
         current_file = None
@@ -36,8 +38,12 @@ class Briefings(Feature):
             self.server.workspace.text_documents.get(unquote(args.uri)) if args.uri else None
         )
         briefing = build_context(
-            session.require_db(), project, current_file=current_file, query=args.query,
-            max_tokens=max_tokens, live_lines=session.live_lines,
+            session.require_db(),
+            project,
+            current_file=current_file,
+            query=args.query,
+            max_tokens=max_tokens,
+            live_lines=session.live_lines,
             current_text=open_document.source if open_document is not None else None,
         )
         return protocol.ContextResult(
@@ -54,7 +60,10 @@ class Briefings(Feature):
                 args.max_tokens, "maxTokens", protocol.MIN_TOKEN_BUDGET, protocol.MAX_TOKEN_BUDGET
             )
         briefing = build_report(
-            self.session.require_db(), self.session.project(args.project), days=args.days,
-            audience=self.audience_of(args.audience), max_tokens=args.max_tokens,
+            self.session.require_db(),
+            self.session.project(args.project),
+            days=args.days,
+            audience=self.audience_of(args.audience),
+            max_tokens=args.max_tokens,
         )
         return protocol.ReportResult(markdown=briefing.markdown, memory_count=briefing.memory_count)

@@ -41,7 +41,8 @@ class Capture(Feature):
                 code=None if diagnostic.code is None else str(diagnostic.code),
                 source=diagnostic.source,
                 line_text=lines[diagnostic.range.start.line]
-                if diagnostic.range.start.line < len(lines) else None,
+                if diagnostic.range.start.line < len(lines)
+                else None,
             )
             for diagnostic in args.diagnostics
         ]
@@ -54,7 +55,7 @@ class Capture(Feature):
         if not session.settings.capture_terminal:
             return
         limit_text(args.command, "command", protocol.MAX_COMMAND_CHARS)
-        output = args.output[-protocol.MAX_OUTPUT_CHARS:] if args.output else args.output
+        output = args.output[-protocol.MAX_OUTPUT_CHARS :] if args.output else args.output
         try:
             project, _ = session.locate(args.cwd) if args.cwd else (session.project(None), None)
         except OutsideWorkspace:

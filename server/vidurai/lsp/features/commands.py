@@ -35,7 +35,8 @@ class Commands(Feature):
     def remember(self, *arguments: Any) -> protocol.MemoryItem:
         server, session = self.server, self.session
         args = protocol.structure(
-            arguments_of(arguments, 1, "one argument (an object)")[0], protocol.RememberArgs)
+            arguments_of(arguments, 1, "one argument (an object)")[0], protocol.RememberArgs
+        )
         limit_text(args.note, "note", protocol.MAX_NOTE_CHARS)
         limit_text(args.selection, "selection", protocol.MAX_SELECTION_CHARS)
         limit_text(args.uri, "uri", protocol.MAX_URI_CHARS)
@@ -66,9 +67,15 @@ class Commands(Feature):
                     f"endLine {args.end_line} is past the end of the document ({len(lines)} lines)"
                 )
             # The whole lines, so the memory's anchor text is its first line as written.
-            selection = "\n".join(lines[args.start_line: args.end_line + 1])
+            selection = "\n".join(lines[args.start_line : args.end_line + 1])
         new_id = capture.remember_note(
-            project, file, to_stored(args.start_line), to_stored(args.end_line), selection, note, level,
+            project,
+            file,
+            to_stored(args.start_line),
+            to_stored(args.end_line),
+            selection,
+            note,
+            level,
         )
         session.track_new_memories([new_id])
         server.changed(project, file)
@@ -105,7 +112,8 @@ class Commands(Feature):
 
     def set_gist(self, *arguments: Any) -> protocol.MemoryItem:
         raw_id, raw_audience, raw_gist = arguments_of(
-            arguments, 3, "three arguments (memoryId, audience, gist)")
+            arguments, 3, "three arguments (memoryId, audience, gist)"
+        )
         gist_id = protocol.structure(raw_id, int)
         audience = self.audience_of(protocol.structure(raw_audience, str))
         gist = require_text(protocol.structure(raw_gist, str), "gist", protocol.MAX_GIST_CHARS)

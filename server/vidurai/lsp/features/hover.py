@@ -62,8 +62,11 @@ class Hover(Feature):
         if not memories:
             return protocol.LineHintResult(hint=None)
         first = memories[0]
-        return protocol.LineHintResult(hint=protocol.LineHint(
-            label=present.one_line(first.shown_gist),
-            salience=first.salience.capitalize(), age=present.age(first.created_at),
-            count=len(memories),
-        ))
+        return protocol.LineHintResult(
+            hint=protocol.LineHint(
+                label=present.one_line(first.shown_gist),
+                salience=first.salience.capitalize(),
+                age=present.age(first.created_at),
+                count=len(memories),
+            )
+        )

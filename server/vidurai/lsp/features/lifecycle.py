@@ -49,19 +49,24 @@ class Lifecycle(Feature):
             server.write_pending()
             session.open_database()
             if session.db is None:
-                server.window_show_message(types.ShowMessageParams(
-                    type=types.MessageType.Error,
-                    message=f"Vidurai: {session.db_error}. Hovers and the tree stay empty "
-                            "until this is fixed (see the vidurai.databasePath setting).",
-                ))
+                server.window_show_message(
+                    types.ShowMessageParams(
+                        type=types.MessageType.Error,
+                        message=f"Vidurai: {session.db_error}. Hovers and the tree stay empty "
+                        "until this is fixed (see the vidurai.databasePath setting).",
+                    )
+                )
             for uri, document in list(session.documents.items()):
                 document.anchors.clear()
                 session.track(document, document_lines(server, uri))
         problems += session.apply_audiences()
         session.apply_capture_settings()
         for problem in problems:
-            server.window_show_message(types.ShowMessageParams(
-                type=types.MessageType.Warning, message=f"Vidurai: {problem}"))
+            server.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Warning, message=f"Vidurai: {problem}"
+                )
+            )
 
     async def offer_legacy_import(self) -> None:
         """Once per store: the predecessor's memories exist and this store is empty. The
@@ -72,13 +77,17 @@ class Lifecycle(Feature):
         if db is None or legacy is None:
             return
         try:
-            answer = await server.window_show_message_request_async(types.ShowMessageRequestParams(
-                type=types.MessageType.Info,
-                message=f"Vidurai found memories from its predecessor in {legacy}. Import them? "
-                        "The old file is not changed.",
-                actions=[types.MessageActionItem(LEGACY_IMPORT),
-                         types.MessageActionItem(LEGACY_LATER)],
-            ))
+            answer = await server.window_show_message_request_async(
+                types.ShowMessageRequestParams(
+                    type=types.MessageType.Info,
+                    message=f"Vidurai found memories from its predecessor in {legacy}. Import them? "
+                    "The old file is not changed.",
+                    actions=[
+                        types.MessageActionItem(LEGACY_IMPORT),
+                        types.MessageActionItem(LEGACY_LATER),
+                    ],
+                )
+            )
         except JsonRpcException:  # a client that cannot ask: ask again next time
             return
         if session.db is not db:
@@ -88,13 +97,19 @@ class Lifecycle(Feature):
             return
         try:
             result = await asyncio.get_running_loop().run_in_executor(
-                server.thread_pool, import_legacy, db, legacy)
+                server.thread_pool, import_legacy, db, legacy
+            )
         except (ValueError, OSError, StoreError) as error:
-            server.window_show_message(types.ShowMessageParams(
-                type=types.MessageType.Error, message=f"Vidurai: importing failed: {error}"))
+            server.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Error, message=f"Vidurai: importing failed: {error}"
+                )
+            )
             return
-        server.window_show_message(types.ShowMessageParams(
-            type=types.MessageType.Info,
-            message=f"Vidurai imported {result.imported} memories from {legacy}.",
-        ))
+        server.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Info,
+                message=f"Vidurai imported {result.imported} memories from {legacy}.",
+            )
+        )
         server.changed_everywhere()

@@ -36,8 +36,10 @@ class ServerFault(JsonRpcInternalError):
 
 def _fault(server: ViduraiServer, name: str, error: Exception) -> ServerFault:
     log.exception("%s failed", name)
-    server.log(f"Vidurai: {name} failed: {error!r} (the traceback is in the server log)",
-               types.MessageType.Error)
+    server.log(
+        f"Vidurai: {name} failed: {error!r} (the traceback is in the server log)",
+        types.MessageType.Error,
+    )
     return ServerFault(f"{name} failed: {error!r}")
 
 

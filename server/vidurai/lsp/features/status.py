@@ -23,9 +23,13 @@ class StoreStatus(Feature):
         db = self.session.require_db()
         counts = db.get_statistics(self.session.project(args.project))
         return protocol.StatsResult(
-            total=counts.total, pinned=counts.pinned, by_salience=counts.by_salience,
-            by_event_type=counts.by_event_type, files=counts.files,
-            audience=self.session.audience, database_path=db.location,
+            total=counts.total,
+            pinned=counts.pinned,
+            by_salience=counts.by_salience,
+            by_event_type=counts.by_event_type,
+            files=counts.files,
+            audience=self.session.audience,
+            database_path=db.location,
             schema_version=db.schema_version(),
         )
 

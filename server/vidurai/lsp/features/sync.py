@@ -33,10 +33,12 @@ class DocumentSync(Feature):
         session.follow(document, lines)
         # Found corrections are written once the requests sent with an open are answered.
         server.after_open_requests(
-            lambda: self.save_found_on_open(document, lines, params.text_document.version))
+            lambda: self.save_found_on_open(document, lines, params.text_document.version)
+        )
         if session.capture is not None:
-            session.capture.document_opened(project, file, params.text_document.version,
-                                            params.text_document.text)
+            session.capture.document_opened(
+                project, file, params.text_document.version, params.text_document.text
+            )
 
     def save_found_on_open(self, document: OpenDocument, lines: list[str], version: int) -> None:
         """Lines found moved on open (the file changed while no editor watched it) are saved,
@@ -58,7 +60,9 @@ class DocumentSync(Feature):
 
     def did_save(self, params: types.DidSaveTextDocumentParams) -> None:
         server, session = self.server, self.session
-        reason = session.save_reasons.pop(params.text_document.uri, types.TextDocumentSaveReason.Manual)
+        reason = session.save_reasons.pop(
+            params.text_document.uri, types.TextDocumentSaveReason.Manual
+        )
         document = session.documents.get(params.text_document.uri)
         if document is not None:
             session.save_anchors(document, document_lines(server, document.uri))
@@ -66,7 +70,9 @@ class DocumentSync(Feature):
             session.track(document, document_lines(server, document.uri))
             if session.capture is not None:
                 session.capture.document_saved(
-                    document.project, document.file, server.workspace.get_text_document(document.uri).source,
+                    document.project,
+                    document.file,
+                    server.workspace.get_text_document(document.uri).source,
                     deliberate=reason == types.TextDocumentSaveReason.Manual,
                 )
                 server.confirm_fixes()

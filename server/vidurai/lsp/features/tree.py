@@ -38,7 +38,13 @@ class MemoryTree(Feature):
         if args.group is None:
             return tree.groups(db, project, args.group_by)
         return tree.page(
-            db, project, args.group_by, args.group, audience, args.offset, args.limit,
+            db,
+            project,
+            args.group_by,
+            args.group,
+            audience,
+            args.offset,
+            args.limit,
             session.live_place,
         )
 
@@ -58,14 +64,16 @@ class MemoryTree(Feature):
             tags=list(stored.tags),
             history=[
                 protocol.GistHistoryEntry(
-                    audience=entry.audience, gist=entry.gist,
+                    audience=entry.audience,
+                    gist=entry.gist,
                     created_at=present.iso_time(entry.created_at),
                     replaced_at=present.iso_time(entry.replaced_at),
                 )
                 for entry in history
             ],
             markdown=present.memory_markdown(
-                stored, gists, history, place_text(stored, session.live_lines)),
+                stored, gists, history, place_text(stored, session.live_lines)
+            ),
         )
 
     def search(self, params: Any) -> protocol.SearchResults:
@@ -76,9 +84,14 @@ class MemoryTree(Feature):
         project = self.session.project(args.project)
         audience = self.audience_of(args.audience, project)
         hits = db.search_memories(
-            project, args.query, min_salience=SalienceLevel.NOISE, limit=args.limit,
+            project,
+            args.query,
+            min_salience=SalienceLevel.NOISE,
+            limit=args.limit,
         )
         gists = db.get_audience_gists_bulk([hit.memory.id for hit in hits])
-        return protocol.SearchResults(results=[
-            present.search_result(hit, audience, gists.get(hit.memory.id, {})) for hit in hits
-        ])
+        return protocol.SearchResults(
+            results=[
+                present.search_result(hit, audience, gists.get(hit.memory.id, {})) for hit in hits
+            ]
+        )
