@@ -1,5 +1,6 @@
 """Capture: notes, fixed errors and commands become memories, redacted, with every gist."""
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -246,6 +247,29 @@ def test_an_error_typed_then_saved_is_real_and_its_fix_is_kept(capture, db, proj
     app.report()
     app.save()
     assert len(later(capture, clock)) == 1
+
+
+class Sleeper:
+    """Time passes for real: the capture service reads its own clock."""
+
+    def advance(self, **delta):
+        time.sleep(timedelta(**delta).total_seconds())
+
+
+def test_a_report_the_latency_after_an_edit_is_about_that_edit_within_one_wall_clock_second(
+    db, project
+):
+    capture = CaptureService(db)  # its own clock, as in the server
+    time.sleep(1.02 - time.time() % 1)  # the edit and its report (0.7 s later) share one second
+    app = Buffer(capture, Sleeper(), project, "auth/middleware.py")
+    app.type(4, " +")
+    app.save()
+    app.report(error("invalid syntax", 4))  # 0.7 s after the edit: about the saved text
+    app.type(4, "")
+    app.report()
+    app.save()
+    time.sleep(capture.fixes.hold.total_seconds() + 0.1)
+    assert len(capture.confirm_fixes(lambda project, file, line: None)) == 1
 
 
 def test_a_file_auto_saved_earlier_does_not_stop_a_saved_error_elsewhere_being_real(

@@ -13,7 +13,7 @@ import hashlib
 import re
 import threading
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -47,7 +47,7 @@ from vidurai.memory.fixes import (
 from vidurai.memory.redact import is_sensitive_path, redact
 from vidurai.memory.salience import classify_salience
 from vidurai.storage import Memory, MemoryStore
-from vidurai.storage.models import EventType, SalienceLevel, utc_now
+from vidurai.storage.models import EventType, SalienceLevel
 
 REPEAT_WINDOW = timedelta(days=7)
 
@@ -67,6 +67,12 @@ _PYTEST_ERROR_PREFIX = re.compile(r"^E\s{2,}")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
 
 
+def event_time() -> datetime:
+    """Now, to the microsecond: the fix rules weigh edits and reports hundreds of milliseconds
+    apart (``fixes.REPORT_LATENCY``), which whole-second stored times would round away."""
+    return datetime.now(timezone.utc)
+
+
 class CaptureService:
     """Events in, memories out. Thread-safe: the server may call it from worker threads."""
 
@@ -77,7 +83,7 @@ class CaptureService:
         *,
         kept_codes: Iterable[str] = DEFAULT_KEPT_CODES,
         settle: timedelta = DEFAULT_SETTLE,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = event_time,
     ):
         self.db = db
         self.policy = DiagnosticPolicy(kept_codes)
