@@ -10,6 +10,7 @@ is a new module here plus one line in ``server.create_server``.
 from __future__ import annotations
 
 import functools
+from abc import ABC, abstractmethod
 import inspect
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from vidurai.lsp.runtime import ViduraiServer
 
 
-class Feature:
+class Feature(ABC):
     """What every feature works with: the server (to notify, log, reach the workspace) and
     its session (settings, the store, open documents)."""
 
@@ -31,9 +32,9 @@ class Feature:
         self.server = server
         self.session = server.session
 
+    @abstractmethod
     def register(self) -> None:
         """Bind this feature's handlers with ``on`` and ``on_command``."""
-        raise NotImplementedError
 
     def on(self, method: str, handler: Callable[..., Any]) -> None:
         """Answer the LSP ``method`` with ``handler``."""
