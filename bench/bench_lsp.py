@@ -66,7 +66,10 @@ def vm_rss_mb(pid: int) -> float:
 def median_ms(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[int(len(ordered) * 0.95) - 1]
-    return f"median {statistics.median(samples) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms (n={len(samples)})"
+    return (
+        f"median {statistics.median(samples) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms, "
+        f"max {ordered[-1] * 1000:.1f} ms (n={len(samples)})"
+    )
 
 
 async def timed(samples: list[float], coroutine) -> object:

@@ -226,8 +226,9 @@ def main() -> None:
     context = GistContext(
         event_type="error_fixed",
         file_path="src/auth/middleware.py",
-        line=42,
         error_type="TypeError",
+        source="pyright",
+        message='Argument of type "bytes" cannot be assigned to parameter "token" of type "str"',
     )
     verbatim = "payload = jwt.decode(token, key, algorithms=['HS256'])"
     gist_ms = _median_ms(
