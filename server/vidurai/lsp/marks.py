@@ -18,20 +18,20 @@ from vidurai.lsp.lines import stored_span
 
 def file_marks(rows: Iterable[FileMark], document: OpenDocument | None) -> list[protocol.FileMark]:
     """``rows`` as ``MemoryStore.file_marks`` gives them."""
-    places: dict[tuple[int, int], protocol.FileMark] = {}
-    for row in rows:
-        live = document.live_place(row.id) if document is not None else None
-        if live is not None:
-            if live.lines is None:
+    anchors = document.anchors if document is not None else {}
+    counts: dict[tuple[int, int], int] = {}
+    for memory_id, line_number, end_line, detached, _ in rows:
+        anchor = anchors.get(memory_id)
+        if anchor is not None:
+            if anchor.lines is None:
                 continue
-            lines = live.lines
-        elif row.detached:
+            lines = (anchor.lines.start, anchor.lines.end)
+        elif detached:
             continue
         else:
-            lines = stored_span(row.line_number, row.end_line)
-        mark = places.get(lines)
-        if mark is None:
-            places[lines] = protocol.FileMark(line=lines[0], end_line=lines[1], count=1)
-        else:
-            mark.count += 1
-    return sorted(places.values(), key=lambda mark: (mark.line, mark.end_line))
+            lines = stored_span(line_number, end_line)
+        counts[lines] = counts.get(lines, 0) + 1
+    return [
+        protocol.FileMark(line=start, end_line=end, count=count)
+        for (start, end), count in sorted(counts.items())
+    ]

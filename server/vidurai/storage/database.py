@@ -774,21 +774,17 @@ class MemoryDatabase:
         project_id = self._find_project(project_path)
         if project_id is None:
             return []
-        rows = self._read(
-            "SELECT id, line_number, end_line, detached, anchor_text FROM memories "
-            "WHERE project_id = ? AND file_path = ? AND line_number IS NOT NULL",
-            (project_id, _clean_file_path(file_path)),
-        )
-        return [
-            FileMark(
-                row["id"],
-                row["line_number"],
-                row["end_line"],
-                bool(row["detached"]),
-                row["anchor_text"],
+        with self._reading() as conn:
+            cursor = conn.execute(
+                "SELECT id, line_number, end_line, detached, anchor_text FROM memories "
+                "WHERE project_id = ? AND file_path = ? AND line_number IS NOT NULL",
+                (project_id, _clean_file_path(file_path)),
             )
-            for row in rows
-        ]
+            cursor.row_factory = None  # plain tuples: thousands of rows, read by position
+            return [
+                FileMark(memory_id, line, end_line, detached == 1, anchor_text)
+                for memory_id, line, end_line, detached, anchor_text in cursor
+            ]
 
     def update_anchors(
         self, anchors: Iterable[tuple[int, int | None, int | None, bool, str | None]]

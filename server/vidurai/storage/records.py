@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +104,10 @@ class LedgerEntry:
     forgotten_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class FileMark:
-    """Where one memory of a file is (no gist or note: the gutter and tracking need only this)."""
+class FileMark(NamedTuple):
+    """Where one memory of a file is (no gist or note: the gutter and tracking need only this).
+    A named tuple, not a dataclass: a file's marks are read by the thousand on every open, and
+    a tuple is made in a third of the time."""
 
     id: int
     line_number: int
