@@ -38,6 +38,12 @@ if [ ! -f "$e2e/code-server/.installed-$code_server_version" ]; then
   npm_config_unsafe_perm=true npm_config_nodedir="$node24_dir" npm_config_yes=true \
   npm_config_dangerously_allow_all_scripts=true \
     npm install --silent --no-audit --no-fund --prefix "$e2e/code-server" "code-server@$code_server_version"
+  # npm has been seen to exit 0 having installed nothing (another npm killed mid-install):
+  # never stamp an install that is not there.
+  if [ ! -f "$e2e/code-server/node_modules/code-server/out/node/entry.js" ]; then
+    echo "code-server $code_server_version did not install into $e2e/code-server; run again" >&2
+    exit 1
+  fi
   touch "$e2e/code-server/.installed-$code_server_version"
 fi
 
