@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Sequence
 from vidurai.lsp.lines import stored_span, to_stored
 from vidurai.memory.anchors import LineEdit, LineRange, apply_edit, find_anchor_line
 from vidurai.memory.redact import REDACTED_PREFIX, redact
-from vidurai.storage import FileMark, Memory
+from vidurai.storage import FileAnchor, Memory
 
 
 def _as_stored(anchor_text: str) -> Callable[[str], str]:
@@ -65,8 +65,8 @@ class OpenDocument:
     file: str  # relative to the project, with "/"
     anchors: dict[int, LiveAnchor] = field(default_factory=dict)
 
-    def add_memories(self, memories: Iterable[FileMark], lines: Sequence[str]) -> None:
-        """Track memories not tracked yet (their places, as ``MemoryStore.file_marks`` gives
+    def add_memories(self, memories: Iterable[FileAnchor], lines: Sequence[str]) -> None:
+        """Track memories not tracked yet (their places, as ``MemoryStore.file_anchors`` gives
         them). A memory whose stored line no longer holds its anchor text is looked for nearby
         and moved there, else detached."""
         for memory in memories:

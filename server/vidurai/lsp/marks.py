@@ -20,7 +20,7 @@ def file_marks(rows: Iterable[FileMark], document: OpenDocument | None) -> list[
     """``rows`` as ``MemoryStore.file_marks`` gives them."""
     anchors = document.anchors if document is not None else {}
     counts: dict[tuple[int, int], int] = {}
-    for memory_id, line_number, end_line, detached, _ in rows:
+    for memory_id, line_number, end_line, detached in rows:
         anchor = anchors.get(memory_id)
         if anchor is not None:
             if anchor.lines is None:

@@ -343,7 +343,7 @@ class Session:
 
     def _add_stored(self, document: OpenDocument, lines: list[str]) -> None:
         assert self.db is not None
-        document.add_memories(self.db.file_marks(document.project, document.file), lines)
+        document.add_memories(self.db.file_anchors(document.project, document.file), lines)
 
     def track_new_memories(self, memory_ids: Iterable[int]) -> None:
         """Add just-made memories to the open document they are in."""

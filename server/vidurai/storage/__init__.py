@@ -21,6 +21,7 @@ from vidurai.storage.models import BUILTIN_AUDIENCES, EventType, SalienceLevel
 from vidurai.storage.records import (
     ArchiveRecord,
     ArchivedGist,
+    FileAnchor,
     FileMark,
     GistVersion,
     HealthReport,
@@ -52,6 +53,7 @@ __all__ = [
     "ArchivedGist",
     "DatabaseOpenError",
     "EventType",
+    "FileAnchor",
     "FileMark",
     "GistVersion",
     "HealthReport",

@@ -57,6 +57,7 @@ from vidurai.storage.records import (
     ARCHIVE_COLUMNS,
     ARCHIVE_TIMES,
     ArchiveRecord,
+    FileAnchor,
     FileMark,
     HealthReport,
     ImportResult,
@@ -767,24 +768,40 @@ class MemoryDatabase:
         return self._memories(rows, audience)
 
     def file_marks(self, project_path: str | os.PathLike[str], file_path: str) -> list[FileMark]:
-        """Where a file's memories are: id, line, end line, detached, and the anchor text (the
-        first line as last saved, to find the lines again in a changed file). No gist or note:
-        the gutter and the tracking of an opened file stay a few milliseconds at thousands
-        of memories in one file."""
+        """Where a file's memories are: id, line, end line, detached. Read from the hover
+        index alone, with no table row: the gutter stays a few milliseconds at thousands of
+        memories in one file."""
+        rows = self._file_rows(project_path, file_path, "")
+        return [
+            FileMark(memory_id, line, end_line, detached == 1)
+            for memory_id, line, end_line, detached in rows
+        ]
+
+    def file_anchors(
+        self, project_path: str | os.PathLike[str], file_path: str
+    ) -> list[FileAnchor]:
+        """``file_marks`` with each memory's anchor text (its first line as last saved), to
+        find the lines again in a file that changed while no editor followed it."""
+        rows = self._file_rows(project_path, file_path, ", anchor_text")
+        return [
+            FileAnchor(memory_id, line, end_line, detached == 1, anchor_text)
+            for memory_id, line, end_line, detached, anchor_text in rows
+        ]
+
+    def _file_rows(
+        self, project_path: str | os.PathLike[str], file_path: str, extra_columns: str
+    ) -> list[tuple[Any, ...]]:
         project_id = self._find_project(project_path)
         if project_id is None:
             return []
         with self._reading() as conn:
             cursor = conn.execute(
-                "SELECT id, line_number, end_line, detached, anchor_text FROM memories "
+                f"SELECT id, line_number, end_line, detached{extra_columns} FROM memories "
                 "WHERE project_id = ? AND file_path = ? AND line_number IS NOT NULL",
                 (project_id, _clean_file_path(file_path)),
             )
             cursor.row_factory = None  # plain tuples: thousands of rows, read by position
-            return [
-                FileMark(memory_id, line, end_line, detached == 1, anchor_text)
-                for memory_id, line, end_line, detached, anchor_text in cursor
-            ]
+            return cursor.fetchall()
 
     def update_anchors(
         self, anchors: Iterable[tuple[int, int | None, int | None, bool, str | None]]

@@ -105,9 +105,18 @@ class LedgerEntry:
 
 
 class FileMark(NamedTuple):
-    """Where one memory of a file is (no gist or note: the gutter and tracking need only this).
-    A named tuple, not a dataclass: a file's marks are read by the thousand on every open, and
-    a tuple is made in a third of the time."""
+    """Where one memory of a file is: all the gutter needs. Named tuples, not dataclasses,
+    here and in ``FileAnchor``: a file's marks are read by the thousand on every open, and a
+    tuple is made in a third of the time."""
+
+    id: int
+    line_number: int
+    end_line: int | None
+    detached: bool
+
+
+class FileAnchor(NamedTuple):
+    """A ``FileMark`` with its anchor text: what following an opened file needs."""
 
     id: int
     line_number: int

@@ -22,6 +22,7 @@ from vidurai.storage.migrations import Upgrade
 from vidurai.storage.models import SalienceLevel
 from vidurai.storage.records import (
     ArchiveRecord,
+    FileAnchor,
     FileMark,
     GistVersion,
     HealthReport,
@@ -185,6 +186,7 @@ class MemoryStore(Protocol):
         self, project_path: ProjectPath, file_path: str, line: int, audience: str | None = None
     ) -> list[Memory]: ...
     def file_marks(self, project_path: ProjectPath, file_path: str) -> list[FileMark]: ...
+    def file_anchors(self, project_path: ProjectPath, file_path: str) -> list[FileAnchor]: ...
     def update_anchors(
         self, anchors: Iterable[tuple[int, int | None, int | None, bool, str | None]]
     ) -> None: ...

@@ -13,6 +13,7 @@ import pytest
 
 from vidurai.memory.archive import import_records
 from vidurai.storage import (
+    FileAnchor,
     FileMark,
     MemoryNotFoundError,
     MemoryStore,
@@ -179,7 +180,14 @@ def test_anchors_cover_their_lines_move_and_detach(store, project):
     assert [m.id for m in store.memories_at(project, "src/auth/middleware.py", 21)] == [span]
     assert store.memories_at(project, "src/auth/middleware.py", 10) == []  # detached
     marks = sorted(store.file_marks(project, "src/auth/middleware.py"), key=lambda mark: mark.id)
-    assert marks == [FileMark(span, 20, 22, False, "moved"), FileMark(single, 10, 10, True, None)]
+    assert marks == [FileMark(span, 20, 22, False), FileMark(single, 10, 10, True)]
+    anchors = sorted(
+        store.file_anchors(project, "src/auth/middleware.py"), key=lambda anchor: anchor.id
+    )
+    assert anchors == [
+        FileAnchor(span, 20, 22, False, "moved"),
+        FileAnchor(single, 10, 10, True, None),
+    ]
     assert store.count_by_file(project) == [("src/auth/middleware.py", 2)]
 
 
