@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import threading
-from typing import Any, BinaryIO, Callable
+from typing import Any, Awaitable, BinaryIO, Callable
 from urllib.parse import unquote
 
 from cattrs.cols import is_sequence, list_structure_factory
@@ -44,6 +44,11 @@ EMBED_PROGRESS_SECONDS = 10.0  # a progress line in the log at most this often
 # What an open does beyond following the lines in memory waits this long: the gutter's marks
 # and a first hover, sent with the open, are answered first.
 AFTER_OPEN_SECONDS = 0.3
+# The start-up passes (gists made by older rules, forgetting, loading the meaning model and
+# vectors) wait this long after start: the editor's first requests (the tree, the open files'
+# marks and hovers) are answered by a process not busy with them. They hold the interpreter
+# for about a second on a slow machine, and a request waits for the interpreter.
+STARTUP_QUIET_SECONDS = 2.0
 
 
 # ---------------------------------------------------------------------- pygls plumbing
@@ -334,10 +339,14 @@ class ViduraiServer(LanguageServer):
 
     def start_background(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._loop.create_task(self._forget_periodically())
+        self._loop.create_task(self._after_start_quiet(self._forget_periodically))
         self._loop.create_task(self._write_periodically())
-        self._loop.create_task(self._embed_in_background())
+        self._loop.create_task(self._after_start_quiet(self._embed_in_background))
         self._loop.create_task(self._confirm_periodically())
+
+    async def _after_start_quiet(self, work: Callable[[], Awaitable[None]]) -> None:
+        await asyncio.sleep(STARTUP_QUIET_SECONDS)
+        await work()
 
     async def _embed_in_background(self) -> None:
         """Give memories stored without a meaning vector (before this version, or by a
