@@ -13,7 +13,8 @@ import logging
 import os
 import sys
 import threading
-from typing import Any, Awaitable, BinaryIO, Callable
+import time
+from typing import Any, BinaryIO, Callable, TypeVar
 from urllib.parse import unquote
 
 from cattrs.cols import is_sequence, list_structure_factory
@@ -33,21 +34,22 @@ from vidurai.memory.anchors import LineEdit
 from vidurai.storage import LedgerEntry, MemoryStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CHANGES_WINDOW_SECONDS = 0.2  # vidurai/memoriesChanged is coalesced over this window
 CONFIRM_INTERVAL_SECONDS = 1.0  # candidate fixes are checked this often while there are any
 BACKGROUND_INTERVAL_SECONDS = (
     15.0  # hover "uses" (and refused anchor writes) are written this often
 )
-EMBED_PAUSE_SECONDS = 0.05  # between backfill batches, so requests never wait behind it
 EMBED_PROGRESS_SECONDS = 10.0  # a progress line in the log at most this often
 # What an open does beyond following the lines in memory waits this long: the gutter's marks
 # and a first hover, sent with the open, are answered first.
 AFTER_OPEN_SECONDS = 0.3
-# The start-up passes (gists made by older rules, forgetting, loading the meaning model and
-# vectors) wait this long after start: the editor's first requests (the tree, the open files'
-# marks and hovers) are answered by a process not busy with them. They hold the interpreter
-# for about a second on a slow machine, and a request waits for the interpreter.
+# Background work (gists made by older rules, forgetting, loading the meaning model and
+# vectors, embedding older memories) holds the interpreter, and a request waits for the
+# interpreter: each piece of it waits until the editor has been quiet this long, and until
+# this long after start, when the tree and the open files' marks and hovers are asked for.
+EDITOR_QUIET_SECONDS = 0.5
 STARTUP_QUIET_SECONDS = 2.0
 
 
@@ -166,6 +168,7 @@ class ViduraiServer(LanguageServer):
         self._changes_scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._initialize_seen = False
+        self._started_at = self._last_message_at = time.monotonic()
         self._after_open: list[Callable[[], None]] = []  # see after_open_requests
 
     # ------------------------------------------------------------------ reading messages
@@ -237,6 +240,7 @@ class ViduraiServer(LanguageServer):
             custom = isinstance(method, str) and method.startswith(protocol.CUSTOM_PREFIX)
             message["params"] = {} if custom else None
         self._initialize_seen |= is_request and method == types.INITIALIZE
+        self._last_message_at = time.monotonic()
         try:
             self.protocol.handle_message(self.protocol.structure_message(message))
         except JsonRpcException as error:  # already answered by ViduraiProtocol
@@ -339,14 +343,22 @@ class ViduraiServer(LanguageServer):
 
     def start_background(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._loop.create_task(self._after_start_quiet(self._forget_periodically))
+        self._loop.create_task(self._forget_periodically())
         self._loop.create_task(self._write_periodically())
-        self._loop.create_task(self._after_start_quiet(self._embed_in_background))
+        self._loop.create_task(self._embed_in_background())
         self._loop.create_task(self._confirm_periodically())
 
-    async def _after_start_quiet(self, work: Callable[[], Awaitable[None]]) -> None:
-        await asyncio.sleep(STARTUP_QUIET_SECONDS)
-        await work()
+    async def _background(self, work: Callable[[], T]) -> T:
+        """Run ``work`` on a worker thread once the editor is quiet (see EDITOR_QUIET_SECONDS)."""
+        while True:
+            now = time.monotonic()
+            wait = max(
+                self._started_at + STARTUP_QUIET_SECONDS - now,
+                self._last_message_at + EDITOR_QUIET_SECONDS - now,
+            )
+            if wait <= 0:
+                return await self.loop.run_in_executor(self.thread_pool, work)
+            await asyncio.sleep(wait)
 
     async def _embed_in_background(self) -> None:
         """Give memories stored without a meaning vector (before this version, or by a
@@ -354,7 +366,7 @@ class ViduraiServer(LanguageServer):
         time. The state is in the file, so a backfill cut short resumes at the next start."""
         from vidurai.storage import semantic_search_unavailable
 
-        reason = await self.loop.run_in_executor(self.thread_pool, semantic_search_unavailable)
+        reason = await self._background(semantic_search_unavailable)
         if reason is not None:
             self.log(
                 f"Search by meaning is off, searching by words only: the embedding packages "
@@ -366,7 +378,7 @@ class ViduraiServer(LanguageServer):
         db = self.session.db
         if db is not None:  # the first search by meaning then finds the index loaded
             try:
-                await self.loop.run_in_executor(self.thread_pool, db.vector_index)
+                await self._background(db.vector_index)
             except Exception:
                 log.exception("loading the meaning vectors failed")
         last_report = self.loop.time()
@@ -374,11 +386,7 @@ class ViduraiServer(LanguageServer):
         while True:
             db = self.session.db
             try:
-                count = (
-                    await self.loop.run_in_executor(self.thread_pool, db.backfill_embeddings)
-                    if db is not None
-                    else 0
-                )
+                count = await self._background(db.backfill_embeddings) if db is not None else 0
             except Exception:  # a locked or closed file: try again later
                 log.exception("embedding memories failed")
                 count = 0
@@ -395,14 +403,13 @@ class ViduraiServer(LanguageServer):
                 )
                 self.log(f"Search by meaning: {done:,} of {total:,} memories embedded…")
                 last_report = self.loop.time()
-            await asyncio.sleep(EMBED_PAUSE_SECONDS)
 
     async def _forget_periodically(self) -> None:
         from vidurai.memory.forgetting import FORGETTING_INTERVAL_SECONDS
 
         while True:
-            await self.loop.run_in_executor(self.thread_pool, self.refresh_gists)
-            await self.loop.run_in_executor(self.thread_pool, self.run_forgetting)
+            await self._background(self.refresh_gists)
+            await self._background(self.run_forgetting)
             await asyncio.sleep(FORGETTING_INTERVAL_SECONDS)
 
     def refresh_gists(self) -> None:
