@@ -189,8 +189,13 @@ export interface FileMark {
   endLine: number;
   count: number;
 }
+/**
+ * The marks as one flat list, three numbers per mark: `[line, endLine, count, line, …]`
+ * (flat as LSP's semantic tokens are, so thousands of marks cost a list of numbers to send
+ * and read). `decodeFileMarks` (views/markText.ts) reads it.
+ */
 export interface FileMarksResult {
-  marks: FileMark[];
+  marks: number[];
 }
 
 export interface LineHintParams {

@@ -15,7 +15,7 @@ import type { ServerManager } from '../client';
 import type { FileMark, FileMarksResult, LineHintResult } from '../protocol';
 import { Requests } from '../protocol';
 import type { ViewState } from '../viewState';
-import { currentLineHint, markAt } from './markText';
+import { currentLineHint, decodeFileMarks, markAt } from './markText';
 
 /** A file this long or longer logs how long its marks took (the figure the e2e suite prints). */
 const LOG_MARK_TIME_FROM_LINES = 1000;
@@ -124,11 +124,12 @@ export class EditorMarks implements Disposable {
     if (this.generation.get(key) !== generation) {
       return;
     }
-    this.marks.set(key, result.marks);
-    this.draw(editor, result.marks);
+    const marks = decodeFileMarks(result.marks);
+    this.marks.set(key, marks);
+    this.draw(editor, marks);
     if (editor.document.lineCount >= LOG_MARK_TIME_FROM_LINES) {
       this.log.info(
-        `Gutter marks: ${result.marks.length} places in a ${editor.document.lineCount}-line file drawn in ` +
+        `Gutter marks: ${marks.length} places in a ${editor.document.lineCount}-line file drawn in ` +
           `${(performance.now() - started).toFixed(1)} ms`,
       );
     }

@@ -4,6 +4,15 @@ import type { FileMark, LineHint } from '../protocol';
 
 const HINT_LABEL_CHARS = 80;
 
+/** `FileMarksResult.marks` (three numbers per mark) as marks; a trailing partial mark is dropped. */
+export function decodeFileMarks(flat: readonly number[]): FileMark[] {
+  const marks: FileMark[] = [];
+  for (let index = 0; index + 2 < flat.length; index += 3) {
+    marks.push({ line: flat[index], endLine: flat[index + 1], count: flat[index + 2] });
+  }
+  return marks;
+}
+
 /** The mark covering a 0-based line (the narrowest when marks overlap), if any. */
 export function markAt(marks: readonly FileMark[], line: number): FileMark | undefined {
   let found: FileMark | undefined;

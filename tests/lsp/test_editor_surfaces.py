@@ -25,7 +25,13 @@ async def file_rows(editor, file: str = "src/app.py") -> list[dict]:
 
 
 async def marks(editor, uri: str) -> list[dict]:
-    return (await editor.request(protocol.FILE_MARKS, {"uri": uri}))["marks"]
+    """The file's marks, read from their flat form (line, end line, count per place)."""
+    flat = (await editor.request(protocol.FILE_MARKS, {"uri": uri}))["marks"]
+    assert len(flat) % 3 == 0
+    return [
+        {"line": line, "endLine": end_line, "count": count}
+        for line, end_line, count in zip(flat[0::3], flat[1::3], flat[2::3], strict=True)
+    ]
 
 
 async def test_typing_lines_above_a_memory_moves_its_tree_row_and_mark_without_a_refresh(editor):

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from vidurai.lsp import protocol
 from vidurai.lsp.documents import OpenDocument
 from vidurai.storage import FileMark
 from vidurai.lsp.lines import stored_span
 
 
-def file_marks(rows: Iterable[FileMark], document: OpenDocument | None) -> list[protocol.FileMark]:
-    """``rows`` as ``MemoryStore.file_marks`` gives them."""
+def file_marks(rows: Iterable[FileMark], document: OpenDocument | None) -> list[int]:
+    """``rows`` as ``MemoryStore.file_marks`` gives them, as ``FileMarksResult.marks``."""
     anchors = document.anchors if document is not None else {}
     counts: dict[tuple[int, int], int] = {}
     for memory_id, line_number, end_line, detached in rows:
@@ -31,7 +30,7 @@ def file_marks(rows: Iterable[FileMark], document: OpenDocument | None) -> list[
         else:
             lines = stored_span(line_number, end_line)
         counts[lines] = counts.get(lines, 0) + 1
-    return [
-        protocol.FileMark(line=start, end_line=end, count=count)
-        for (start, end), count in sorted(counts.items())
-    ]
+    flat: list[int] = []
+    for (start, end), count in sorted(counts.items()):
+        flat += (start, end, count)
+    return flat

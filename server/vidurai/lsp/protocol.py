@@ -265,17 +265,13 @@ class StatsResult:
 
 
 @attrs.define
-class FileMark:
-    """Lines of a file that memories are about: the gutter marks them."""
-
-    line: int
-    end_line: int
-    count: int
-
-
-@attrs.define
 class FileMarksResult:
-    marks: list[FileMark]
+    """The places of a file that memories are about, as one flat list of three numbers per
+    place: its first and last line (0-based) and how many memories share it, ``[line,
+    endLine, count, line, …]``. Flat as LSP's own semantic tokens are: a file with thousands
+    of memories costs a list of numbers to make, send and read, not thousands of objects."""
+
+    marks: list[int]
 
 
 @attrs.define

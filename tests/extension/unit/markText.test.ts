@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileMark, LineHint } from '../../../extension/protocol';
-import { currentLineHint, markAt } from '../../../extension/views/markText';
+import { currentLineHint, decodeFileMarks, markAt } from '../../../extension/views/markText';
 
 function mark(line: number, endLine: number): FileMark {
   return { line, endLine, count: 1 };
@@ -10,6 +10,20 @@ function mark(line: number, endLine: number): FileMark {
 function hint(overrides: Partial<LineHint>): LineHint {
   return { label: 'Retry', salience: 'High', age: '3 days ago', count: 1, ...overrides };
 }
+
+describe('the marks as the server sends them', () => {
+  it('are read three numbers at a time: line, end line, count', () => {
+    assert.deepEqual(decodeFileMarks([2, 2, 1, 4, 10, 3]), [
+      { line: 2, endLine: 2, count: 1 },
+      { line: 4, endLine: 10, count: 3 },
+    ]);
+    assert.deepEqual(decodeFileMarks([]), []);
+  });
+
+  it('drop a trailing partial mark rather than draw a wrong line', () => {
+    assert.deepEqual(decodeFileMarks([5, 5, 1, 9]), [{ line: 5, endLine: 5, count: 1 }]);
+  });
+});
 
 describe('the mark of the current line', () => {
   const marks = [mark(2, 2), mark(4, 10), mark(6, 6), mark(20, 21)];
