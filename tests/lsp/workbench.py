@@ -300,6 +300,9 @@ class Workbench:
             ["bash", "-c", command],
             cwd=self.root,
             start_new_session=True,
+            # A shell started in the background ignores Ctrl+C and hands that on (POSIX), so
+            # run from one, `tail -f` would never stop: give the command Ctrl+C back.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
