@@ -19,6 +19,7 @@ import type {
 import { GroupByValues, Requests, ServerCommands } from './protocol';
 import { audienceChoices } from './settings';
 import type { ViewState } from './viewState';
+import type { EditorMarks } from './views/gutter';
 import type { MemoryDocumentProvider } from './views/memoryDocument';
 import type { MemoryTreeNode, MemoryTreeProvider } from './views/memoryTree';
 import { errorMessage } from './views/memoryTree';
@@ -34,6 +35,7 @@ interface Services {
   viewState: ViewState;
   tree: MemoryTreeProvider;
   documents: MemoryDocumentProvider;
+  marks: EditorMarks;
   log: LogOutputChannel;
 }
 
@@ -57,6 +59,7 @@ class CommandContext {
   readonly viewState: ViewState;
   readonly tree: MemoryTreeProvider;
   readonly documents: MemoryDocumentProvider;
+  readonly marks: EditorMarks;
   readonly log: LogOutputChannel;
 
   constructor(services: Services) {
@@ -64,6 +67,7 @@ class CommandContext {
     this.viewState = services.viewState;
     this.tree = services.tree;
     this.documents = services.documents;
+    this.marks = services.marks;
     this.log = services.log;
   }
 
@@ -242,7 +246,11 @@ function viewCommands(context: CommandContext): Disposable[] {
     context.register('vidurai.search', 'Search Memories', () => searchMemories(context)),
     context.register('vidurai.switchAudience', 'Switch Audience', () => switchAudience(context)),
     context.register('vidurai.groupBy', 'Group By', () => chooseGrouping(context)),
-    commands.registerCommand('vidurai.refresh', () => context.tree.refresh()),
+    // Everything read from the store again: the tree, and the gutter of the visible editors.
+    commands.registerCommand('vidurai.refresh', () => {
+      context.tree.refresh();
+      context.marks.refreshVisible();
+    }),
   ];
 }
 

@@ -27,6 +27,7 @@ export function activate(context: ExtensionContext): ViduraiApi {
   server = new ServerManager(context, serverInfo, log, () => viewState.settings());
   const tree = new MemoryTreeProvider(server, viewState);
   const documents = new MemoryDocumentProvider(server);
+  const marks = new EditorMarks(server, viewState, context.extensionUri, log);
   const assistant = registerAssistant(context, serverInfo, server, log, () => viewState.settings());
 
   context.subscriptions.push(
@@ -36,10 +37,10 @@ export function activate(context: ExtensionContext): ViduraiApi {
     documents,
     new ServerStatus(server, viewState),
     new AudienceStatus(viewState),
-    new EditorMarks(server, viewState, context.extensionUri, log),
+    marks,
     new DiagnosticsForwarder(server, viewState),
     new TerminalForwarder(server, viewState),
-    ...registerCommands({ server, viewState, tree, documents, log }),
+    ...registerCommands({ server, viewState, tree, documents, marks, log }),
     ...assistant.disposables,
     workspace.onDidChangeConfiguration(async (event) => {
       if (!event.affectsConfiguration(serverInfo.id)) {

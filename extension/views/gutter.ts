@@ -114,6 +114,7 @@ export class EditorMarks implements Disposable {
     const generation = (this.generation.get(key) ?? 0) + 1;
     this.generation.set(key, generation);
     const started = performance.now();
+    const loopBefore = performance.eventLoopUtilization();
     let result: FileMarksResult;
     try {
       result = await this.server.sendRequest<FileMarksResult>(Requests.fileMarks, { uri: key });
@@ -124,13 +125,19 @@ export class EditorMarks implements Disposable {
     if (this.generation.get(key) !== generation) {
       return;
     }
+    const answered = performance.now();
+    // How much of the wait the extension host spent on other work (other extensions, the file
+    // opening) rather than waiting for the server: a slow answer can then be told apart.
+    const busy = performance.eventLoopUtilization(loopBefore).utilization;
     const marks = decodeFileMarks(result.marks);
     this.marks.set(key, marks);
     this.draw(editor, marks);
     if (editor.document.lineCount >= LOG_MARK_TIME_FROM_LINES) {
+      const drawn = performance.now();
       this.log.info(
         `Gutter marks: ${marks.length} places in a ${editor.document.lineCount}-line file drawn in ` +
-          `${(performance.now() - started).toFixed(1)} ms`,
+          `${(drawn - started).toFixed(1)} ms (answer ${(answered - started).toFixed(1)} ms, ` +
+          `drawing ${(drawn - answered).toFixed(1)} ms; extension host busy ${(busy * 100).toFixed(0)}% of the wait)`,
       );
     }
   }

@@ -917,9 +917,14 @@ console.log(
   `hover: ${fmt(figures.hoverMs, 'ms')} after the pointer rests (VS Code waits editor.hover.delay = ${HOVER_DELAY_MS} ms of it)`,
 );
 console.log(`hover with 10,000 memories in the store: ${fmt(figures.hover10kMs, 'ms')} after the pointer rests (same hover delay)`);
+const markFigures = (samples) =>
+  samples
+    ? samples.map((s) => `${s.totalMs.toFixed(1)} (${s.answerMs.toFixed(1)} + ${s.drawingMs.toFixed(1)}, ${s.hostBusyPercent}%)`).join(', ') + ' ms'
+    : 'not measured';
 console.log(
-  `gutter marks of a 5,000-line file (${figures.gutterMarks ?? '?'} marked places; request + drawing, as the extension logs it): ` +
-    (figures.gutterMs ? `${figures.gutterMs.map((ms) => `${ms.toFixed(1)} ms`).join(', then ')} (the first as the file opens)` : 'not measured'),
+  `gutter marks of a 5,000-line file (${figures.gutterMarks ?? '?'} marked places), as the extension logs them, ` +
+    `total (server's answer + drawing, extension host busy during the answer): on opening ${markFigures(figures.gutterOpenMs)}; ` +
+    `on Refresh ${markFigures(figures.gutterRefreshMs)}`,
 );
 console.log(`machine load while the suite ran (1-minute load average at the end): ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
 console.log(`screenshots: ${resultsDir}`);
