@@ -128,6 +128,26 @@ async def test_a_file_changed_while_closed_is_re_anchored_on_open(editor):
     assert "whole file" in hover_text(await editor.hover(uri, READ_LINE + 2))
 
 
+async def test_typing_at_once_in_a_file_changed_while_closed_keeps_its_memory_on_its_line(editor):
+    # The lines are found again from the text as opened, before the first keystroke moves them.
+    uri = editor.open("src/app.py")
+    await editor.remember(uri, READ_LINE, "read() loads the whole file")
+    await editor.stop()
+
+    path = editor.root / "src" / "app.py"
+    path.write_text('"""Config helpers."""\n\n' + path.read_text())  # two lines above, no editor
+    await editor.start()
+    uri = editor.open("src/app.py")
+    editor.edit(uri, (0, 0), (0, 0), "# typed\n")  # before anything else asks about the file
+    assert await editor.hover(uri, READ_LINE + 2) is None
+    assert "whole file" in hover_text(await editor.hover(uri, READ_LINE + 3))
+    assert (await editor.request(protocol.FILE_MARKS, {"uri": uri}))["marks"] == [
+        READ_LINE + 3,
+        READ_LINE + 3,
+        1,
+    ]
+
+
 async def test_a_memory_whose_text_is_gone_on_open_is_detached(editor):
     uri = editor.open("src/app.py")
     item = await editor.remember(uri, READ_LINE, "read() loads the whole file")

@@ -7,7 +7,7 @@ the file is saved, so they survive a restart and always match the file on disk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from vidurai.lsp.lines import stored_span, to_stored
@@ -22,6 +22,21 @@ def _as_stored(anchor_text: str) -> Callable[[str], str]:
     if REDACTED_PREFIX not in anchor_text:
         return str.strip
     return lambda line: redact(line.strip())
+
+
+def text_lines(text: str) -> list[str]:
+    """A document's lines as pygls splits them, without their line ends."""
+    return [line.rstrip("\r\n") for line in text.splitlines(True)]
+
+
+def _holds(lines: Sequence[str], start: int, end: int, anchor_text: str) -> bool:
+    """Whether lines ``start..end`` still hold the anchor text (the usual case on opening a
+    file: tested plainly first, as thousands of memories are checked at once)."""
+    wanted = anchor_text.strip()
+    if start < len(lines) and lines[start].strip() == wanted:
+        return True
+    as_stored = _as_stored(anchor_text)
+    return any(as_stored(line) == wanted for line in lines[start : end + 1])
 
 
 # (line, end line, detached, anchor text) as the store has them; lines 1-based.
@@ -39,7 +54,7 @@ class LivePlace:
         return self.lines is None
 
 
-@dataclass
+@dataclass(slots=True)
 class LiveAnchor:
     """A memory's lines (0-based) in an open document, and what the store last saw."""
 
@@ -58,32 +73,57 @@ class LiveAnchor:
         return (to_stored(self.lines.start), to_stored(self.lines.end), False, anchor_text)
 
 
-@dataclass
 class OpenDocument:
-    uri: str
-    project: str  # the workspace folder's path
-    file: str  # relative to the project, with "/"
-    anchors: dict[int, LiveAnchor] = field(default_factory=dict)
+    """A file open in the editor, and the live lines of its memories (``anchors``).
+
+    Following can be put off (``follow_later``): reading a file's memories and checking each
+    against the text takes milliseconds at thousands of memories, and the gutter's marks, asked
+    for as the file opens, do not need it. The first use of ``anchors`` follows.
+    """
+
+    def __init__(self, uri: str, project: str, file: str) -> None:
+        self.uri = uri
+        self.project = project  # the workspace folder's path
+        self.file = file  # relative to the project, with "/"
+        self._anchors: dict[int, LiveAnchor] = {}
+        self._follow: Callable[[], None] | None = None
+
+    def follow_later(self, follow: Callable[[], None]) -> None:
+        """Run ``follow`` (which adds the memories) on the first use of ``anchors``."""
+        self._follow = follow
+
+    @property
+    def followed(self) -> bool:
+        return self._follow is None
+
+    @property
+    def anchors(self) -> dict[int, LiveAnchor]:
+        if self._follow is not None:
+            follow, self._follow = self._follow, None
+            follow()
+        return self._anchors
+
+    def unfollow(self) -> None:
+        """Drop every anchor (and a following put off): the memories are followed afresh."""
+        self._follow = None
+        self._anchors.clear()
 
     def add_memories(self, memories: Iterable[FileAnchor], lines: Sequence[str]) -> None:
         """Track memories not tracked yet (their places, as ``MemoryStore.file_anchors`` gives
         them). A memory whose stored line no longer holds its anchor text is looked for nearby
         and moved there, else detached."""
-        for memory in memories:
-            if memory.id in self.anchors or memory.line_number is None:
+        anchors = self.anchors
+        for memory_id, line_number, end_line, detached, anchor_text in memories:
+            if memory_id in anchors or line_number is None:
                 continue
-            start, end = stored_span(memory.line_number, memory.end_line)
-            stored = (memory.line_number, to_stored(end), memory.detached, memory.anchor_text)
-            live: LineRange | None = None if memory.detached else LineRange(start, end)
-            anchor_text = memory.anchor_text
-            if live is not None and anchor_text:
+            start, end = stored_span(line_number, end_line)
+            stored = (line_number, to_stored(end), detached, anchor_text)
+            live: LineRange | None = None if detached else LineRange(start, end)
+            if live is not None and anchor_text and not _holds(lines, start, end, anchor_text):
                 as_stored = _as_stored(anchor_text)
-                wanted = anchor_text.strip()
-                holds = any(as_stored(line) == wanted for line in lines[start : end + 1])
-                if not holds:
-                    found = find_anchor_line(lines, anchor_text, start, as_stored=as_stored)
-                    live = None if found is None else LineRange(found, found + end - start)
-            self.anchors[memory.id] = LiveAnchor(live, stored)
+                found = find_anchor_line(lines, anchor_text, start, as_stored=as_stored)
+                live = None if found is None else LineRange(found, found + end - start)
+            anchors[memory_id] = LiveAnchor(live, stored)
 
     def add_new_memory(self, memory: Memory) -> None:
         """Track a memory made just now from this buffer, at its lines in the current text."""

@@ -17,7 +17,9 @@ from vidurai.lsp.lines import stored_span
 
 def file_marks(rows: Iterable[FileMark], document: OpenDocument | None) -> list[int]:
     """``rows`` as ``MemoryStore.file_marks`` gives them, as ``FileMarksResult.marks``."""
-    anchors = document.anchors if document is not None else {}
+    # A document not followed yet (just opened) has the stored lines: following it here would
+    # hold up the marks; when the check after the open moves a memory, the marks are asked again.
+    anchors = document.anchors if document is not None and document.followed else {}
     counts: dict[tuple[int, int], int] = {}
     for memory_id, line_number, end_line, detached in rows:
         anchor = anchors.get(memory_id)

@@ -26,7 +26,7 @@ from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
 
 from vidurai.lsp import protocol
-from vidurai.lsp.documents import OpenDocument
+from vidurai.lsp.documents import OpenDocument, text_lines
 from vidurai.lsp.framing import INTERNAL_ERROR, INVALID_REQUEST, FrameReader, Rejected
 from vidurai.lsp.lines import to_lsp
 from vidurai.lsp.session import Session
@@ -145,12 +145,12 @@ def _line_edit(text_document, change: types.TextDocumentContentChangePartial) ->
 
 def _retrack(server: "ViduraiServer", document: OpenDocument) -> None:
     """Follow the memories afresh: from the stored lines and their anchor text."""
-    document.anchors.clear()
+    document.unfollow()
     server.session.track(document, document_lines(server, document.uri))
 
 
 def document_lines(server: "ViduraiServer", uri: str) -> list[str]:
-    return [line.rstrip("\r\n") for line in server.workspace.get_text_document(uri).lines]
+    return text_lines(server.workspace.get_text_document(uri).source)
 
 
 class ViduraiServer(LanguageServer):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from pygls.uris import to_fs_path
 
-from vidurai.lsp.documents import LivePlace, OpenDocument
+from vidurai.lsp.documents import LivePlace, OpenDocument, text_lines
 from vidurai.lsp.present import file_uri, project_uri
 from vidurai.lsp.protocol import ParamsError
 from vidurai.limits import DEFAULT_CONTEXT_TOKENS, MAX_TOKEN_BUDGET, MIN_TOKEN_BUDGET
@@ -307,6 +307,15 @@ class Session:
         self.documents[document.uri] = document
         if self.db is not None:
             self._add_stored(document, lines)
+
+    def open(self, document: OpenDocument, text: str) -> None:
+        """``follow`` a just-opened document with its ``text``, on the first need (a hover, an
+        edit, the check after the open): the gutter's marks, asked for as it opens, are answered
+        from the stored lines at once."""
+        self.documents[document.uri] = document
+        document.follow_later(
+            lambda: self._add_stored(document, text_lines(text)) if self.db is not None else None
+        )
 
     def track(self, document: OpenDocument, lines: list[str]) -> bool:
         """``follow``, and save the corrections found now. True when some lines were corrected."""

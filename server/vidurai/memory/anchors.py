@@ -11,12 +11,12 @@ better no hover than a hover on the wrong line.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 
-@dataclass(frozen=True)
-class LineRange:
-    """Lines ``start..end`` (0-based, inclusive)."""
+class LineRange(NamedTuple):
+    """Lines ``start..end`` (0-based, inclusive). A tuple: an opened file makes one per
+    memory, thousands at once."""
 
     start: int
     end: int

@@ -57,7 +57,7 @@ class Lifecycle(Feature):
                     )
                 )
             for uri, document in list(session.documents.items()):
-                document.anchors.clear()
+                document.unfollow()
                 session.track(document, document_lines(server, uri))
         problems += session.apply_audiences()
         session.apply_capture_settings()

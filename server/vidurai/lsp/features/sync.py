@@ -29,25 +29,26 @@ class DocumentSync(Feature):
             project, file = session.locate(uri)
         except OutsideWorkspace:
             return
-        document, lines = OpenDocument(uri, project, file), document_lines(server, uri)
-        session.follow(document, lines)
-        # Found corrections are written once the requests sent with an open are answered.
+        document = OpenDocument(uri, project, file)
+        session.open(document, params.text_document.text)
+        # Following and its found corrections wait until the requests sent with an open are
+        # answered.
         server.after_open_requests(
-            lambda: self.save_found_on_open(document, lines, params.text_document.version)
+            lambda: self.save_found_on_open(document, params.text_document.version)
         )
         if session.capture is not None:
             session.capture.document_opened(
                 project, file, params.text_document.version, params.text_document.text
             )
 
-    def save_found_on_open(self, document: OpenDocument, lines: list[str], version: int) -> None:
+    def save_found_on_open(self, document: OpenDocument, version: int) -> None:
         """Lines found moved on open (the file changed while no editor watched it) are saved,
         unless the buffer was closed or edited since (its next save writes them then)."""
         if self.session.documents.get(document.uri) is not document:
             return
         if self.server.workspace.get_text_document(document.uri).version != version:
             return
-        if self.session.save_anchors(document, lines):
+        if self.session.save_anchors(document, document_lines(self.server, document.uri)):
             self.server.changed(document.project, document.file)
 
     def will_save(self, params: types.WillSaveTextDocumentParams) -> None:
