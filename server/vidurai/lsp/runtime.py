@@ -9,6 +9,7 @@ writes (hover uses, anchor writes the store refused when the file was saved).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -51,6 +52,14 @@ AFTER_OPEN_SECONDS = 0.3
 # this long after start, when the tree and the open files' marks and hovers are asked for.
 EDITOR_QUIET_SECONDS = 0.5
 STARTUP_QUIET_SECONDS = 2.0
+
+
+def freeze_start_up_objects() -> None:
+    """Everything loaded by now (modules, the protocol's types, the meaning model) lives as
+    long as the server. Moved out of the garbage collector's sight, it is no longer walked by
+    every full collection: one took 30-50 ms, a pause any hover or gutter request could hit."""
+    gc.collect()
+    gc.freeze()
 
 
 # ---------------------------------------------------------------------- pygls plumbing
@@ -367,6 +376,13 @@ class ViduraiServer(LanguageServer):
         from vidurai.storage import semantic_search_unavailable
 
         reason = await self._background(semantic_search_unavailable)
+        db = self.session.db
+        if reason is None and db is not None:  # the first search by meaning finds it loaded
+            try:
+                await self._background(db.vector_index)
+            except Exception:
+                log.exception("loading the meaning vectors failed")
+        await self._background(freeze_start_up_objects)
         if reason is not None:
             self.log(
                 f"Search by meaning is off, searching by words only: the embedding packages "
@@ -375,12 +391,6 @@ class ViduraiServer(LanguageServer):
                 types.MessageType.Warning,
             )
             return
-        db = self.session.db
-        if db is not None:  # the first search by meaning then finds the index loaded
-            try:
-                await self._background(db.vector_index)
-            except Exception:
-                log.exception("loading the meaning vectors failed")
         last_report = self.loop.time()
         embedded = 0
         while True:
