@@ -110,6 +110,28 @@ async def test_file_marks_answer_bad_params_with_an_error_and_keep_serving(edito
     ] == []
 
 
+async def test_a_memory_another_process_adds_shows_in_the_tree_gutter_and_hover_unasked(editor):
+    from vidurai.storage import MemoryDatabase
+
+    uri = editor.open("src/app.py")
+    assert await editor.hover(uri, LOAD_LINE) is None
+    seen = len(editor.changes)
+    with MemoryDatabase(editor.db_path) as cli:  # `vidurai remember --file src/app.py --line 4`
+        cli.store_memory(
+            str(editor.root), "Config is read as text", "Config is read as text", "MEDIUM",
+            "note", "src/app.py", LOAD_LINE + 1,
+        )  # fmt: skip
+
+    # The open buffer (never saved) follows the new memory, then trees and gutters are told.
+    deadline = asyncio.get_running_loop().time() + 10
+    while (hover := await editor.hover(uri, LOAD_LINE)) is None:
+        await editor.wait_for_change(timeout=max(0.1, deadline - asyncio.get_running_loop().time()))
+    assert "Config is read as text" in hover.contents.value
+    await asyncio.sleep(0.6)  # past the server's coalescing window
+    assert any(editor.project in change["projects"] for change in editor.changes[seen:])
+    assert [m["line"] for m in await marks(editor, uri)] == [LOAD_LINE]
+
+
 async def test_a_file_changed_on_disk_moves_and_detaches_its_memories_unopened(editor):
     uri = editor.open("src/app.py")
     load = await editor.remember(uri, LOAD_LINE, "Config is read as text")

@@ -37,3 +37,25 @@ def test_a_read_is_answered_while_a_write_waits_for_another_process(db_path, pro
             other.close()
         writer.join()
         assert db.get_memory_by_id(memory_id).access_count == 1  # the write went through after
+
+
+def test_memories_added_or_removed_by_another_process_are_noticed_once(db_path, project):
+    def note(db: MemoryDatabase, text: str) -> int:
+        return db.store_memory(project, text, text, "MEDIUM", "note", "src/app.py", 3)
+
+    with MemoryDatabase(db_path) as editor, MemoryDatabase(db_path) as cli:
+        assert editor.changed_elsewhere() is False  # the first look only takes note
+        assert editor.changed_elsewhere() is False
+
+        added = note(cli, "Added from the command line")
+        assert editor.changed_elsewhere() is True
+        assert editor.changed_elsewhere() is False  # told once
+
+        note(editor, "Remembered in the editor")  # its own writes are its own to announce
+        assert editor.changed_elsewhere() is False
+
+        cli.touch_memories([added])  # a hover counted in another window changes nothing shown
+        assert editor.changed_elsewhere() is False
+
+        cli.delete_memory(added)
+        assert editor.changed_elsewhere() is True

@@ -52,6 +52,9 @@ AFTER_OPEN_SECONDS = 0.3
 # this long after start, when the tree and the open files' marks and hovers are asked for.
 EDITOR_QUIET_SECONDS = 0.5
 STARTUP_QUIET_SECONDS = 2.0
+# The store is checked this often for memories another process (the CLI, MCP, another
+# window) added or removed: the tree, the gutter and hovers then show them without a Refresh.
+OTHER_WRITERS_SECONDS = 2.0
 
 
 def freeze_start_up_objects() -> None:
@@ -356,6 +359,7 @@ class ViduraiServer(LanguageServer):
         self._loop.create_task(self._write_periodically())
         self._loop.create_task(self._embed_in_background())
         self._loop.create_task(self._confirm_periodically())
+        self._loop.create_task(self._follow_other_writers())
 
     async def _background(self, work: Callable[[], T]) -> T:
         """Run ``work`` on a worker thread once the editor is quiet (see EDITOR_QUIET_SECONDS)."""
@@ -486,6 +490,22 @@ class ViduraiServer(LanguageServer):
                 index = to_lsp(line)
                 return lines[index] if 0 <= index < len(lines) else None
         return None
+
+    async def _follow_other_writers(self) -> None:
+        """Memories another process added or removed: open documents follow the new ones
+        (their hovers), and every folder is announced (trees and gutters ask again)."""
+        while True:
+            await asyncio.sleep(OTHER_WRITERS_SECONDS)
+            db = self.session.db
+            try:
+                changed = db is not None and await self._background(db.changed_elsewhere)
+            except Exception:  # a locked or closed file: look again later
+                log.exception("checking the store for other writers failed")
+                continue
+            if changed and db is self.session.db:
+                for document in list(self.session.documents.values()):
+                    self.session.follow(document, document_lines(self, document.uri))
+                self.changed_everywhere()
 
     async def _write_periodically(self) -> None:
         """Hover uses are written by a worker thread: the write may wait for another

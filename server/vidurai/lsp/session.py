@@ -171,6 +171,10 @@ class Session:
             self.db, self.capture, self.db_error = None, None, str(error).rstrip(".")
             return
         self.db_error = None
+        try:
+            self.db.changed_elsewhere()  # from now on, what other processes add is announced
+        except StoreError as error:
+            log.warning("cannot look for other writers yet (%s); the next look will", error)
         self.capture = CaptureService(self.db)
         self.apply_audiences()
         self.apply_capture_settings()

@@ -263,6 +263,11 @@ class MemoryDatabase:
         self._vectors: embedding.VectorIndex | None = None
         self._vectors_version: int | None = None
         self._backfilled_below: int | None = None  # see backfill_embeddings
+        # What changed_elsewhere last saw: the data version, and (last id given, count); and
+        # whether this store wrote since (its own writes leave the data version as it was).
+        self._elsewhere_version: int | None = None
+        self._elsewhere_memories: tuple[int, int] | None = None
+        self._wrote_since_look = False
         self.upgrade: Upgrade | None = None  # what opening did to an older file
         self.conn = self._open()
         self._reader, self._read_lock = self._open_reader()
@@ -341,6 +346,7 @@ class MemoryDatabase:
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
+            self._wrote_since_look = True
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -766,6 +772,24 @@ class MemoryDatabase:
             (project_id, _clean_file_path(file_path), line, line),
         )
         return self._memories(rows, audience)
+
+    def changed_elsewhere(self) -> bool:
+        """True when another process (the CLI, MCP, another editor window) has added or
+        removed memories since the last call; the first call only takes note. While nobody
+        else writes it costs one PRAGMA; other writes (hover counts) are told apart by the
+        memories' count and last id. An in-memory store has no other writer."""
+        with self._writer_connection() as conn:
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+            only_ours = version == self._elsewhere_version
+            if only_ours and not self._wrote_since_look:
+                return False
+            self._elsewhere_version, self._wrote_since_look = version, False
+            last_id, count = conn.execute(
+                "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'memories'), "
+                "(SELECT COUNT(*) FROM memories)"
+            ).fetchone()
+            seen, self._elsewhere_memories = self._elsewhere_memories, (last_id or 0, count)
+            return not only_ours and seen is not None and seen != self._elsewhere_memories
 
     def file_marks(self, project_path: str | os.PathLike[str], file_path: str) -> list[FileMark]:
         """Where a file's memories are: id, line, end line, detached. Read from the hover
