@@ -173,6 +173,16 @@ export async function editorScenarios(e2e) {
     await treeRow(page, note).filter({ hasText: 'line 5' }).waitFor({ timeout: STEP_TIMEOUT_MS });
   });
 
+  await scenario(page, 'a memory the CLI remembers shows in the tree, the gutter and the hover of an open file, without Refresh', async () => {
+    await openFileAtLine(page, CLEANUP_FILE, 6); // after the pull: "    shutil.rmtree(path)"
+    e2e.cli('remember', 'Purge must log what it removes', '--file', CLEANUP_FILE, '--line', '6');
+    const gist = 'log what it removes'; // in every audience's gist of the note
+    await treeRow(page, gist).filter({ hasText: 'line 6' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await waitFor(page, () => gutterMarkedLines(page), [5, 6], 'gutter marks in cleanup.py', STEP_TIMEOUT_MS);
+    await e2e.hoverWord(page, 'shutil.rmtree(path)', 'rmtree', gist); // the buffer was never saved
+    await e2e.closeActiveEditor(page);
+  });
+
   await scenario(page, 'deleting a memory\'s lines shows it detached, and its click shows the memory, not a blank line', async () => {
     const note = 'Dates are compared in UTC after parsing'; // added on parse_date by an earlier scenario
     await openFileAtLine(page, 'utils.py', 4);
