@@ -117,6 +117,8 @@ export interface MemoryItemsResult {
 
 export interface MemoryParams {
   id: number;
+  /** A folder URI: a memory of another project is refused like an unknown id. */
+  project?: string;
 }
 export interface GistHistoryEntry {
   audience: string;

@@ -13,7 +13,7 @@ import type {
 } from 'vscode';
 import { LanguageModelTextPart, LanguageModelToolResult, MarkdownString, Uri, lm, window, workspace } from 'vscode';
 import type { ServerManager } from '../client';
-import type { MemoryDetail, MemoryItem, RememberArgs, SearchResult } from '../protocol';
+import type { MemoryDetail, MemoryItem, MemoryParams, RememberArgs, SearchResult } from '../protocol';
 import { Requests, ServerCommands } from '../protocol';
 import type { RecallInput, RememberInput } from './toolText';
 import { RECALL_TOOL, REMEMBER_TOOL, checkRememberInput, recallRequest, recallText, rememberPlace, rememberedText } from './toolText';
@@ -46,7 +46,9 @@ class RecallTool implements LanguageModelTool<RecallInput> {
   async invoke(options: LanguageModelToolInvocationOptions<RecallInput>, _token: CancellationToken): Promise<LanguageModelToolResult> {
     const request = recallRequest(options.input);
     if ('id' in request) {
-      const detail = await this.server.sendRequest<MemoryDetail>(Requests.memory, { id: request.id });
+      // Like a search, only the current folder's memories: an id from elsewhere is not found.
+      const params: MemoryParams = { id: request.id, project: currentFolder().uri.toString() };
+      const detail = await this.server.sendRequest<MemoryDetail>(Requests.memory, params);
       return textResult(detail.markdown);
     }
     const found = await this.server.sendRequest<SearchResult>(Requests.search, {

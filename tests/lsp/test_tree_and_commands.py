@@ -301,3 +301,32 @@ async def test_bad_params_are_answered_with_clear_errors_and_the_server_keeps_se
     editor.notify(protocol.TERMINAL_COMMAND, {"command": 42})
     assert "Config is read as text" in (await editor.hover(uri, LOAD_LINE)).contents.value
     assert (await editor.request(protocol.MEMORY, {"id": memory_id}))["memory"]["id"] == memory_id
+
+
+async def test_what_an_assistant_can_read_is_redacted_and_stays_in_its_project(editor, tmp_path):
+    # A store written before redaction existed (a predecessor's file, upgraded with nothing
+    # lost) holds a token as typed; another project's memory sits in the same file.
+    token = "ghp_4fT9qLm2ZxV8nR1sK7wP3yB6cD0eH5jA2uGi"
+    with MemoryDatabase(editor.db_path) as old_store:
+        mine = old_store.store_memory(
+            str(editor.root), f"deploy with {token}", f"Deploy token is {token}", "HIGH",
+            "note", "src/app.py", LOAD_LINE + 1, tags=[token],
+            audience_gists={"ai": f"Deploy uses {token}"},
+        )  # fmt: skip
+        theirs = old_store.store_memory(
+            str(tmp_path), "Another project's plan", "Another project's plan", "HIGH", "note"
+        )
+
+    details = await editor.request(protocol.MEMORY, {"id": mine, "project": editor.project})
+    found = await editor.request(protocol.SEARCH, {"query": "deploy token"})
+    context = await editor.request(protocol.CONTEXT, {"query": "deploy"})
+    assert [result["id"] for result in found["results"]] == [mine]
+    assert "Deploy" in context["markdown"]
+    for answer in (details, found, context):
+        text = str(answer)  # Markdown escapes the marker's brackets and underscore
+        assert token not in text and "REDACTED" in text
+
+    with pytest.raises(JsonRpcInvalidParams, match=f"{theirs}"):
+        await editor.request(protocol.MEMORY, {"id": theirs, "project": editor.project})
+    other = await editor.request(protocol.MEMORY, {"id": theirs})  # the editor's own views
+    assert other["memory"]["gist"] == "Another project's plan"

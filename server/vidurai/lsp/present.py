@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence, TypeVar
 from urllib.parse import quote
 
+import attrs
 from pygls.uris import from_fs_path
 
 from vidurai.lsp import protocol
@@ -19,6 +20,7 @@ from vidurai.lsp.documents import LivePlace
 from vidurai.lsp.lines import stored_span
 from vidurai.memory.display import age, fenced, iso_time, one_line
 from vidurai.memory.markdown import escape_markdown
+from vidurai.memory.redact import redact
 from vidurai.storage import GistVersion, LedgerEntry, Memory, SearchHit, Snippet
 
 MAX_HOVER_MEMORIES = 3
@@ -46,6 +48,23 @@ def memory_item(
 def search_result(hit: SearchHit, audience: str, gists: Mapping[str, str]) -> protocol.SearchResult:
     fields = _item_fields(hit.memory, audience, gists, None, None)
     return protocol.SearchResult(**fields, snippet=_snippet(hit.snippet, fields["label"]))
+
+
+Item = TypeVar("Item", protocol.MemoryItem, protocol.SearchResult)
+
+
+def redacted_item(item: Item) -> Item:
+    """An item's texts redacted again on the way out, for answers an assistant may read: a
+    store written before redaction existed (a predecessor's file, upgraded with nothing lost)
+    can still hold a secret."""
+    changes: dict[str, Any] = dict(
+        label=redact(item.label),
+        gist=redact(item.gist),
+        gists={name: redact(text) for name, text in item.gists.items()},
+    )
+    if isinstance(item, protocol.SearchResult):
+        changes["snippet"] = redact(item.snippet)
+    return attrs.evolve(item, **changes)
 
 
 def _snippet(snippet: Snippet | None, label: str) -> str:

@@ -98,6 +98,7 @@ class MemoriesParams:
 @attrs.define
 class MemoryParams:
     id: int
+    project: Optional[str] = None  # a folder URI: a memory of another project is not found
 
 
 @attrs.define

@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from typing import Callable
 
+from vidurai.memory.redact import redact
 from vidurai.storage.models import iso_time, to_db_time, utc_now
 from vidurai.storage.records import Memory
 
@@ -97,7 +98,9 @@ def one_line(text: str) -> str:
 
 
 def fenced(text: str, language: str = "text") -> str:
-    """A Markdown code block no stored text can close early."""
+    """A Markdown code block no stored text can close early, its text redacted again (as
+    ``escape_markdown`` does)."""
+    text = redact(text)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{language}\n{text}\n{fence}"

@@ -3,6 +3,7 @@ memory's details) and ``vidurai/search``."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from vidurai.lsp import present, protocol, tree
@@ -10,6 +11,7 @@ from vidurai.lsp.features import Feature
 from vidurai.lsp.features.params import check_range, limit_text, request
 from vidurai.lsp.protocol import ParamsError
 from vidurai.memory.display import place_text
+from vidurai.memory.redact import redact
 from vidurai.storage import MemoryNotFoundError
 from vidurai.storage.models import SalienceLevel
 
@@ -53,19 +55,23 @@ class MemoryTree(Feature):
         session = self.session
         db = session.require_db()
         stored = db.get_memory_by_id(args.id)
-        if stored is None:
+        if stored is None or (
+            args.project is not None
+            and os.path.normpath(stored.project_path) != session.project(args.project)
+        ):
             raise MemoryNotFoundError(args.id)
         gists = db.get_audience_gists(args.id)
         history = db.get_gist_history(args.id)
         session.touched.add(args.id)
+        # Every text is redacted again on the way out (the Markdown as it is escaped).
         return protocol.MemoryDetails(
-            memory=self.memory_item(args.id),
-            verbatim=stored.verbatim,
-            tags=list(stored.tags),
+            memory=present.redacted_item(self.memory_item(args.id)),
+            verbatim=redact(stored.verbatim),
+            tags=[redact(tag) for tag in stored.tags],
             history=[
                 protocol.GistHistoryEntry(
                     audience=entry.audience,
-                    gist=entry.gist,
+                    gist=redact(entry.gist),
                     created_at=present.iso_time(entry.created_at),
                     replaced_at=present.iso_time(entry.replaced_at),
                 )
@@ -92,6 +98,9 @@ class MemoryTree(Feature):
         gists = db.get_audience_gists_bulk([hit.memory.id for hit in hits])
         return protocol.SearchResults(
             results=[
-                present.search_result(hit, audience, gists.get(hit.memory.id, {})) for hit in hits
+                present.redacted_item(
+                    present.search_result(hit, audience, gists.get(hit.memory.id, {}))
+                )
+                for hit in hits
             ]
         )
