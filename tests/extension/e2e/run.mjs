@@ -38,6 +38,7 @@ const workspace = join(work, 'workspace');
 const database = join(work, 'memory.db');
 const results = [];
 const figures = {};
+const suiteStarted = Date.now();
 let codeServer;
 let browser;
 
@@ -498,6 +499,7 @@ async function main() {
   });
   const page = browser.pages()[0] ?? (await browser.newPage());
 
+  figures.scenariosStarted = Date.now();
   await scenario(page, 'the tree lists the seeded memories grouped by file', async () => {
     const loadStarted = Date.now();
     await page.goto(`http://127.0.0.1:${codeServer.port}/?folder=${encodeURIComponent(workspace)}`);
@@ -886,6 +888,7 @@ async function main() {
   const firstTree = /showed its first \d+ memories (\d+) ms after activation began/.exec(log);
   figures.activationMs = activation ? Number(activation[1]) : undefined;
   figures.activationToTreeMs = firstTree ? Number(firstTree[1]) : undefined;
+  figures.serverReady = /The server is ready, (.*)/.exec(log)?.[1];
 }
 
 try {
@@ -912,7 +915,10 @@ console.log(
     `(the workbench itself: ${fmt(figures.workbenchSeconds, 's', 2)}; ` +
     `workbench shown → tree shows memories: ${fmt(figures.workbenchToTreeSeconds, 's', 2)})`,
 );
-console.log(`activation → tree shows memories (server start included): ${fmt(figures.activationToTreeMs, 'ms')}`);
+console.log(
+  `activation → tree shows memories (server start included): ${fmt(figures.activationToTreeMs, 'ms')} ` +
+    `(the first start: ${figures.serverReady ?? 'not logged'})`,
+);
 console.log(
   `hover: ${fmt(figures.hoverMs, 'ms')} after the pointer rests (VS Code waits editor.hover.delay = ${HOVER_DELAY_MS} ms of it)`,
 );
@@ -925,6 +931,11 @@ console.log(
   `gutter marks of a 5,000-line file (${figures.gutterMarks ?? '?'} marked places), as the extension logs them, ` +
     `total (server's answer + drawing, extension host busy during the answer): on opening ${markFigures(figures.gutterOpenMs)}; ` +
     `on Refresh ${markFigures(figures.gutterRefreshMs)}`,
+);
+const minutes = (from, to) => (from === undefined || to === undefined ? 'not measured' : `${((to - from) / 60_000).toFixed(1)} min`);
+console.log(
+  `suite: ${minutes(suiteStarted, Date.now())} (packaging and starting code-server ${minutes(suiteStarted, figures.scenariosStarted)}, ` +
+    `scenarios ${minutes(figures.scenariosStarted, Date.now())}; installing code-server the first time is not counted)`,
 );
 console.log(`machine load while the suite ran (1-minute load average at the end): ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
 console.log(`screenshots: ${resultsDir}`);
