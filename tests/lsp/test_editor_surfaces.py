@@ -132,6 +132,29 @@ async def test_a_memory_another_process_adds_shows_in_the_tree_gutter_and_hover_
     assert [m["line"] for m in await marks(editor, uri)] == [LOAD_LINE]
 
 
+async def test_a_pin_and_a_gist_another_process_writes_reach_the_tree_unasked(editor):
+    from vidurai.storage import MemoryDatabase
+
+    with MemoryDatabase(editor.db_path) as cli:  # `vidurai remember`, then pin and gist
+        memory_id = cli.store_memory(
+            str(editor.root), "Config is read as text", "Config is read as text", "MEDIUM",
+            "note", "src/app.py", LOAD_LINE + 1,
+        )  # fmt: skip
+        await editor.wait_for_change(timeout=10)  # told of the new memory: the server has looked
+        await asyncio.sleep(0.6)  # past the server's coalescing window
+        seen = len(editor.changes)
+        cli.set_memory_pinned(memory_id, True, "keep for the release")
+        cli.store_audience_gists(
+            memory_id, {"developer": "Config arrives as text"}, written_by_user=True
+        )
+
+    await editor.wait_for_change(timeout=10)
+    assert any(editor.project in change["projects"] for change in editor.changes[seen:])
+    [row] = await file_rows(editor)
+    assert row["pinned"] is True
+    assert row["label"] == "Config arrives as text"
+
+
 async def test_a_file_changed_on_disk_moves_and_detaches_its_memories_unopened(editor):
     uri = editor.open("src/app.py")
     load = await editor.remember(uri, LOAD_LINE, "Config is read as text")

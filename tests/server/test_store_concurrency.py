@@ -39,7 +39,7 @@ def test_a_read_is_answered_while_a_write_waits_for_another_process(db_path, pro
         assert db.get_memory_by_id(memory_id).access_count == 1  # the write went through after
 
 
-def test_memories_added_or_removed_by_another_process_are_noticed_once(db_path, project):
+def test_what_another_process_changes_is_noticed_once_and_its_bookkeeping_is_not(db_path, project):
     def note(db: MemoryDatabase, text: str) -> int:
         return db.store_memory(project, text, text, "MEDIUM", "note", "src/app.py", 3)
 
@@ -54,7 +54,21 @@ def test_memories_added_or_removed_by_another_process_are_noticed_once(db_path, 
         note(editor, "Remembered in the editor")  # its own writes are its own to announce
         assert editor.changed_elsewhere() is False
 
-        cli.touch_memories([added])  # a hover counted in another window changes nothing shown
+        # What a tree row or a hover shows, changed by another process.
+        cli.set_memory_pinned(added, True, "keep for the release")
+        assert editor.changed_elsewhere() is True
+        cli.store_audience_gists(added, {"manager": "Retries are capped"}, written_by_user=True)
+        assert editor.changed_elsewhere() is True
+        cli.update_anchors([(added, 7, 7, False, "retry()")])
+        assert editor.changed_elsewhere() is True
+
+        # Another window's bookkeeping changes nothing shown: no refresh of every view.
+        cli.touch_memories([added])  # a hover counted
+        assert editor.changed_elsewhere() is False
+        with sqlite3.connect(db_path) as raw:
+            raw.execute("DELETE FROM memory_embeddings WHERE memory_id = ?", (added,))
+        assert editor.changed_elsewhere() is False  # (a raw write counts nothing either)
+        assert cli.backfill_embeddings() == 1  # its meaning vector computed again
         assert editor.changed_elsewhere() is False
 
         cli.delete_memory(added)

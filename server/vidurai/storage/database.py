@@ -227,6 +227,12 @@ _MEMORY_COLUMNS = (
     "m.fingerprint, m.occurrence_count"
 )
 _FROM_MEMORIES = "FROM memories m JOIN projects p ON p.id = m.project_id"
+# The file's edit count (metadata): one more for each write a user would see (see _write).
+_EDITS_KEY = "edits"
+_COUNT_EDIT = (
+    "INSERT INTO metadata (key, value) VALUES (?, 1) "
+    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
 
 # Newest-first within the same salience, most salient first: the order of hovers and recall.
 _SALIENT_FIRST = "m.salience_rank DESC, m.created_at DESC, m.id DESC"
@@ -263,10 +269,10 @@ class MemoryDatabase:
         self._vectors: embedding.VectorIndex | None = None
         self._vectors_version: int | None = None
         self._backfilled_below: int | None = None  # see backfill_embeddings
-        # What changed_elsewhere last saw: the data version, and (last id given, count); and
+        # What changed_elsewhere last saw: the data version and the file's edit count; and
         # whether this store wrote since (its own writes leave the data version as it was).
         self._elsewhere_version: int | None = None
-        self._elsewhere_memories: tuple[int, int] | None = None
+        self._elsewhere_edits: int | None = None
         self._wrote_since_look = False
         self.upgrade: Upgrade | None = None  # what opening did to an older file
         self.conn = self._open()
@@ -336,12 +342,17 @@ class MemoryDatabase:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction; rolled back whole on any error."""
+    def _write(self, *, shown: bool = True) -> Iterator[sqlite3.Connection]:
+        """One short write transaction; rolled back whole on any error. A write that changes
+        what a user sees (a memory, its gists, its pin or its lines) adds one to the file's
+        edit count, which other processes watch (``changed_elsewhere``); bookkeeping (use
+        counts, meaning vectors, metadata, project rows) passes ``shown=False``."""
         with self._lock, _store_errors():
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                if shown:
+                    self.conn.execute(_COUNT_EDIT, (_EDITS_KEY,))
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
@@ -396,7 +407,7 @@ class MemoryDatabase:
         if cached is not None:
             self._project_ids[str(project_path)] = cached
             return cached
-        with self._write() as conn:
+        with self._write(shown=False) as conn:
             row = conn.execute("SELECT id FROM projects WHERE path = ?", (path,)).fetchone()
             if row is None:
                 project_id = conn.execute(
@@ -557,7 +568,7 @@ class MemoryDatabase:
             f"CASE WHEN detached = 1 THEN MIN(COALESCE(retention_days, {DEFAULT_RETENTION_SQL}), "
             f"{DETACHED_RETENTION_DAYS}) ELSE COALESCE(retention_days, {DEFAULT_RETENTION_SQL}) END"
         )
-        with self._write() as conn:
+        with self._write(shown=False) as conn:
             conn.executemany(
                 "UPDATE memories SET access_count = COALESCE(access_count, 0) + 1, "
                 f"last_accessed = ?1, expires_at = CASE WHEN {retention} IS NULL THEN NULL "
@@ -678,7 +689,7 @@ class MemoryDatabase:
         blobs = self._embed([_embedded_text(row["gist"], row["verbatim"]) for row in rows])
         if not blobs:
             return 0
-        with self._write() as conn:
+        with self._write(shown=False) as conn:
             # A memory deleted meanwhile has no row to hang a vector on: skip it.
             alive = {
                 row[0]
@@ -774,22 +785,20 @@ class MemoryDatabase:
         return self._memories(rows, audience)
 
     def changed_elsewhere(self) -> bool:
-        """True when another process (the CLI, MCP, another editor window) has added or
-        removed memories since the last call; the first call only takes note. While nobody
-        else writes it costs one PRAGMA; other writes (hover counts) are told apart by the
-        memories' count and last id. An in-memory store has no other writer."""
+        """True when another process (the CLI, MCP, another editor window) has changed what
+        a user sees since the last call: added, removed or edited a memory, or moved its
+        lines. The first call only takes note. While nobody else writes it costs one PRAGMA;
+        other processes' bookkeeping (hover counts, meaning vectors) leaves the file's edit
+        count as it was (see ``_write``). An in-memory store has no other writer."""
         with self._writer_connection() as conn:
             version = conn.execute("PRAGMA data_version").fetchone()[0]
             only_ours = version == self._elsewhere_version
             if only_ours and not self._wrote_since_look:
                 return False
             self._elsewhere_version, self._wrote_since_look = version, False
-            last_id, count = conn.execute(
-                "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'memories'), "
-                "(SELECT COUNT(*) FROM memories)"
-            ).fetchone()
-            seen, self._elsewhere_memories = self._elsewhere_memories, (last_id or 0, count)
-            return not only_ours and seen is not None and seen != self._elsewhere_memories
+            row = conn.execute("SELECT value FROM metadata WHERE key = ?", (_EDITS_KEY,)).fetchone()
+            seen, self._elsewhere_edits = self._elsewhere_edits, int(row[0]) if row else 0
+            return not only_ours and seen is not None and seen != self._elsewhere_edits
 
     def file_marks(self, project_path: str | os.PathLike[str], file_path: str) -> list[FileMark]:
         """Where a file's memories are: id, line, end line, detached. Read from the hover
@@ -889,7 +898,7 @@ class MemoryDatabase:
         return rows[0][0] if rows else None
 
     def set_metadata(self, key: str, value: str) -> None:
-        with self._write() as conn:
+        with self._write(shown=False) as conn:
             conn.execute(
                 "INSERT INTO metadata (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
