@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 import time
+from functools import partial
 from typing import Any, BinaryIO, Callable, TypeVar
 from urllib.parse import unquote
 
@@ -52,9 +53,11 @@ AFTER_OPEN_SECONDS = 0.3
 # this long after start, when the tree and the open files' marks and hovers are asked for.
 EDITOR_QUIET_SECONDS = 0.5
 STARTUP_QUIET_SECONDS = 2.0
-# The store is checked this often for memories another process (the CLI, MCP, another
-# window) added or removed: the tree, the gutter and hovers then show them without a Refresh.
+# The store is checked this often for what another process (the CLI, MCP, another window)
+# changed: the tree, the gutter and hovers then show it without a Refresh.
 OTHER_WRITERS_SECONDS = 2.0
+# Memories per page when gists are made again in the background (about 30 ms of work).
+REGENERATE_PAGE = 100
 
 
 def freeze_start_up_objects() -> None:
@@ -422,25 +425,39 @@ class ViduraiServer(LanguageServer):
         from vidurai.memory.forgetting import FORGETTING_INTERVAL_SECONDS
 
         while True:
-            await self._background(self.refresh_gists)
+            await self._refresh_gists()
             await self._background(self.run_forgetting)
             await asyncio.sleep(FORGETTING_INTERVAL_SECONDS)
 
-    def refresh_gists(self) -> None:
-        """Gists made by older rules are made again (a no-op once they are current)."""
-        from vidurai.memory.regenerate import regenerate_gists
+    async def _refresh_gists(self) -> None:
+        """Gists made by older rules are made again (nothing to do once they are current), a
+        page at a time, each page once the editor is quiet: after an upgrade this walks every
+        memory (seconds for a large store), and typing must not wait for it."""
+        from vidurai.memory.regenerate import gists_are_current, regenerate_page
 
         db, capture = self.session.db, self.session.capture
         if db is None or capture is None:
             return
+        changed, started = 0, time.monotonic()
+        after: int | None = 0
         try:
-            changed = regenerate_gists(db, capture.generator)
+            if await self._background(lambda: gists_are_current(db)):
+                return
+            self.log("Writing the gists again with this version's rules (once, in the background)…")
+            while after is not None and self.session.db is db:  # a new database starts over
+                page_changed, after = await self._background(
+                    partial(regenerate_page, db, capture.generator, after, REGENERATE_PAGE)
+                )
+                changed += page_changed
         except Exception as error:  # a locked or broken file must not stop the server
             log.exception("regenerating gists failed")
             self.log(f"Regenerating gists failed: {error}", types.MessageType.Warning)
-            return
+        if after is None:
+            self.log(
+                f"Gists written again: {changed:,} changed in {time.monotonic() - started:.1f} s."
+            )
         if changed:
-            self.loop.call_soon_threadsafe(self.changed_everywhere)
+            self.changed_everywhere()
 
     def run_forgetting(self) -> list[LedgerEntry]:
         from vidurai.memory.forgetting import forget_now

@@ -77,16 +77,31 @@ def regenerate_gists(db: MemoryStore, generator: MultiAudienceGistGenerator) -> 
     if gists_are_current(db):
         return 0
     changed, after = 0, 0
-    while page := db.memories_after(after, PAGE):
-        changed += db.replace_generated_gists(
-            {
-                memory.id: generator.generate(memory.verbatim, memory.gist, context_of(memory))
-                for memory in page
-            }
-        )
-        after = page[-1].id
-    db.set_metadata(GENERATOR_KEY, GENERATOR_VERSION)
-    return changed
+    while True:
+        page_changed, next_after = regenerate_page(db, generator, after)
+        changed += page_changed
+        if next_after is None:
+            return changed
+        after = next_after
+
+
+def regenerate_page(
+    db: MemoryStore, generator: MultiAudienceGistGenerator, after: int, size: int = PAGE
+) -> tuple[int, int | None]:
+    """One page of ``regenerate_gists``: the memories with an id above ``after``. Returns how
+    many gists changed and the id to go on after, or None when no memory was left (and the
+    version is written)."""
+    page = db.memories_after(after, size)
+    if not page:
+        db.set_metadata(GENERATOR_KEY, GENERATOR_VERSION)
+        return 0, None
+    changed = db.replace_generated_gists(
+        {
+            memory.id: generator.generate(memory.verbatim, memory.gist, context_of(memory))
+            for memory in page
+        }
+    )
+    return changed, page[-1].id
 
 
 def open_current_store(location: str | None, say: Callable[[str], None]) -> MemoryStore:
