@@ -509,8 +509,9 @@ class ViduraiServer(LanguageServer):
         return None
 
     async def _follow_other_writers(self) -> None:
-        """Memories another process added or removed: open documents follow the new ones
-        (their hovers), and every folder is announced (trees and gutters ask again)."""
+        """What another process changed (added, removed or edited memories): open documents
+        follow the new ones (their hovers), and every folder is announced (trees and gutters
+        ask again)."""
         while True:
             await asyncio.sleep(OTHER_WRITERS_SECONDS)
             db = self.session.db

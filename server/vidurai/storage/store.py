@@ -52,8 +52,9 @@ class MemoryStore(Protocol):
     def set_metadata(self, key: str, value: str) -> None: ...
     def check_health(self, repair: bool = False) -> HealthReport: ...
     def changed_elsewhere(self) -> bool:
-        """Whether another process added or removed memories since the last call (the first
-        call only takes note); cheap while nobody else writes."""
+        """Whether another process changed what a user sees (added, removed or edited memories,
+        moved their lines) since the last call (the first call only takes note); cheap while
+        nobody else writes."""
 
     # ------------------------------------------------------------ audiences
     def validate_audience(self, audience: str) -> str: ...
