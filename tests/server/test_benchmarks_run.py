@@ -29,6 +29,7 @@ RUNS = [
     (["bench_signal.py"], "capture per diagnostics notification"),
     (["bench_relevance.py"], "hybrid"),
     (["bench_redact.py"], "generate gists for one memory"),
+    (["bench_server_start.py", "--starts", "1"], "with the recording"),
 ]
 
 
