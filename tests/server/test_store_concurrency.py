@@ -70,6 +70,14 @@ def test_what_another_process_changes_is_noticed_once_and_its_bookkeeping_is_not
         assert editor.changed_elsewhere() is False  # (a raw write counts nothing either)
         assert cli.backfill_embeddings() == 1  # its meaning vector computed again
         assert editor.changed_elsewhere() is False
+        # Its bookkeeping beside an edit of our own: still nothing of another's to show.
+        cli.touch_memories([added])
+        editor.set_memory_pinned(added, False)
+        assert editor.changed_elsewhere() is False
+        # An edit of its own beside one of ours is noticed.
+        editor.set_memory_pinned(added, True)
+        cli.store_audience_gists(added, {"manager": "Retries are capped at 3"})
+        assert editor.changed_elsewhere() is True
 
         cli.delete_memory(added)
         assert editor.changed_elsewhere() is True

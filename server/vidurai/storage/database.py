@@ -274,6 +274,7 @@ class MemoryDatabase:
         self._elsewhere_version: int | None = None
         self._elsewhere_edits: int | None = None
         self._wrote_since_look = False
+        self._own_edits_since_look = 0  # of the edit count's rises since, how many were ours
         self.upgrade: Upgrade | None = None  # what opening did to an older file
         self.conn = self._open()
         self._reader, self._read_lock = self._open_reader()
@@ -358,6 +359,7 @@ class MemoryDatabase:
                 raise
             self.conn.execute("COMMIT")
             self._wrote_since_look = True
+            self._own_edits_since_look += shown
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -796,9 +798,10 @@ class MemoryDatabase:
             if only_ours and not self._wrote_since_look:
                 return False
             self._elsewhere_version, self._wrote_since_look = version, False
+            ours, self._own_edits_since_look = self._own_edits_since_look, 0
             row = conn.execute("SELECT value FROM metadata WHERE key = ?", (_EDITS_KEY,)).fetchone()
             seen, self._elsewhere_edits = self._elsewhere_edits, int(row[0]) if row else 0
-            return not only_ours and seen is not None and seen != self._elsewhere_edits
+            return not only_ours and seen is not None and self._elsewhere_edits - seen > ours
 
     def file_marks(self, project_path: str | os.PathLike[str], file_path: str) -> list[FileMark]:
         """Where a file's memories are: id, line, end line, detached. Read from the hover
