@@ -221,7 +221,8 @@ function runningServers() {
 }
 
 /** The Vidurai output channel's log file, written by the extension host. */
-function extensionLog() {
+/** The extension's log of each window (each extension host), oldest first. */
+function extensionLogs() {
   const found = [];
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -236,9 +237,13 @@ function extensionLog() {
   try {
     walk(join(codeServer.userData, 'logs'));
   } catch {
-    return '';
+    return [];
   }
-  return found.map((path) => readFileSync(path, 'utf8')).join('\n');
+  return found.map((path) => readFileSync(path, 'utf8'));
+}
+
+function extensionLog() {
+  return extensionLogs().join('\n');
 }
 
 // ---------- driving the workbench as a person would ----------
@@ -889,6 +894,11 @@ async function main() {
   figures.activationMs = activation ? Number(activation[1]) : undefined;
   figures.activationToTreeMs = firstTree ? Number(firstTree[1]) : undefined;
   figures.serverReady = /The server is ready, (.*)/.exec(log)?.[1];
+  // The restarts within a window (not each window's first start): the server's start once the
+  // machine has warmed up.
+  figures.serverRestartsMs = extensionLogs().flatMap((windowLog) =>
+    [...windowLog.matchAll(/the server's own start (\d+) ms/g)].slice(1).map((match) => Number(match[1])),
+  );
 }
 
 try {
@@ -918,6 +928,11 @@ console.log(
 console.log(
   `activation → tree shows memories (server start included): ${fmt(figures.activationToTreeMs, 'ms')} ` +
     `(the first start: ${figures.serverReady ?? 'not logged'})`,
+);
+const starts = [...(figures.serverRestartsMs ?? [])].sort((a, b) => a - b);
+console.log(
+  `the server's own start, in the ${starts.length} restarts the scenarios make: ` +
+    (starts.length ? `median ${starts[Math.floor(starts.length / 2)]} ms (${starts[0]}–${starts[starts.length - 1]})` : 'not logged'),
 );
 console.log(
   `hover: ${fmt(figures.hoverMs, 'ms')} after the pointer rests (VS Code waits editor.hover.delay = ${HOVER_DELAY_MS} ms of it)`,
