@@ -2,12 +2,12 @@
 
 attrs writes each class's methods (``__init__``, ``__eq__``, ``__repr__``…) and cattrs each
 structure hook as source text, and both ``compile()`` it while the modules load. For
-lsprotocol's ~600 classes that is about a third of the language server's start (0.37 s of
-1.23 s on a quiet 2-core machine, ``bench/bench_server_start.py``), paid at every start: Python keeps bytecode only for files
-(attrs issue #575). Packaging records the code compiled while the server's modules load
-(``python -m vidurai.generated_code``) into ``__pycache__`` beside the .pyc files; a start
-that finds the recording reuses an entry only when the source text, the file name, the mode
-and the inherited ``__future__`` flags are all identical, and compiles anything else as usual.
+lsprotocol's ~600 classes that is a fifth to a third of the language server's start, paid at
+every start: Python keeps bytecode only for files (attrs issue #575). Packaging records the
+code compiled while the server's modules load (``python -m vidurai.generated_code``) into
+``__pycache__`` beside the .pyc files; a start that finds the recording reuses an entry only
+when the source text, the file name, the mode and the inherited ``__future__`` flags are all
+identical, and compiles anything else as usual. Figures: docs/SERVER.md, "Start-up".
 """
 
 from __future__ import annotations

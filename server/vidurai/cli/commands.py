@@ -509,7 +509,7 @@ def cmd_serve(ctx: Context) -> int:
     if ctx.args.db or ctx.args.project:
         raise UsageError("serve takes its database and folders from the LSP client's settings")
     # The server's imports make some 50,000 objects that live as long as it does: the
-    # collections they would set off free nothing, and cost 50-80 ms of every start.
+    # collections they would set off free nothing, and cost 0.1-0.2 s of every start.
     gc.disable()
     from vidurai.lsp.server import main as serve
 
