@@ -300,6 +300,15 @@ def test_recall_json_has_stable_keys_and_searches_by_words(cli, store):
     assert memories[0]["created_at"].endswith("Z")
 
 
+def test_recall_takes_its_words_as_a_person_types_them(cli, store):
+    wanted = seed(store, cli.project, "Fixed JWT token validation")
+    seed(store, cli.project, "Cache warmed before the release")
+    assert [m["id"] for m in cli.json("recall", "token", "valid")["memories"]] == [wanted]
+    assert "Fixed JWT token validation" in cli.ok("recall", "jwt", "--limit", "1")
+    error = cli.fails("recall", "jwt", "--query", "cache", code=2)
+    assert "after recall or with --query, not both" in error
+
+
 def test_recall_filters_by_file_salience_and_limit(cli, store):
     seed(store, cli.project, "High in app", "HIGH")
     seed(store, cli.project, "Low in app", "LOW")

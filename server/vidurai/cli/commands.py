@@ -85,11 +85,13 @@ class Context:
 
 def cmd_recall(ctx: Context) -> int:
     args = ctx.args
+    if args.words and args.query is not None:
+        raise UsageError("give the words to search for after recall or with --query, not both")
     project = ctx.project
     file_path = project_relative_file(project, args.file) if args.file else None
     hits = ctx.db.search_memories(
         project,
-        query=args.query,
+        query=" ".join(args.words) if args.words else args.query,
         min_salience=args.min_salience,
         limit=args.limit,
         file_path=file_path,

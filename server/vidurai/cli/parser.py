@@ -131,7 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("id", type=_positive_int, metavar="ID", help="the memory's id")
 
     sub = command("recall", cmd_recall, "Find memories: by words, file and salience.")
-    sub.add_argument("--query", "-q", help="words to search for (ranked by relevance)")
+    sub.add_argument(
+        "words", nargs="*", metavar="WORDS", help="what to search for (ranked by relevance)"
+    )
+    sub.add_argument("--query", "-q", help="the same, as one option (for scripts)")
     sub.add_argument("--audience", "-a", type=_audience, help="show gists for this audience")
     sub.add_argument("--limit", "-n", type=_positive_int, default=10, help="at most N (default 10)")
     sub.add_argument(
