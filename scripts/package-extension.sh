@@ -42,8 +42,8 @@ echo "==> bytecode for the server and its libraries"
 find server/vidurai bundled/libs -name __pycache__ -type d -prune -exec rm -rf {} +
 python -m compileall -q --invalidation-mode checked-hash server/vidurai bundled/libs >/dev/null
 # The methods attrs and cattrs write for lsprotocol's classes are compiled at every start too,
-# a third of it: recorded here, with the libraries the .vsix carries, and reused by the server
-# (server/vidurai/generated_code.py).
+# a fifth to a third of it: recorded here, with the libraries the .vsix carries, and reused by
+# the server (server/vidurai/generated_code.py).
 PYTHONPATH="bundled/libs:server" python -m vidurai.generated_code
 
 echo "==> esbuild (production bundle)"
