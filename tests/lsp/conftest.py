@@ -49,6 +49,9 @@ class Editor:
         self.db_path = db_path
         self.client: LanguageClient | None = None
         self.changes: list[dict] = []
+        # Where the notifications that answer this editor's last action (a start, an open, an
+        # edit, a save, a command…) begin: one may arrive before the test asks for it.
+        self.awaited_change = 0
         self.versions: dict[str, int] = {}
         self.registrations: list = []  # what the server asked the client to watch
 
@@ -61,6 +64,7 @@ class Editor:
 
     async def start(self, env: dict[str, str] | None = None, **settings) -> types.InitializeResult:
         """Start the server (with ``env`` as its environment when given) and initialize it."""
+        self.expect_change()
         client = LanguageClient(converter_factory=_plain_json_converter)
         register_lsp_features(client)
 
@@ -94,6 +98,7 @@ class Editor:
         uri = self.uri(name)
         text = text if text is not None else (self.root / name).read_text()
         self.versions[uri] = 1
+        self.expect_change()
         self.client.text_document_did_open(
             types.DidOpenTextDocumentParams(
                 types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
@@ -103,6 +108,7 @@ class Editor:
 
     def edit(self, uri: str, start: tuple[int, int], end: tuple[int, int], text: str) -> int:
         self.versions[uri] += 1
+        self.expect_change()
         self.client.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(
@@ -119,6 +125,7 @@ class Editor:
 
     def files_changed_on_disk(self, *names: str) -> None:
         """What VS Code sends for files another program changed (the server's file watch)."""
+        self.expect_change()
         self.client.workspace_did_change_watched_files(
             types.DidChangeWatchedFilesParams(
                 changes=[
@@ -129,11 +136,13 @@ class Editor:
         )
 
     def close(self, uri: str) -> None:
+        self.expect_change()
         self.client.text_document_did_close(
             types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri))
         )
 
     def save(self, uri: str) -> None:
+        self.expect_change()
         self.client.text_document_did_save(
             types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=uri))
         )
@@ -144,6 +153,7 @@ class Editor:
         )
 
     async def command(self, command: str, *arguments):
+        self.expect_change()
         return await self.client.workspace_execute_command_async(
             types.ExecuteCommandParams(command=command, arguments=list(arguments))
         )
@@ -163,6 +173,7 @@ class Editor:
             return await asyncio.wrap_future(answer)
 
     def notify(self, method: str, params: dict) -> None:
+        self.expect_change()
         self.client.protocol.notify(method, params)
 
     async def remember(self, uri: str, line: int, note: str, end_line: int | None = None, **extra):
@@ -177,13 +188,20 @@ class Editor:
             },
         )
 
+    def expect_change(self) -> None:
+        """Mark where the notifications of what happens next begin (each action marks it; a
+        test marks it before another process writes)."""
+        self.awaited_change = len(self.changes)
+
     async def wait_for_change(self, timeout: float = 5.0) -> dict:
-        """The next vidurai/memoriesChanged notification after this call."""
-        seen = len(self.changes)
+        """The first vidurai/memoriesChanged notification after this editor's last action,
+        though it came before this call (then the next one, if called again)."""
+        awaited = self.awaited_change
         async with asyncio.timeout(timeout):
-            while len(self.changes) == seen:
+            while len(self.changes) <= awaited:
                 await asyncio.sleep(0.02)
-        return self.changes[-1]
+        self.awaited_change = awaited + 1
+        return self.changes[awaited]
 
 
 @pytest.fixture

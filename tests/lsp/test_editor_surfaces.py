@@ -116,6 +116,7 @@ async def test_a_memory_another_process_adds_shows_in_the_tree_gutter_and_hover_
     uri = editor.open("src/app.py")
     assert await editor.hover(uri, LOAD_LINE) is None
     seen = len(editor.changes)
+    editor.expect_change()
     with MemoryDatabase(editor.db_path) as cli:  # `vidurai remember --file src/app.py --line 4`
         cli.store_memory(
             str(editor.root), "Config is read as text", "Config is read as text", "MEDIUM",
@@ -135,6 +136,7 @@ async def test_a_memory_another_process_adds_shows_in_the_tree_gutter_and_hover_
 async def test_a_pin_and_a_gist_another_process_writes_reach_the_tree_unasked(editor):
     from vidurai.storage import MemoryDatabase
 
+    editor.expect_change()
     with MemoryDatabase(editor.db_path) as cli:  # `vidurai remember`, then pin and gist
         memory_id = cli.store_memory(
             str(editor.root), "Config is read as text", "Config is read as text", "MEDIUM",
@@ -143,6 +145,7 @@ async def test_a_pin_and_a_gist_another_process_writes_reach_the_tree_unasked(ed
         await editor.wait_for_change(timeout=10)  # told of the new memory: the server has looked
         await asyncio.sleep(0.6)  # past the server's coalescing window
         seen = len(editor.changes)
+        editor.expect_change()
         cli.set_memory_pinned(memory_id, True, "keep for the release")
         cli.store_audience_gists(
             memory_id, {"developer": "Config arrives as text"}, written_by_user=True
