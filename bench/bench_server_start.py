@@ -12,16 +12,16 @@ it asserts nothing about time.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import IO
 
-from vidurai import generated_code
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.lsp
+
+from tests.lsp.wire import WireServer  # noqa: E402
+from vidurai import generated_code  # noqa: E402
 
 # `python -m vidurai serve`, with the recording at argv[1] reused or not (as __main__ does).
 START = (
@@ -31,44 +31,13 @@ START = (
 )
 
 
-def message(payload: dict) -> bytes:
-    body = json.dumps(payload).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
-def read_message(stream: IO[bytes]) -> dict:
-    length = 0
-    while (line := stream.readline().strip()) != b"":
-        name, _, value = line.partition(b":")
-        if name.lower() == b"content-length":
-            length = int(value)
-    return json.loads(stream.read(length))
-
-
 def time_start(recording: str, folder: Path) -> float:
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-c", START, recording],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert server.stdin and server.stdout
-    initialize = {
-        "processId": None,
-        "rootUri": folder.as_uri(),
-        "capabilities": {},
-        "initializationOptions": {"databasePath": str(folder / "memory.db")},
-    }
-    server.stdin.write(
-        message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": initialize})
-    )
-    server.stdin.flush()
-    while read_message(server.stdout).get("id") != 1:
-        pass
+    server = WireServer(command=[sys.executable, "-c", START, recording])
+    server.initialize(folder, folder / "memory.db")
     elapsed = time.perf_counter() - started
-    server.kill()
-    server.wait()
+    server.process.kill()
+    server.process.wait()
     return elapsed
 
 

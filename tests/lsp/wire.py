@@ -30,9 +30,9 @@ def encode(message: dict[str, Any]) -> bytes:
 
 
 class WireServer:
-    def __init__(self, env: dict[str, str] | None = None):
+    def __init__(self, env: dict[str, str] | None = None, command: list[str] = SERVER_COMMAND):
         self.process = subprocess.Popen(
-            SERVER_COMMAND,
+            command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
