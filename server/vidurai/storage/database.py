@@ -273,7 +273,6 @@ class MemoryDatabase:
         # whether this store wrote since (its own writes leave the data version as it was).
         self._elsewhere_version: int | None = None
         self._elsewhere_edits: int | None = None
-        self._wrote_since_look = False
         self._own_edits_since_look = 0  # of the edit count's rises since, how many were ours
         self.upgrade: Upgrade | None = None  # what opening did to an older file
         self.conn = self._open()
@@ -358,7 +357,6 @@ class MemoryDatabase:
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
-            self._wrote_since_look = True
             self._own_edits_since_look += shown
 
     @contextmanager
@@ -794,14 +792,13 @@ class MemoryDatabase:
         count as it was (see ``_write``). An in-memory store has no other writer."""
         with self._writer_connection() as conn:
             version = conn.execute("PRAGMA data_version").fetchone()[0]
-            only_ours = version == self._elsewhere_version
-            if only_ours and not self._wrote_since_look:
-                return False
-            self._elsewhere_version, self._wrote_since_look = version, False
+            if version == self._elsewhere_version:
+                return False  # only our own writes since: they stay counted until it moves
+            self._elsewhere_version = version
             ours, self._own_edits_since_look = self._own_edits_since_look, 0
             row = conn.execute("SELECT value FROM metadata WHERE key = ?", (_EDITS_KEY,)).fetchone()
             seen, self._elsewhere_edits = self._elsewhere_edits, int(row[0]) if row else 0
-            return not only_ours and seen is not None and self._elsewhere_edits - seen > ours
+            return seen is not None and self._elsewhere_edits - seen > ours
 
     def file_marks(self, project_path: str | os.PathLike[str], file_path: str) -> list[FileMark]:
         """Where a file's memories are: id, line, end line, detached. Read from the hover
