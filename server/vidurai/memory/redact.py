@@ -86,7 +86,10 @@ class Rule:
     the match (the whole match when it has none); the rest of the match is kept as written."""
 
     kind: str
-    pattern: re.Pattern[str]
+    # The regular expression, compiled the first time a text needs it (``pattern``): a text
+    # needs few of the ~200 rules, and compiling all of them cost 35 ms of every start of the
+    # server, the CLI and the MCP server.
+    expression: str
     # Lowercased literals of which one must occur for the rule to run. A provider token's
     # keyword is its prefix, looked up where a run of token characters starts.
     keywords: tuple[str, ...]
@@ -101,6 +104,10 @@ class Rule:
     # Characters before the match that belong to the secret, for patterns that must start
     # at a rare literal in its middle (a Mailchimp key's "-us", a Terraform token's ".atlasv1.").
     reach_back: int = 0
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.expression)
 
 
 # The characters of a token; one must not continue after a token's end.
@@ -150,7 +157,7 @@ def _token(
     """A token that starts with ``prefix`` (as written) followed by ``body`` (a pattern)."""
     return Rule(
         kind,
-        re.compile(re.escape(prefix) + body + _TAIL),
+        re.escape(prefix) + body + _TAIL,
         (prefix.lower(),),
         validate=validate,
         allow=allow,
@@ -287,7 +294,7 @@ PROVIDER_TOKENS: tuple[Rule, ...] = (
     Rule(
         "twilio_auth_token",
         # An auth token passed beside its account SID ("AC…", "…" / AC…:… / AC… …).
-        re.compile(rf"AC{_HEX}{{32}}['\"]?(?:[ \t]*[,:][ \t]*|[ \t]+)['\"]?({_HEX}{{32}}){_TAIL}"),
+        rf"AC{_HEX}{{32}}['\"]?(?:[ \t]*[,:][ \t]*|[ \t]+)['\"]?({_HEX}{{32}}){_TAIL}",
         ("ac",),
     ),
     _token("resend_key", "re_", "[A-Za-z0-9]{8}_[A-Za-z0-9]{24}"),
@@ -359,7 +366,7 @@ BLOCK_RULES: tuple[Rule, ...] = (
         "private_key",
         # The whole block (in JSON, with its "\\n" escapes and the one after END); a block
         # cut off before its END line is redacted to the end.
-        re.compile(
+        (
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
             r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\\r)?(?:\\n)?|\Z)"
         ),
@@ -367,7 +374,7 @@ BLOCK_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "private_key",
-        re.compile(
+        (
             r"---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----[\s\S]*?(?:---- END SSH2 ENCRYPTED PRIVATE KEY ----|\Z)"
         ),
         ("---- begin ssh2",),
@@ -375,9 +382,7 @@ BLOCK_RULES: tuple[Rule, ...] = (
     Rule(
         "private_key",
         # A PuTTY .ppk file: the lines after "Private-Lines: N" and the MAC.
-        re.compile(
-            r"Private-Lines:[ \t]*[0-9]+\r?\n((?:[A-Za-z0-9+/=]++\r?\n?)++(?:Private-MAC:[^\n]*)?)"
-        ),
+        r"Private-Lines:[ \t]*[0-9]+\r?\n((?:[A-Za-z0-9+/=]++\r?\n?)++(?:Private-MAC:[^\n]*)?)",
         ("private-lines",),
     ),
 )
@@ -390,23 +395,21 @@ def _accept_value(value: str) -> bool:
 CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
         "aws_secret_key",
-        re.compile(
-            r"secret_?access_?key[\"']?[ \t]*[:=][ \t]*[\"']?([a-z0-9/+]{40})(?![a-z0-9/+])"
-        ),
+        r"secret_?access_?key[\"']?[ \t]*[:=][ \t]*[\"']?([a-z0-9/+]{40})(?![a-z0-9/+])",
         ("secret",),
         lowered=True,
     ),
     Rule(
         "url_password",
         # scheme://user:password@host: only the password goes.
-        re.compile(r"://[^\s:/@'\"]{0,256}:([^\s@/'\"]{1,256})@"),
+        r"://[^\s:/@'\"]{0,256}:([^\s@/'\"]{1,256})@",
         ("://",),
         validate=_not_a_reference,
     ),
     Rule(
         "url_password",
         # A Go DSN without a scheme: user:password@tcp(host:3306)/db.
-        re.compile(r":([^\s:@/'\"()]{1,128})@(?:tcp|unix)\("),
+        r":([^\s:@/'\"()]{1,128})@(?:tcp|unix)\(",
         ("@tcp(", "@unix("),
         validate=_not_a_reference,
     ),
@@ -414,7 +417,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "authorization",
         # The header says the value is a credential, whatever its shape (Basic base64 too);
         # Proxy-Authorization as well.
-        re.compile(
+        (
             rf"{_word('authorization', 'a-z0-9_')}[\"']?[ \t]*[:=][ \t]*[\"']?"
             r"(?:(?:bearer|basic|token|bot|ssws|apikey|key|digest|oauth|negotiate)[ \t]+)?"
             r"([a-z0-9\-._~+/]{8,}+=*)"
@@ -425,7 +428,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "bearer_token",
-        re.compile(rf"(?:{_word('bearer')}|{_word('ssws')})[ \t]+([a-z0-9\-._~+/]{{12,}}+=*)"),
+        rf"(?:{_word('bearer')}|{_word('ssws')})[ \t]+([a-z0-9\-._~+/]{{12,}}+=*)",
         ("bearer", "ssws"),
         lowered=True,
         validate=_has_digit,  # "Bearer authentication" is prose
@@ -434,34 +437,32 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
         "password",
         # mysql -pSECRET: only glued ("-p db" asks for the password, db is the database).
-        re.compile(
+        (
             rf"(?:{_word('mysql')}|{_word('mariadb')})[a-z\-]*{_TAIL}[^\n]{{0,300}}?[ \t]-p{_FLAG_VALUE}"
         ),
         ("mysql", "mariadb"),
     ),
     Rule(
         "password",
-        re.compile(
+        (
             rf"(?:{_word('docker')}|{_word('podman')}|{_word('nerdctl')})[ \t]+login{_TAIL}[^\n]{{0,300}}?[ \t]-p(?:[ \t]+|=)?{_FLAG_VALUE}"
         ),
         (" login",),
     ),
     Rule(
         "password",
-        re.compile(rf"{_word('sshpass')}{_TAIL}[^\n]{{0,300}}?[ \t]-p[ \t]*{_FLAG_VALUE}"),
+        rf"{_word('sshpass')}{_TAIL}[^\n]{{0,300}}?[ \t]-p[ \t]*{_FLAG_VALUE}",
         ("sshpass",),
     ),
     Rule(
         "password",
-        re.compile(
-            rf"{_word('redis-cli')}{_TAIL}[^\n]{{0,300}}?[ \t](?:-a|--pass)[ \t]+{_FLAG_VALUE}"
-        ),
+        rf"{_word('redis-cli')}{_TAIL}[^\n]{{0,300}}?[ \t](?:-a|--pass)[ \t]+{_FLAG_VALUE}",
         ("redis-cli",),
     ),
     Rule(
         "password",
         # curl -u user:password (--user, and the same for a proxy); "-u user" alone prompts.
-        re.compile(
+        (
             rf"{_word('curl')}{_TAIL}[^\n]{{0,300}}?[ \t](?:-[uU][ \t]*|--(?:proxy-)?user[ \t=]+)['\"]?[^\s:'\"]*:"
             r"([^\s'\"]+)"
         ),
@@ -470,14 +471,14 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "password",
-        re.compile(r"-pass(?:in|out)?[ \t]+pass:([^\s'\"]+)"),  # openssl
+        r"-pass(?:in|out)?[ \t]+pass:([^\s'\"]+)",  # openssl
         ("pass:",),
     ),
     Rule(
         "password",
         # A password piped into a tool that reads it: echo pw | sudo -S …, … | docker login
         # --password-stdin.
-        re.compile(
+        (
             rf"(?:{_word('echo')}|{_word('printf')})[ \t]+(?:-[ne]+[ \t]+)?{_FLAG_VALUE}[ \t]*\|[ \t]*"
             r"(?:sudo[ \t](?:[^\n|]{0,100}?[ \t])?-[a-z]*S(?![a-z])|[^\n|]{0,200}?--password-stdin)"
         ),
@@ -488,7 +489,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         "password",
         # .netrc: "machine host login me password abc123", across lines or on one; the host
         # has a dot (or is localhost), which keeps out prose ("the machine login password …").
-        re.compile(
+        (
             rf"(?:{_word('machine')}[ \t\r\n]+(?:[^\s.]*+\.[^\s]++|localhost)|{_word('default')})"
             r"(?:[ \t\r\n]+(?:login|account)[ \t\r\n]+[^\s]++)*+[ \t\r\n]+password[ \t\r\n]+([^\s]+)"
         ),
@@ -498,7 +499,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
         "password",
         # requests' auth=("user", "pw"), HTTPBasicAuth("user", "pw"), Go's SetBasicAuth(u, "pw").
-        re.compile(
+        (
             r"(?:auth[ \t]*=[ \t]*\(|basic_?auth\()[ \t]*(?:([\"'])[^\"'\n]{0,256}\1|[a-z_][a-z0-9_.]*)"
             r"[ \t]*,[ \t]*([\"'])(?P<secret>[^\"'\n]{1,256})\2"
         ),
@@ -509,7 +510,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
         "secret",
         # XML: <password>pw</password>, <add key="DbPassword" value="pw"/>.
-        re.compile(
+        (
             rf"<((?:[a-z0-9_\-]+:)?[a-z0-9_\-]{{0,40}}{_SECRET_NAME_END})(?:[ \t][^<>\n]{{0,200}})?>"
             r"(?P<secret>[^<>\n]{1,256})</\1>"
         ),
@@ -519,7 +520,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "secret",
-        re.compile(
+        (
             rf"(?:key|name)=([\"'])[^\"'\n]{{0,40}}{_SECRET_NAME_END}\1[ \t]+value=([\"'])(?P<secret>[^\"'\n]{{1,256}})\2"
         ),
         ("value=",),
@@ -529,20 +530,20 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
         "docker_config",
         # ~/.docker/config.json: "auth" is base64 of user:password.
-        re.compile(r"\"auth\"[ \t]*:[ \t]*\"([a-z0-9+/]{8,}={0,2})\""),
+        r"\"auth\"[ \t]*:[ \t]*\"([a-z0-9+/]{8,}={0,2})\"",
         ('"auth"',),
         lowered=True,
     ),
     Rule(
         "azure_storage_key",
         # A shared access signature's signature, in a URL or a connection string.
-        re.compile(r"sig=(?<=[?&;]sig=)([A-Za-z0-9%+/=]{16,})"),
+        r"sig=(?<=[?&;]sig=)([A-Za-z0-9%+/=]{16,})",
         ("sig=",),
     ),
     Rule(
         "azure_client_secret",
         # Azure AD application secrets carry "Q~" after three characters and a digit.
-        re.compile(
+        (
             r"Q~(?<=(?<![A-Za-z0-9_~.\-])[A-Za-z0-9_~.]{3}[0-9]Q~)[A-Za-z0-9_~.\-]{31,34}(?![A-Za-z0-9_~.\-])"
         ),
         ("q~",),
@@ -551,18 +552,18 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
         "telegram_bot_token",
         # <bot id>:AA…: the part after the colon is the secret.
-        re.compile(r":(?<=[0-9]{5}:)(AA[A-Za-z0-9_\-]{33})(?![A-Za-z0-9_\-])"),
+        r":(?<=[0-9]{5}:)(AA[A-Za-z0-9_\-]{33})(?![A-Za-z0-9_\-])",
         (":aa",),
     ),
     Rule(
         "mailchimp_key",
-        re.compile(r"-us(?<=(?<![0-9a-f])[0-9a-f]{32}-us)[0-9]{1,2}(?![A-Za-z0-9_\-])"),
+        r"-us(?<=(?<![0-9a-f])[0-9a-f]{32}-us)[0-9]{1,2}(?![A-Za-z0-9_\-])",
         ("-us",),
         reach_back=32,
     ),
     Rule(
         "terraform_token",
-        re.compile(
+        (
             r"\.atlasv1\.(?<=(?<![A-Za-z0-9])[A-Za-z0-9]{14}\.atlasv1\.)[A-Za-z0-9_=\-]{60,70}(?![A-Za-z0-9_=\-])"
         ),
         (".atlasv1.",),
@@ -570,48 +571,48 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "google_oauth_token",
-        re.compile(rf"{_word('1//0')}[A-Za-z0-9_\-]{{40,}}"),  # a refresh token
+        rf"{_word('1//0')}[A-Za-z0-9_\-]{{40,}}",  # a refresh token
         ("1//0",),
     ),
     Rule(
         "braintree_token",
-        re.compile(rf"access_token\$(?:production|sandbox)\$[a-z0-9]{{16}}\${_HEX}{{32}}"),
+        rf"access_token\$(?:production|sandbox)\$[a-z0-9]{{16}}\${_HEX}{{32}}",
         ("access_token$",),
     ),
     Rule(
         "firebase_key",
-        re.compile(r":(APA91b[A-Za-z0-9_\-]{100,})"),  # an FCM server key
+        r":(APA91b[A-Za-z0-9_\-]{100,})",  # an FCM server key
         (":apa91b",),
     ),
     Rule(
         "twitch_token",
-        re.compile(rf"{_word('oauth:')}([a-z0-9]{{30}})(?![A-Za-z0-9_\-])"),  # a chat (IRC) token
+        rf"{_word('oauth:')}([a-z0-9]{{30}})(?![A-Za-z0-9_\-])",  # a chat (IRC) token
         ("oauth:",),
     ),
     Rule(
         "ngrok_token",
-        re.compile(r"add-authtoken[ \t]+([A-Za-z0-9_]{20,})"),
+        r"add-authtoken[ \t]+([A-Za-z0-9_]{20,})",
         ("add-authtoken",),
     ),
     # Webhook URLs: whoever has the path can post.
     Rule(
         "slack_webhook",
-        re.compile(r"hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9/_\-]{20,})"),
+        r"hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9/_\-]{20,})",
         ("hook",),
     ),
     Rule(
         "discord_webhook",
-        re.compile(r"discord(?:app)?\.com/api/webhooks/[0-9]{15,22}/([A-Za-z0-9_\-]{60,70})"),
+        r"discord(?:app)?\.com/api/webhooks/[0-9]{15,22}/([A-Za-z0-9_\-]{60,70})",
         ("hook",),
     ),
     Rule(
         "teams_webhook",
-        re.compile(r"\.webhook\.office\.com/webhookb2/([^\s\"'<>]{40,})"),
+        r"\.webhook\.office\.com/webhookb2/([^\s\"'<>]{40,})",
         ("hook",),
     ),
     Rule(
         "zapier_webhook",
-        re.compile(r"hooks\.zapier\.com/hooks/catch/([0-9]+/[A-Za-z0-9]+)"),
+        r"hooks\.zapier\.com/hooks/catch/([0-9]+/[A-Za-z0-9]+)",
         ("hook",),
     ),
 )
