@@ -391,7 +391,9 @@ def test_show_prints_every_gist_and_the_verbatim(cli, store):
 def test_unknown_ids_fail_with_exit_1_on_every_id_command(cli, store):
     for command in ("show", "forget", "pin", "unpin", "gists"):
         error = cli.fails(command, "999")
-        assert error == "vidurai: error: no memory with id 999\n", command
+        assert (
+            error == "vidurai: error: no memory with id 999 (`vidurai recall` lists the ids)\n"
+        ), command
     assert "not a whole number" in cli.fails("show", "abc", code=2)
 
 

@@ -30,7 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"{PROG} {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (CliError, DatabaseOpenError, MemoryNotFoundError, ValueError) as error:
+    except MemoryNotFoundError as error:
+        print(f"{PROG}: error: {error} (`{PROG} recall` lists the ids)", file=sys.stderr)
+        return EXIT_FAILED
+    except (CliError, DatabaseOpenError, ValueError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except StoreError as error:

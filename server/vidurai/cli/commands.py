@@ -79,7 +79,7 @@ class Context:
     def memory(self, memory_id: int, audience: str | None = None) -> Memory:
         memory = self.db.get_memory_by_id(memory_id, audience=audience)
         if memory is None:
-            raise CliError(f"no memory with id {memory_id}")
+            raise MemoryNotFoundError(memory_id)
         return memory
 
 
@@ -257,7 +257,7 @@ def cmd_remember(ctx: Context) -> int:
 def cmd_forget(ctx: Context) -> int:
     memory = ctx.memory(ctx.args.id)
     if not ctx.db.delete_memory(memory.id):
-        raise CliError(f"no memory with id {memory.id}")
+        raise MemoryNotFoundError(memory.id)
     if ctx.out.as_json:
         ctx.out.json({"id": memory.id, "forgotten": True})
     else:
@@ -267,10 +267,7 @@ def cmd_forget(ctx: Context) -> int:
 
 def cmd_pin(ctx: Context) -> int:
     pinned = ctx.args.command == "pin"
-    try:
-        ctx.db.set_memory_pinned(ctx.args.id, pinned, getattr(ctx.args, "reason", None))
-    except MemoryNotFoundError as error:
-        raise CliError(str(error)) from None
+    ctx.db.set_memory_pinned(ctx.args.id, pinned, getattr(ctx.args, "reason", None))
     memory = ctx.memory(ctx.args.id)
     if ctx.out.as_json:
         ctx.out.json(memory_json(memory))
