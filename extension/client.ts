@@ -1,5 +1,6 @@
 // Starts the Python server over stdio and restarts it, one restart at a time. Everything else
 // talks to the server through this class, so no other module knows about the client's life.
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { Disposable, ExtensionContext, LogOutputChannel, Event } from 'vscode';
 import { EventEmitter, MarkdownString, commands, window, workspace } from 'vscode';
@@ -8,8 +9,8 @@ import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscod
 import type { MemoriesChangedNotification } from './protocol';
 import { HoverCommands, Notifications } from './protocol';
 import type { Interpreter } from './python';
-import { PythonNotFoundError, findInterpreter, onDidChangePythonInterpreter } from './python';
-import { pythonModuleLaunch } from './serverLaunch';
+import { PythonNotFoundError, onDidChangePythonInterpreter } from './python';
+import { ServerStart } from './serverStart';
 import type { ExtensionSettings } from './settings';
 
 /** `failed`: it could not start; `crashed`: it ran, then kept stopping and is not restarted. */
@@ -20,6 +21,8 @@ const MAX_AUTOMATIC_RESTARTS = 3;
 const CRASH_WINDOW_MS = 3 * 60_000;
 /** vscode-languageclient's code for a request whose connection went away (a stopped server). */
 const CONNECTION_GONE_CODES = new Set([-32097, -32099]);
+/** A server still running this long after it was asked to stop is killed (as the client library does). */
+const STOP_GRACE_MS = 2000;
 
 export interface ServerInfo {
   id: string;
@@ -55,6 +58,8 @@ export class ServerManager implements Disposable {
   /** When the server stopped unexpectedly, within the last CRASH_WINDOW_MS. */
   private crashTimes: number[] = [];
   private interpreterWatch: Disposable | undefined;
+  /** The server's process, while a client uses it. */
+  private serverProcess: ChildProcess | undefined;
 
   /** Fires on every state change. */
   readonly onDidChangeState: Event<ServerState> = this.stateEmitter.event;
@@ -66,6 +71,8 @@ export class ServerManager implements Disposable {
     private readonly serverInfo: ServerInfo,
     private readonly log: LogOutputChannel,
     private readonly settings: () => ExtensionSettings,
+    /** The window's first start, begun as the extension's code loaded (serverStart.ts). */
+    private firstStart?: ServerStart,
   ) {}
 
   get state(): ServerState {
@@ -177,38 +184,53 @@ export class ServerManager implements Disposable {
 
   private async startClient(): Promise<void> {
     this.setState('starting');
-    const started = performance.now();
     const settings = this.settings();
-    // The interpreter check runs a Python; the client library loads meanwhile, once that
+    // The start finds Python and spawns the server (the window's first was begun as the
+    // extension loaded); the client library loads meanwhile, once the interpreter check's
     // process is spawned (setImmediate runs after the promise jobs that spawn it).
-    const finding = this.serverInterpreter(settings);
+    const start = this.takeFirstStart(settings.pythonPath) ?? this.beginStart(settings.pythonPath);
     const languageClient = await new Promise<LanguageClientModule>((resolve) => setImmediate(() => resolve(loadLanguageClient())));
-    const interpreter = await finding;
+    const interpreter = await this.interpreterOf(start);
     if (!interpreter) {
       return;
     }
-    const found = performance.now();
-    const client = this.createClient(languageClient, this.serverOptions(interpreter), this.clientOptions(languageClient, settings));
+    const client = this.createClient(languageClient, this.serverOptions(start, interpreter), this.clientOptions(languageClient, settings));
     if (!(await this.started(client))) {
       return;
     }
     this.listenToServer(languageClient, client);
     this.setState('running');
     const ready = performance.now();
+    const found = start.found ?? ready;
     this.log.info(
-      `The server is ready, ${Math.round(ready - started)} ms after starting ` +
-        `(finding Python ${Math.round(found - started)} ms, the server's own start ${Math.round(ready - found)} ms)`,
+      `The server is ready, ${Math.round(ready - start.begun)} ms after starting ` +
+        `(finding Python ${Math.round(found - start.begun)} ms, the server's own start ${Math.round(ready - found)} ms)`,
     );
+  }
+
+  /** The start begun as the extension loaded, if it is for the current `vidurai.pythonPath` (once). */
+  private takeFirstStart(pythonPath: string): ServerStart | undefined {
+    const start = this.firstStart;
+    this.firstStart = undefined;
+    if (start && start.pythonPath !== pythonPath) {
+      start.discard();
+      return undefined;
+    }
+    return start;
+  }
+
+  private beginStart(pythonPath: string): ServerStart {
+    return new ServerStart(this.context.extensionUri.fsPath, this.serverInfo, pythonPath, workspace.workspaceFolders?.[0]?.uri);
   }
 
   /**
    * The Python that runs the server (and a watch on the Python extension's choice when it came
    * from there); undefined, with a message that says how to fix it, when there is none.
    */
-  private async serverInterpreter(settings: ExtensionSettings): Promise<Interpreter | undefined> {
-    const folder = workspace.workspaceFolders?.[0];
+  private async interpreterOf(start: ServerStart): Promise<Interpreter | undefined> {
     try {
-      const interpreter = await findInterpreter(settings.pythonPath, this.serverInfo.minimumPythonVersion, folder?.uri, this.log);
+      const interpreter = await start.interpreter;
+      start.warnings.forEach((warning) => this.log.warn(warning));
       if (interpreter.source === 'python extension') {
         this.interpreterWatch ??= onDidChangePythonInterpreter((path) => {
           if (!this.settings().pythonPath) {
@@ -233,17 +255,26 @@ export class ServerManager implements Disposable {
     }
   }
 
-  private serverOptions(interpreter: Interpreter): ServerOptions {
-    const launch = pythonModuleLaunch(this.context.extensionUri.fsPath, interpreter.executable, this.serverInfo.module, ['serve']);
+  /** The start's process, for the client; its exit is logged and it is ours to stop (stopClient). */
+  private serverOptions(start: ServerStart, interpreter: Interpreter): ServerOptions {
     this.log.info(
       `Starting the server: ${interpreter.executable} -m ${this.serverInfo.module} serve ` +
         `(Python ${interpreter.version}, from ${interpreter.source})`,
     );
-    // No `transport`: with TransportKind.stdio the client would append `--stdio` to the args.
-    return {
-      command: launch.command,
-      args: launch.args,
-      options: { cwd: launch.cwd, env: { ...process.env, ...launch.env } },
+    return async () => {
+      const child = await start.process;
+      this.serverProcess = child;
+      child.on('error', (error) => this.log.warn(`The server's process: ${String(error)}`));
+      child.on('exit', (code, signal) => {
+        if (code === 0) {
+          this.log.info('Server process exited successfully');
+        } else if (signal !== null) {
+          this.log.error(`Server process exited with signal ${signal}.`);
+        } else {
+          this.log.error(`Server process exited with code ${code}.`);
+        }
+      });
+      return child;
     };
   }
 
@@ -391,7 +422,9 @@ export class ServerManager implements Disposable {
 
   private async stopClient(): Promise<void> {
     const client = this.client;
+    const child = this.serverProcess;
     this.client = undefined;
+    this.serverProcess = undefined;
     this.clientListeners.forEach((d) => d.dispose());
     this.clientListeners = [];
     if (client) {
@@ -401,6 +434,14 @@ export class ServerManager implements Disposable {
         this.log.warn(`Stopping the server: ${String(error)}`);
       }
       this.setState('stopped');
+    }
+    // Asked to exit, the server does; one that hangs is killed.
+    if (child && child.exitCode === null && child.signalCode === null) {
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill();
+        }
+      }, STOP_GRACE_MS).unref();
     }
   }
 }

@@ -1,5 +1,8 @@
 // Activation: wire the views, commands and forwarders, then start the server without waiting
-// for it (activation stays quick; the tree shows its memories once the server answers).
+// for it (activation stays quick; the tree shows its memories once the server answers). The
+// window's first start begins earlier still, as VS Code loads this code (serverStart.ts).
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ExtensionContext } from 'vscode';
 import { window, workspace } from 'vscode';
@@ -10,6 +13,8 @@ import { ServerManager } from './client';
 import { DiagnosticsForwarder } from './capture/diagnostics';
 import { TerminalForwarder } from './capture/terminal';
 import { registerCommands } from './commands';
+import { ServerStart } from './serverStart';
+import { readSettings } from './settings';
 import { ServerStatus } from './status';
 import { AudienceStatus } from './statusAudience';
 import { ViewState } from './viewState';
@@ -18,13 +23,24 @@ import { MemoryDocumentProvider } from './views/memoryDocument';
 import { MemoryTreeProvider } from './views/memoryTree';
 
 let server: ServerManager | undefined;
+let firstStart: ServerStart | undefined = beginFirstStart();
+
+/** The server's start, begun before VS Code calls activate(); the settings are read as activate() reads them. */
+function beginFirstStart(): ServerStart {
+  const extensionRoot = path.dirname(__dirname); // the bundle is out/extension.js
+  const manifest = JSON.parse(readFileSync(path.join(extensionRoot, 'package.json'), 'utf8')) as { serverInfo: ServerInfo };
+  const config = workspace.getConfiguration('vidurai');
+  const { pythonPath } = readSettings((key, defaultValue) => config.get(key, defaultValue));
+  return new ServerStart(extensionRoot, manifest.serverInfo, pythonPath, workspace.workspaceFolders?.[0]?.uri);
+}
 
 export function activate(context: ExtensionContext): ViduraiApi {
   const started = performance.now();
   const serverInfo = context.extension.packageJSON.serverInfo as ServerInfo;
   const log = window.createOutputChannel(serverInfo.name, { log: true });
   const viewState = new ViewState(context.workspaceState);
-  server = new ServerManager(context, serverInfo, log, () => viewState.settings());
+  server = new ServerManager(context, serverInfo, log, () => viewState.settings(), firstStart);
+  firstStart = undefined; // a later activation (after a deactivation) starts its own
   const tree = new MemoryTreeProvider(server, viewState);
   const documents = new MemoryDocumentProvider(server);
   const marks = new EditorMarks(server, viewState, context.extensionUri, log);

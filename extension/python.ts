@@ -29,7 +29,7 @@ export async function findInterpreter(
   pythonPathSetting: string,
   minimumVersion: string,
   resource: Uri | undefined,
-  log: LogOutputChannel,
+  log: Pick<LogOutputChannel, 'warn'>,
 ): Promise<Interpreter> {
   const minimum = parseMinimumVersion(minimumVersion);
   const candidates: Array<{ executable: string; source: Interpreter['source'] }> = [];
@@ -62,7 +62,7 @@ export async function findInterpreter(
   );
 }
 
-async function pythonExtensionInterpreter(resource: Uri | undefined, log: LogOutputChannel): Promise<string | undefined> {
+async function pythonExtensionInterpreter(resource: Uri | undefined, log: Pick<LogOutputChannel, 'warn'>): Promise<string | undefined> {
   const extension = extensions.getExtension<PythonExtensionApi>('ms-python.python');
   if (!extension) {
     return undefined;
