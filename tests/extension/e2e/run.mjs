@@ -863,6 +863,33 @@ async function main() {
     }
   });
 
+  await scenario(page, 'a Python that is not there: one message naming what was tried, with Open Setting, and a welcome that says so', async () => {
+    // The window's first start begins before activate() (extension/serverStart.ts): its failure
+    // is still told once, the way a later start's is.
+    const folder = join(work, 'no-python-folder');
+    mkdirSync(join(folder, '.vscode'), { recursive: true });
+    const missing = join(work, 'no-such-python');
+    writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'vidurai.pythonPath': missing }));
+    const fresh = await browser.newPage();
+    try {
+      await fresh.goto(`http://127.0.0.1:${codeServer.port}/?folder=${encodeURIComponent(folder)}`);
+      const container = fresh.locator('.part.activitybar [aria-label^="Vidurai"]').first();
+      await container.waitFor({ timeout: 60_000 });
+      await container.click();
+      const message = fresh.locator('.notification-toast', { hasText: 'Vidurai needs Python' }).first();
+      await message.waitFor({ timeout: 60_000 });
+      check((await message.textContent()).includes(missing), `the message does not name ${missing}`);
+      await message.locator('.monaco-button', { hasText: 'Open Setting' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await fresh.locator('.part.sidebar .welcome-view-content', { hasText: 'could not start' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      const vidurai = (await fresh.locator('.notification-toast').allTextContents()).filter((t) => /Vidurai/.test(t));
+      check(vidurai.length === 1, `expected one Vidurai message, saw ${JSON.stringify(vidurai)}`);
+    } finally {
+      await sleep(400);
+      await fresh.screenshot({ path: join(resultsDir, 'no-python.png') });
+      await fresh.close();
+    }
+  });
+
   // ---------- assistant (issue 16): language model tools and the MCP server definition ----------
   await assistantScenarios({
     page, scenario, check, runPaletteCommand, work, workspace, database, python: userPython, unrelated: slug,
