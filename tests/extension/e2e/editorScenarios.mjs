@@ -313,7 +313,7 @@ with MemoryDatabase(db_path) as db:
 
 /** Scenarios that open their own windows or fill the store: after every other scenario. */
 export async function editorScenariosLast(e2e) {
-  const { page, scenario, check, treeRow, runPaletteCommand, openFileAtLine, work, browser, codeServer, resultsDir, STEP_TIMEOUT_MS } = e2e;
+  const { page, scenario, check, treeRow, runPaletteCommand, openFileAtLine, openVidurai, work, browser, resultsDir, STEP_TIMEOUT_MS } = e2e;
 
   await scenario(page, 'a broken database shows what is wrong and what to do, not the empty-state invitation', async () => {
     const folder = join(work, 'broken-db-folder');
@@ -323,10 +323,7 @@ export async function editorScenariosLast(e2e) {
     writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'vidurai.databasePath': broken }));
     const window = await browser.newPage();
     try {
-      await window.goto(`http://127.0.0.1:${codeServer.port}/?folder=${encodeURIComponent(folder)}`);
-      const container = window.locator('.part.activitybar [aria-label^="Vidurai"]').first();
-      await container.waitFor({ timeout: 60_000 });
-      await container.click();
+      await openVidurai(window, folder);
       await window.locator('.part.sidebar', { hasText: 'cannot read its memory database' }).first().waitFor({ timeout: 60_000 });
       await window.locator('.part.sidebar', { hasText: 'not a usable Vidurai database' }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
       await treeRow(window, 'Choose another database file').waitFor({ timeout: STEP_TIMEOUT_MS });

@@ -353,6 +353,14 @@ async function webviewShows(page, text) {
   throw new Error(`no webview shows “${text}”`);
 }
 
+/** Opens `folder` in `window` (a new browser page: a new VS Code window) and shows the Vidurai view. */
+async function openVidurai(window, folder) {
+  await window.goto(`http://127.0.0.1:${codeServer.port}/?folder=${encodeURIComponent(folder)}`);
+  const container = window.locator('.part.activitybar [aria-label^="Vidurai"]').first();
+  await container.waitFor({ timeout: 60_000 });
+  await container.click();
+}
+
 /** Waits for a notification toast containing `text`, then closes the toasts. */
 async function notificationShows(page, text) {
   await page.locator('.notification-toast', { hasText: text }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
@@ -783,7 +791,7 @@ async function main() {
   const e2e = {
     page, browser, codeServer, work, workspace, database, cliPython, resultsDir, figures, backoff, slug, STEP_TIMEOUT_MS,
     scenario, check, sleep, cli, treeRow, runPaletteCommand, answerQuickInput, openFileAtLine, cursorAt, hoverWord,
-    webviewShows, closeActiveEditor, toggleSetting, runningServers, extensionLog,
+    webviewShows, closeActiveEditor, toggleSetting, runningServers, extensionLog, openVidurai,
   };
   await editorScenarios(e2e);
   // ---------- end of issue #13's first block ----------
@@ -850,10 +858,7 @@ async function main() {
     writeFileSync(join(empty, 'main.py'), 'print("hello")\n');
     const fresh = await browser.newPage();
     try {
-      await fresh.goto(`http://127.0.0.1:${codeServer.port}/?folder=${encodeURIComponent(empty)}`);
-      const container = fresh.locator('.part.activitybar [aria-label^="Vidurai"]').first();
-      await container.waitFor({ timeout: 60_000 });
-      await container.click();
+      await openVidurai(fresh, empty);
       await fresh.locator('.part.sidebar .welcome-view-content', { hasText: 'No memories yet' }).waitFor({ timeout: 60_000 });
       await fresh.locator('.part.sidebar .welcome-view-content .monaco-button', { hasText: 'Remember Note' }).waitFor({ timeout: STEP_TIMEOUT_MS });
     } finally {
@@ -872,10 +877,7 @@ async function main() {
     writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'vidurai.pythonPath': missing }));
     const fresh = await browser.newPage();
     try {
-      await fresh.goto(`http://127.0.0.1:${codeServer.port}/?folder=${encodeURIComponent(folder)}`);
-      const container = fresh.locator('.part.activitybar [aria-label^="Vidurai"]').first();
-      await container.waitFor({ timeout: 60_000 });
-      await container.click();
+      await openVidurai(fresh, folder);
       const message = fresh.locator('.notification-toast', { hasText: 'Vidurai needs Python' }).first();
       await message.waitFor({ timeout: 60_000 });
       check((await message.textContent()).includes(missing), `the message does not name ${missing}`);
