@@ -22,21 +22,20 @@ import { EditorMarks } from './views/gutter';
 import { MemoryDocumentProvider } from './views/memoryDocument';
 import { MemoryTreeProvider } from './views/memoryTree';
 
+const extensionRoot = path.dirname(__dirname); // the bundle is out/extension.js
+const serverInfo = (JSON.parse(readFileSync(path.join(extensionRoot, 'package.json'), 'utf8')) as { serverInfo: ServerInfo }).serverInfo;
 let server: ServerManager | undefined;
 let firstStart: ServerStart | undefined = beginFirstStart();
 
 /** The server's start, begun before VS Code calls activate(); the settings are read as activate() reads them. */
 function beginFirstStart(): ServerStart {
-  const extensionRoot = path.dirname(__dirname); // the bundle is out/extension.js
-  const manifest = JSON.parse(readFileSync(path.join(extensionRoot, 'package.json'), 'utf8')) as { serverInfo: ServerInfo };
-  const config = workspace.getConfiguration('vidurai');
+  const config = workspace.getConfiguration(serverInfo.id);
   const { pythonPath } = readSettings((key, defaultValue) => config.get(key, defaultValue));
-  return new ServerStart(extensionRoot, manifest.serverInfo, pythonPath, workspace.workspaceFolders?.[0]?.uri);
+  return new ServerStart(extensionRoot, serverInfo, pythonPath, workspace.workspaceFolders?.[0]?.uri);
 }
 
 export function activate(context: ExtensionContext): ViduraiApi {
   const started = performance.now();
-  const serverInfo = context.extension.packageJSON.serverInfo as ServerInfo;
   const log = window.createOutputChannel(serverInfo.name, { log: true });
   const viewState = new ViewState(context.workspaceState);
   server = new ServerManager(context, serverInfo, log, () => viewState.settings(), firstStart);

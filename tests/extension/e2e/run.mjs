@@ -220,7 +220,6 @@ function runningServers() {
   return pids;
 }
 
-/** The Vidurai output channel's log file, written by the extension host. */
 /** The extension's log of each window (each extension host), oldest first. */
 function extensionLogs() {
   const found = [];
@@ -242,6 +241,7 @@ function extensionLogs() {
   return found.map((path) => readFileSync(path, 'utf8'));
 }
 
+/** The Vidurai output channel's logs of every window, as one text. */
 function extensionLog() {
   return extensionLogs().join('\n');
 }
